@@ -1,0 +1,43 @@
+# flow — bootstrap, build, run, test, bench.
+#   make run    installs missing system packages, builds in release mode, runs the default workflow
+#   make test   same bootstrap, then the full test suite (release build: the tests are numerical)
+#   make bench  benchmarks (Benchmarks/README.md)
+
+SWIFT        ?= swift
+CONFIG       ?= release
+SWIFTFLAGS   := -c $(CONFIG) -Xswiftc -enable-testing
+WORKFLOW     ?= workflows/mueller-brown.yaml
+APT_PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev libarpack2-dev libssl-dev gnuplot-nox pkg-config
+FLOW         := .build/$(CONFIG)/flow
+
+.PHONY: bootstrap build run test bench clean
+
+# Installs only what is missing; works as root and through sudo.
+bootstrap:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "flow: installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: bootstrap
+	$(SWIFT) build $(SWIFTFLAGS) --product flow
+
+run: build
+	$(FLOW) run $(WORKFLOW)
+
+test: bootstrap
+	$(SWIFT) build $(SWIFTFLAGS) --build-tests
+	$(SWIFT) test $(SWIFTFLAGS) --skip-build --parallel --num-workers 2
+
+bench: build
+	$(SWIFT) build -c release --product flow-bench
+	.build/release/flow-bench
+
+clean:
+	rm -rf .build

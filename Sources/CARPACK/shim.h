@@ -1,0 +1,4 @@
+#ifndef FLOW_CARPACK_SHIM_H
+#define FLOW_CARPACK_SHIM_H
+#include <arpack.h>
+#endif

@@ -1,0 +1,4 @@
+#ifndef FLOW_CBLAS_SHIM_H
+#define FLOW_CBLAS_SHIM_H
+#include <cblas.h>
+#endif

@@ -1,0 +1,3 @@
+import CBLAS
+import CLAPACKE
+import CARPACK

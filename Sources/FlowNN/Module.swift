@@ -1,0 +1,1 @@
+// FlowNN module: see DESIGN.md §2.

@@ -1,0 +1,1 @@
+// FlowStages module: see DESIGN.md §2.

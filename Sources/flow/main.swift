@@ -1,0 +1,2 @@
+import FlowStages
+print("flow")

@@ -1,0 +1,6 @@
+import XCTest
+@testable import FlowMD
+
+final class FlowMDSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

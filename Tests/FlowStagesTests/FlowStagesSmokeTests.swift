@@ -1,0 +1,6 @@
+import XCTest
+@testable import FlowStages
+
+final class FlowStagesSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}
