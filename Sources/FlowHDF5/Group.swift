@@ -35,7 +35,7 @@ public final class HDF5Group: HDF5AttributeHolder {
 
     /// Whether `name` leads to an object (group or dataset). False for invalid paths and dangling links.
     public func contains(_ name: String) -> Bool {
-        guard let target = HDF5Path.resolve(name, in: path), let id = try? file.openID(for: "", site: file.site(target)) else {
+        guard let target = HDF5Path.resolve(name, in: path), let id = try? file.openID(for: "look up", site: file.site(target)) else {
             return false
         }
         HDF5Runtime.prepareThread()

@@ -70,11 +70,6 @@ struct HDF5Site {
         HDF5Error(operation: operation, file: file, object: object, reason: reason)
     }
 
-    /// The same file, another object.
-    func at(_ object: String) -> HDF5Site {
-        HDF5Site(file: file, object: object)
-    }
-
     /// Reads a name that libhdf5 returns through the usual two-call protocol: first with no buffer
     /// to learn the length, then into a buffer one byte longer for the terminating NUL.
     func name(_ operation: String, _ get: (UnsafeMutablePointer<CChar>?, Int) -> Int) throws -> String {
