@@ -17,15 +17,22 @@ extension HDF5File {
     /// count for the list cases, and the values. The encoding can be parsed back unambiguously.
     ///
     /// Dataset elements are read in blocks of whole rows of at most 64 MiB.
-    public func feedContent(to sink: (UnsafeRawBufferPointer) -> Void) throws {
-        try feedContent(to: sink, blockBytes: 64 << 20)
+    ///
+    /// `excludingRootAttributes` names attributes of the root group to leave out: the workflow
+    /// engine stores provenance there (cache key, parameters) that must not change the digest of
+    /// otherwise identical results.
+    public func feedContent(excludingRootAttributes excluded: Set<String> = [],
+                            to sink: (UnsafeRawBufferPointer) -> Void) throws {
+        try feedContent(to: sink, blockBytes: 64 << 20, excludingRootAttributes: excluded)
     }
 
     /// `feedContent(to:)` with a chosen block size, so tests can prove that blocking does not
     /// change the stream.
-    func feedContent(to sink: (UnsafeRawBufferPointer) -> Void, blockBytes: Int) throws {
+    func feedContent(to sink: (UnsafeRawBufferPointer) -> Void, blockBytes: Int,
+                     excludingRootAttributes excluded: Set<String> = []) throws {
         try withoutActuallyEscaping(sink) { sink in
-            let walker = ContentWalker(file: self, stream: ContentStream(sink: sink), blockBytes: blockBytes)
+            let walker = ContentWalker(file: self, stream: ContentStream(sink: sink), blockBytes: blockBytes,
+                                       excludedRootAttributes: excluded)
             walker.stream.raw(Array("flow-hdf5-content 1\n".utf8))
             try walker.group("/", ancestors: [])
         }
@@ -63,6 +70,7 @@ private struct ContentWalker {
     let file: HDF5File
     let stream: ContentStream
     let blockBytes: Int
+    let excludedRootAttributes: Set<String>
 
     func group(_ path: String, ancestors: Set<haddr_t>) throws {
         let group = HDF5Group(file: file, path: path)
@@ -134,7 +142,8 @@ private struct ContentWalker {
     }
 
     private func attributes(of holder: HDF5AttributeHolder) throws {
-        let names = try holder.attributeNames()
+        var names = try holder.attributeNames()
+        if holder.path == "/", holder is HDF5Group { names.removeAll { excludedRootAttributes.contains($0) } }
         stream.integer(names.count)
         for name in names {
             stream.text(name)

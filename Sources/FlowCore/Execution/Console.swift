@@ -1,4 +1,5 @@
 import Foundation
+import FlowLinalg
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -165,22 +165,23 @@ final class Scheduler {
         node.phase = .running
         running += 1
         usedCpus += cpus
-        var inputs: [String: StageContext.ResolvedInput] = [:]
+        var resolvedInputs: [String: StageContext.ResolvedInput] = [:]
         for input in node.spec.inputs {
             switch input.source {
             case .stage:
                 let up = node.upstream.first { $0.input == input.name }!.node
                 let r = up.record!
-                inputs[input.name] = .init(source: input.source, path: store.path(r.object), digest: r.digest,
+                resolvedInputs[input.name] = .init(source: input.source, path: store.path(r.object), digest: r.digest,
                                            info: UpstreamInfo(stage: up.spec.name, kind: up.spec.kind.name, key: r.key,
                                                               digest: r.digest, durationSeconds: r.durationSeconds,
                                                               peakMemoryBytes: r.peakMemoryBytes, producedAt: r.startedAt,
                                                               cachedInThisRun: up.status == .cached))
             case .file(let p):
-                inputs[input.name] = .init(source: input.source, path: resolver.absolute(p),
+                resolvedInputs[input.name] = .init(source: input.source, path: resolver.absolute(p),
                                            digest: (node.manifest?["inputs"]?[input.name]?.stringValue) ?? "", info: nil)
             }
         }
+        let inputs = resolvedInputs
         console.line("  ▶ \(node.displayName)  running (\(node.spec.kind.name))")
         let executor = StageExecutor(store: store, console: console, cancellation: cancellation, options: options, runID: runID)
         let thread = Thread { [weak self] in

@@ -1,4 +1,5 @@
 import Foundation
+import FlowLinalg
 import FlowHDF5
 #if canImport(Glibc)
 import Glibc

@@ -112,6 +112,8 @@ struct IndexKey: CodingKey {
     var stringValue: String
     var intValue: Int?
     init(_ i: Int) { stringValue = "[\(i)]"; intValue = i }
+    /// Stands for "each element" in documentation paths (`figures[].type`).
+    static let element = IndexKey(stringValue: "[]")!
     init?(stringValue: String) { self.stringValue = stringValue; intValue = nil }
     init?(intValue: Int) { self.init(intValue) }
 }

@@ -137,6 +137,22 @@ public struct ParameterContainer<Key: CodingKey> {
         }
     }
 
+    /// A list of nested blocks (empty when absent). The element type's keys are documented as
+    /// `key[].name`.
+    public func list<T: Codable>(_ key: Key, help: String) throws -> [T] {
+        document(key, T.self, .array([]), nil, nil, help, typeName: "list of mappings")
+        if isDocumenting, let session {
+            let element = ConfigNodeDecoder(node: nil, codingPath: codingPath + [key, IndexKey.element], session: session)
+            _ = try? T(from: element)
+            return []
+        }
+        do {
+            return try container.decodeIfPresent([T].self, forKey: key) ?? []
+        } catch {
+            return try recover(error, key, [])
+        }
+    }
+
     /// A nested block whose keys all have defaults; absent means all defaults.
     public func group<T: Codable>(_ key: Key, help: String) throws -> T {
         document(key, T.self, nil, nil, nil, help, typeName: "mapping")

@@ -26,7 +26,13 @@ public final class ParameterSession {
     func keyPath(_ path: [CodingKey]) -> String {
         var parts = keyPrefix.isEmpty ? [] : [keyPrefix]
         for k in path {
-            if let i = k.intValue { parts[parts.count - 1] += "[\(i)]" } else { parts.append(k.stringValue) }
+            if let i = k.intValue {
+                parts[parts.count - 1] += "[\(i)]"
+            } else if k.stringValue == "[]", !parts.isEmpty {
+                parts[parts.count - 1] += "[]"
+            } else {
+                parts.append(k.stringValue)
+            }
         }
         return parts.joined(separator: ".")
     }
