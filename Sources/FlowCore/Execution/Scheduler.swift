@@ -45,7 +45,8 @@ final class Scheduler {
             absorbCompletions()
             resolvePending()
             launchReady()
-            if running == 0, !nodes.contains(where: { $0.phase == .ready }) { break }
+            let canLaunch = !stopLaunching && !cancellation.isCancelled && nodes.contains { $0.phase == .ready }
+            if running == 0, !canLaunch { break }
             condition.lock()
             while completions.isEmpty, !woken { condition.wait() }
             woken = false
