@@ -55,7 +55,7 @@ final class Scheduler {
         for node in nodes where node.phase != .finished {
             node.phase = .finished
             node.status = cancellation.isCancelled ? .cancelled : .skipped("not run: an earlier stage failed (use --keep-going to run independent stages)")
-            if !options.dryRun { report(node) }
+            report(node)
         }
     }
 
@@ -144,7 +144,7 @@ final class Scheduler {
         node.phase = .finished
         node.status = status
         if case .failed = status, !options.keepGoing { stopLaunching = true }
-        if !options.dryRun { report(node) }
+        report(node)
     }
 
     // MARK: Launching
