@@ -1,0 +1,39 @@
+import Foundation
+
+/// The lines of a text file with their 1-based numbers, read once, so that every parser reports
+/// errors as `file:line`.
+struct TextLines {
+    let source: String
+    let lines: [Substring]
+
+    init(text: String, source: String) {
+        self.source = source
+        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? $0.dropLast() : $0
+        }
+    }
+
+    init(contentsOf path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw MolecularInputError(source: path, line: nil, "cannot read file")
+        }
+        guard let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1) else {
+            throw MolecularInputError(source: path, line: nil, "file is not text")
+        }
+        self.init(text: text, source: path)
+    }
+
+    func error(_ index: Int, _ message: String) -> MolecularInputError {
+        MolecularInputError(source: source, line: index + 1, message)
+    }
+}
+
+/// Whitespace-separated fields of a line.
+func fields(_ line: Substring) -> [Substring] {
+    line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+}
+
+/// Formats a Double with C printf semantics (writers need fixed-column numbers).
+func cFormat(_ format: String, _ value: Double) -> String {
+    String(format: format, value)
+}
