@@ -1,0 +1,91 @@
+import Foundation
+import FlowLinalg
+
+/// A simulation stopped because a quantity became NaN or infinite.
+public struct SimulationDiverged: Error, CustomStringConvertible {
+    public let step: Int
+    public let quantity: String
+    public var description: String { "simulation diverged at step \(step): \(quantity) is not finite" }
+}
+
+/// OpenMM's Context: a potential (the System), biases, an integrator, the random stream and the
+/// current state. It computes forces for the integrator — potential gradient plus biases — and
+/// accumulates the work of time-dependent biases whenever time advances.
+public final class Simulation: ForceComputer {
+    public let potential: any Potential
+    public var biases: [any Bias]
+    public var integrator: any Integrator
+    public var random: RandomSource
+    public private(set) var state: DynamicsState
+    /// Masses per coordinate (for kinetic energy and temperature).
+    public let masses: [Double]
+    private var forceTime: Double
+
+    /// `masses` per coordinate; velocities default to zero.
+    public init(potential: any Potential, masses: [Double], integrator: any Integrator, positions: [Double],
+                velocities: [Double]? = nil, biases: [any Bias] = [], random: RandomSource) {
+        precondition(positions.count == potential.dimension && masses.count == potential.dimension,
+                     "positions and masses must have the potential's dimension")
+        self.potential = potential
+        self.biases = biases
+        self.integrator = integrator
+        self.random = random
+        self.masses = masses
+        state = DynamicsState(positions: positions, velocities: velocities)
+        forceTime = 0
+        self.integrator.prepare(&state)
+        computeForces(&state)
+    }
+
+    public func computeForces(_ s: inout DynamicsState) {
+        s.potentialEnergy = potential.energy(s.positions, gradient: &s.gradient)
+        if s.time != forceTime {
+            for b in biases { s.work += b.work(s.positions, from: forceTime, to: s.time) }
+            forceTime = s.time
+        }
+        var biasEnergy = 0.0
+        for b in biases { biasEnergy += b.energy(s.positions, time: s.time, addingGradientTo: &s.gradient) }
+        s.biasEnergy = biasEnergy
+    }
+
+    /// Replaces the velocities (e.g. Maxwell–Boltzmann draws); constrained components are removed
+    /// by the integrator's `prepare`.
+    public func setVelocities(_ v: [Double]) {
+        state.velocities = v
+        integrator.prepare(&state)
+    }
+
+    /// Kinetic energy (kcal/mol).
+    public var kineticEnergy: Double { MDUnits.kineticEnergy(masses: masses, velocities: state.velocities) }
+
+    /// Degrees of freedom: coordinates minus constraints (Langevin and Brownian dynamics do not
+    /// conserve total momentum, so nothing else is removed).
+    public var degreesOfFreedom: Int { masses.count - integrator.constraintCount }
+
+    public var temperature: Double {
+        MDUnits.temperature(kineticEnergy: kineticEnergy, degreesOfFreedom: degreesOfFreedom)
+    }
+
+    /// Advances `steps` steps. `observe` is called after every `stride`-th step; cancellation is
+    /// checked about every 1000 steps; NaN/∞ energies stop the run with the step and quantity.
+    public func run(steps: Int, stride: Int = 0, monitor: any WorkMonitor = SilentMonitor(),
+                    observe: (DynamicsState) throws -> Void = { _ in }) throws {
+        guard steps > 0 else { return }
+        for n in 1...steps {
+            integrator.step(&state, self, &random)
+            for b in biases.indices { biases[b].didStep(state.positions, time: state.time, step: state.step) }
+            if !state.potentialEnergy.isFinite {
+                throw SimulationDiverged(step: state.step, quantity: "potential energy")
+            }
+            if !state.biasEnergy.isFinite { throw SimulationDiverged(step: state.step, quantity: "bias energy") }
+            if stride > 0 && n % stride == 0 {
+                if !kineticEnergy.isFinite { throw SimulationDiverged(step: state.step, quantity: "kinetic energy") }
+                try observe(state)
+            }
+            if n % 1000 == 0 {
+                try monitor.checkCancellation()
+                monitor.progress(done: n, total: steps, note: "")
+            }
+        }
+    }
+}
