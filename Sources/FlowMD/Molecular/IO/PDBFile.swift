@@ -104,10 +104,10 @@ public enum PDBFile {
                 let name = a.name.count < 4 && a.element.count == 1 ? " " + a.name : a.name
                 let resSeq = Int(a.residueID.filter(\.isNumber)) ?? 0
                 let insertion = a.residueID.last.map { $0.isLetter ? String($0) : " " } ?? " "
-                out += String(format: "ATOM  %5d %-4@ %-4@%1@%4d%1@   %8.3f%8.3f%8.3f%6.2f%6.2f      %-4@%2@\n",
-                              (n + 1) % 100_000, name as NSString, a.residueName as NSString, chain as NSString,
-                              resSeq % 10_000, insertion as NSString, x[3 * n], x[3 * n + 1], x[3 * n + 2], 1.0, 0.0,
-                              a.segment as NSString, a.element as NSString)
+                out += "ATOM  " + String(format: "%5d", (n + 1) % 100_000) + " " + padded(name, 4) + " "
+                    + padded(a.residueName, 4) + padded(chain, 1) + String(format: "%4d", resSeq % 10_000) + insertion
+                    + String(format: "   %8.3f%8.3f%8.3f%6.2f%6.2f      ", x[3 * n], x[3 * n + 1], x[3 * n + 2], 1.0, 0.0)
+                    + padded(a.segment, 4) + padded(a.element, 2, right: true) + "\n"
             }
             out += frames.count > 1 ? "ENDMDL\n" : ""
         }

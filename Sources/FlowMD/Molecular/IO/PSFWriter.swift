@@ -12,11 +12,12 @@ public enum PSFWriter {
         var out = "PSF" + (ext ? " EXT" : "") + (topology.crossTerms.isEmpty ? "" : " CMAP") + "\n\n"
         out += String(format: int, 1) + " !NTITLE\n REMARKS \(title)\n\n"
         out += String(format: int, topology.atoms.count) + " !NATOM\n"
-        let atomFormat = ext ? "%10d %-8@ %-8@ %-8@ %-8@ %-6@ %14.6f %14.4f %8d\n"
-                             : "%8d %-4@ %-4@ %-4@ %-4@ %-4@ %10.6f %13.4f %11d\n"
+        let w = ext ? [10, 8, 8, 8, 8, 6] : [8, 4, 4, 4, 4, 4]
+        let numbers = ext ? "%14.6f %14.4f %8d\n" : "%10.6f %13.4f %11d\n"
         for (n, a) in topology.atoms.enumerated() {
-            out += String(format: atomFormat, n + 1, a.segment as NSString, a.residueID as NSString,
-                          a.residueName as NSString, a.name as NSString, a.type as NSString, a.charge, a.mass, 0)
+            out += String(format: ext ? "%10d" : "%8d", n + 1) + " " + padded(a.segment, w[1]) + " "
+                + padded(a.residueID, w[2]) + " " + padded(a.residueName, w[3]) + " " + padded(a.name, w[4]) + " "
+                + padded(a.type, w[5]) + " " + String(format: numbers, a.charge, a.mass, 0)
         }
         func section(_ count: Int, _ label: String, _ perLine: Int, _ values: [Int]) {
             out += "\n" + String(format: int, count) + " !\(label)\n"

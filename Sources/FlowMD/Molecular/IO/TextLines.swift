@@ -33,7 +33,9 @@ func fields(_ line: Substring) -> [Substring] {
     line.split(whereSeparator: { $0 == " " || $0 == "\t" })
 }
 
-/// Formats a Double with C printf semantics (writers need fixed-column numbers).
-func cFormat(_ format: String, _ value: Double) -> String {
-    String(format: format, value)
+/// `s` padded with blanks to `width` characters, left-justified (or right-justified), for
+/// fixed-column writers (Foundation's `%-4@` does not pad on every platform).
+func padded(_ s: String, _ width: Int, right: Bool = false) -> String {
+    let fill = String(repeating: " ", count: max(0, width - s.count))
+    return right ? fill + s : s + fill
 }

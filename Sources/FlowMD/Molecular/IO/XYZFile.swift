@@ -9,7 +9,7 @@ public enum XYZFile {
             precondition(x.count == 3 * elements.count, "frame size does not match the atom count")
             out += "\(elements.count)\n" + (m < comments.count ? comments[m] : "frame \(m)") + "\n"
             for (n, e) in elements.enumerated() {
-                out += String(format: "%-2@ %15.8f %15.8f %15.8f\n", e as NSString, x[3 * n], x[3 * n + 1], x[3 * n + 2])
+                out += padded(e, 2) + String(format: " %15.8f %15.8f %15.8f\n", x[3 * n], x[3 * n + 1], x[3 * n + 2])
             }
         }
         return out
