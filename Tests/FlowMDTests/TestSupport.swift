@@ -34,3 +34,26 @@ func assertClose(_ actual: Double, _ expected: Double, relative: Double = 1e-5, 
     XCTAssert(abs(actual - expected) <= tolerance, "\(label): \(actual) vs reference \(expected) (tolerance \(tolerance))",
               file: file, line: line)
 }
+
+/// Checks ∂E/∂x_i of `term` against (E(x + h e_i) − E(x − h e_i)) / 2h for every coordinate.
+    func checkGradient(_ label: String, _ x0: [Double], h: Double = 1e-5, tolerance: Double = 2e-5,
+                       _ term: (UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Double,
+                       file: StaticString = #filePath, line: UInt = #line) {
+        var x = x0
+        var g = [Double](repeating: 0, count: x.count), scratch = g
+        let e0 = x.withUnsafeBufferPointer { xp in g.withUnsafeMutableBufferPointer { term(xp.baseAddress!, $0.baseAddress!) } }
+        XCTAssertTrue(e0.isFinite, label, file: file, line: line)
+        var worst = 0.0
+        for i in x.indices {
+            let saved = x[i]
+            x[i] = saved + h
+            let ep = x.withUnsafeBufferPointer { xp in scratch.withUnsafeMutableBufferPointer { term(xp.baseAddress!, $0.baseAddress!) } }
+            x[i] = saved - h
+            let em = x.withUnsafeBufferPointer { xp in scratch.withUnsafeMutableBufferPointer { term(xp.baseAddress!, $0.baseAddress!) } }
+            x[i] = saved
+            let fd = (ep - em) / (2 * h)
+            worst = max(worst, abs(fd - g[i]) / max(1, abs(g[i])))
+        }
+        XCTAssertLessThan(worst, tolerance, "\(label): worst relative gradient error \(worst)", file: file, line: line)
+    }
+
