@@ -14,6 +14,12 @@ public struct DynamicsState: Sendable {
     /// Σ biases at (positions, time).
     public var biasEnergy: Double = 0
     /// Time in ps.
+    /// The integrator's kinetic-energy estimate (kcal/mol) for this step: for BAOAB the
+    /// mid-step velocities (after the O update), whose distribution is exact for harmonic systems
+    /// and far more accurate than the end-of-step velocities, which underestimate the temperature
+    /// by O(dt²ω²) (Leimkuhler & Matthews, Appl. Math. Res. Express 2013, 34); for velocity Verlet
+    /// the end-of-step value; 0 for Brownian dynamics.
+    public var kineticEnergy: Double = 0
     public var time: Double = 0
     public var step: Int = 0
     /// Non-equilibrium work W = ∫ ∂U_bias/∂t dt done on the system by time-dependent biases

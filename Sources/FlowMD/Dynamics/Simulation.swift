@@ -55,8 +55,11 @@ public final class Simulation: ForceComputer {
         integrator.prepare(&state)
     }
 
-    /// Kinetic energy (kcal/mol).
-    public var kineticEnergy: Double { MDUnits.kineticEnergy(masses: masses, velocities: state.velocities) }
+    /// The integrator's kinetic-energy estimate of the last step (kcal/mol; see
+    /// `DynamicsState.kineticEnergy`), or ½ m v² of the current velocities before the first step.
+    public var kineticEnergy: Double {
+        state.step == 0 ? MDUnits.kineticEnergy(masses: masses, velocities: state.velocities) : state.kineticEnergy
+    }
 
     /// Degrees of freedom: coordinates minus constraints (Langevin and Brownian dynamics do not
     /// conserve total momentum, so nothing else is removed).
@@ -79,7 +82,7 @@ public final class Simulation: ForceComputer {
             }
             if !state.biasEnergy.isFinite { throw SimulationDiverged(step: state.step, quantity: "bias energy") }
             if stride > 0 && n % stride == 0 {
-                if !kineticEnergy.isFinite { throw SimulationDiverged(step: state.step, quantity: "kinetic energy") }
+                if !state.kineticEnergy.isFinite { throw SimulationDiverged(step: state.step, quantity: "kinetic energy") }
                 try observe(state)
             }
             if n % 1000 == 0 {

@@ -7,10 +7,12 @@ import FlowLinalg
 struct SplittingSteps {
     /// 418.4 / m per coordinate: turns −∇U in kcal/mol/Å into Å/ps² (`MDUnits`).
     let accelerationScale: [Double]
+    let masses: [Double]
     let constraints: Constraints?
 
     init(masses: [Double], constraints: Constraints?) {
         precondition(masses.allSatisfy { $0 > 0 }, "masses must be positive")
+        self.masses = masses
         accelerationScale = masses.map { MDUnits.accelerationFactor / $0 }
         self.constraints = constraints
     }
@@ -42,7 +44,7 @@ struct SplittingSteps {
     func thermostat(_ s: inout DynamicsState, c1: Double, c2: Double, noise: [Double], _ random: inout RandomSource) {
         let n = s.velocities.count
         s.velocities.withUnsafeMutableBufferPointer { v in noise.withUnsafeBufferPointer { sigma in
-            for i in 0..<n { v[i] = c1 * v[i] + c2 * sigma[i] * random.normal() }
+            for i in 0..<n { v[i] = c1 * v[i] + c2 * sigma[i] * random.zigguratNormal() }
         }}
         constraints?.rattleVelocities(&s.velocities, positions: s.positions)
     }
@@ -89,6 +91,7 @@ public struct LangevinIntegrator: Integrator {
         steps.kick(&s, h / 2)
         steps.drift(&s, h / 2)
         steps.thermostat(&s, c1: c1, c2: c2, noise: noise, &random)
+        s.kineticEnergy = MDUnits.kineticEnergy(masses: steps.masses, velocities: s.velocities)
         steps.drift(&s, h / 2)
         s.time += h
         s.step += 1
@@ -99,7 +102,7 @@ public struct LangevinIntegrator: Integrator {
     /// Draws velocities from the Maxwell–Boltzmann distribution at `temperature` (constrained
     /// components removed when the integrator has constraints).
     public func maxwellBoltzmannVelocities(for state: inout DynamicsState, _ random: inout RandomSource) {
-        for i in 0..<noise.count { state.velocities[i] = noise[i] * random.normal() }
+        for i in 0..<noise.count { state.velocities[i] = noise[i] * random.zigguratNormal() }
         steps.constraints?.rattleVelocities(&state.velocities, positions: state.positions)
     }
 }
@@ -127,6 +130,7 @@ public struct VelocityVerletIntegrator: Integrator {
         s.step += 1
         forces.computeForces(&s)
         steps.kick(&s, timeStep / 2)
+        s.kineticEnergy = MDUnits.kineticEnergy(masses: steps.masses, velocities: s.velocities)
     }
 }
 
@@ -163,7 +167,7 @@ public struct BrownianIntegrator: Integrator {
         let n = s.positions.count
         s.positions.withUnsafeMutableBufferPointer { x in s.gradient.withUnsafeBufferPointer { g in
         mobilityStep.withUnsafeBufferPointer { mu in noise.withUnsafeBufferPointer { sigma in
-            for i in 0..<n { x[i] += -mu[i] * g[i] + sigma[i] * random.normal() }
+            for i in 0..<n { x[i] += -mu[i] * g[i] + sigma[i] * random.zigguratNormal() }
         }}}}
         steps.constraints?.shake(&s.positions)
         s.time += timeStep

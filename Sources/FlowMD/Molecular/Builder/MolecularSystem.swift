@@ -37,7 +37,7 @@ public struct MolecularSystem: Sendable {
 
     /// SHAKE constraints on every bond to a hydrogen (an atom lighter than 1.5 amu), at the
     /// force field's equilibrium length (CHARMM `SHAKE BONH PARAM`).
-    public func hydrogenBondConstraints(tolerance: Double = 1e-12) throws -> Constraints {
+    public func hydrogenBondConstraints(tolerance: Double = 1e-10) throws -> Constraints {
         let atoms = topology.atoms
         var pairs: [(Int, Int)] = []
         var lengths: [Double] = []

@@ -23,12 +23,13 @@ public struct ForceField: Potential {
     let ureyBradley: HarmonicDistanceTerms
     let angles: AngleTerms
     let dihedrals: PeriodicTorsionTerms
+    let dihedralTermCount: Int
     let impropers: HarmonicTorsionTerms
     let periodicImpropers: PeriodicTorsionTerms
     let cmap: CMAPTerms
     let nonbondedParameters: NonbondedParameters
     /// All non-excluded, non-1-4 pairs (only without cutoff).
-    let pairs: PairList
+    let pairs: AllPairsKernel?
     let pairs14: PairList
     let skip: [[Int32]]
     private(set) var neighborList: NeighborList?
@@ -56,11 +57,15 @@ public struct ForceField: Potential {
             angles.append(a.i, a.j, a.k, p.k, p.theta0)
             if p.ureyBradleyK != 0 { ureyBradley.append(a.i, a.k, p.ureyBradleyK, p.ureyBradleyS0) }
         }
+        // Torsions whose terms all have K = 0 (common in CHARMM) count as terms but are not evaluated.
         var dihedrals = PeriodicTorsionTerms()
+        var dihedralTermCount = 0
         for d in topology.dihedrals {
             let terms = try resolve(d.indices) { try parameters.dihedral(d.indices.map { atoms[$0].type }) }
-            dihedrals.append(d.i, d.j, d.k, d.l, terms)
+            dihedralTermCount += terms.count
+            if terms.contains(where: { $0.k != 0 }) { dihedrals.append(d.i, d.j, d.k, d.l, terms) }
         }
+        self.dihedralTermCount = dihedralTermCount
         var impropers = HarmonicTorsionTerms(), periodicImpropers = PeriodicTorsionTerms()
         for d in topology.impropers {
             let p = try resolve(d.indices) { try parameters.improper(d.indices.map { atoms[$0].type }) }
@@ -97,16 +102,12 @@ public struct ForceField: Potential {
             skip[p.i].append(Int32(p.j)); skip[p.j].append(Int32(p.i))
         }
         skip = skip.map { $0.sorted() }
-        var pairs = PairList()
         switch options.nonbonded {
         case .noCutoff:
-            for a in 0..<atoms.count {
-                for b in (a + 1)..<max(a + 1, atoms.count) where !NeighborList.contains(skip[a], Int32(b)) {
-                    pairs.append(a, b, nonbonded)
-                }
-            }
+            pairs = AllPairsKernel(atomCount: atoms.count, parameters: nonbonded, skip: skip)
             neighborList = nil
         case .cutoff(let scheme):
+            pairs = nil
             neighborList = NeighborList(scheme: scheme, parameters: nonbonded, skip: skip)
         }
         self.bonds = bonds
@@ -117,7 +118,6 @@ public struct ForceField: Potential {
         self.periodicImpropers = periodicImpropers
         self.cmap = cmap
         self.nonbondedParameters = nonbonded
-        self.pairs = pairs
         self.pairs14 = pairs14
         self.skip = skip
     }
@@ -136,8 +136,8 @@ public struct ForceField: Potential {
     /// impropers, CMAP, non-bonded pairs (without cutoff), 1-4 pairs.
     public var termCounts: [String: Int] {
         ["bond": bonds.i.count, "angle": angles.i.count, "urey_bradley": ureyBradley.i.count,
-         "dihedral": dihedrals.termCount, "improper": impropers.i.count + periodicImpropers.termCount,
-         "cmap": cmap.table.count, "pair": pairs.count, "pair_14": pairs14.count]
+         "dihedral": dihedralTermCount, "improper": impropers.i.count + periodicImpropers.termCount,
+         "cmap": cmap.table.count, "pair": pairs?.pairCount ?? 0, "pair_14": pairs14.count]
     }
 
     public func energy(_ x: [Double], gradient: inout [Double]) -> Double {
@@ -171,7 +171,7 @@ public struct ForceField: Potential {
                     bulk = list.withPairs(for: xp, count: xb.count) { $0.evaluate(xp, gp, cutoff: s) }
                 } else {
                     scheme = nil
-                    bulk = pairs.evaluate(xp, gp, cutoff: nil)
+                    bulk = pairs?.evaluate(xp, gp) ?? (0, 0)
                 }
                 let near = pairs14.evaluate(xp, gp, cutoff: scheme)
                 e.lennardJones14 = near.lennardJones
