@@ -21,6 +21,22 @@ final class BiasTests: XCTestCase {
         }
     }
 
+    func checkBiasGradient(_ bias: any Bias, _ x0: [Double], time: Double, coordinates: [Int],
+                           file: StaticString = #filePath, line: UInt = #line) {
+        var g = [Double](repeating: 0, count: x0.count)
+        _ = bias.energy(x0, time: time, addingGradientTo: &g)
+        var x = x0
+        for i in coordinates {
+            let h = 1e-6
+            x[i] = x0[i] + h
+            let up = bias.energy(x, time: time)
+            x[i] = x0[i] - h
+            let down = bias.energy(x, time: time)
+            x[i] = x0[i]
+            XCTAssertEqual(g[i], (up - down) / (2 * h), accuracy: 1e-6, "coordinate \(i)", file: file, line: line)
+        }
+    }
+
     func testDistanceAndDihedralJacobians() throws {
         let butane = try BuiltInMolecules.butane(dihedral: 70)
         checkJacobian(DistanceCV(0, 10, atomCount: 14), butane.positions)
@@ -37,31 +53,10 @@ final class BiasTests: XCTestCase {
                                                 velocity: 0.3, period: DihedralCV.period)
         let d = 20 * Double.pi / 180
         XCTAssertEqual(restraint.energy(butane.positions, time: 0), 5 * d * d, accuracy: 1e-9)
-        var g = [Double](repeating: 0, count: 42)
-        _ = restraint.energy(butane.positions, time: 0.5, addingGradientTo: &g)
-        var x = butane.positions
-        for i in x.indices {
-            let h = 1e-6
-            x[i] += h
-            let up = restraint.energy(x, time: 0.5)
-            x[i] -= 2 * h
-            let down = restraint.energy(x, time: 0.5)
-            x[i] += h
-            XCTAssertEqual(g[i], (up - down) / (2 * h), accuracy: 1e-6)
-        }
+        checkBiasGradient(restraint, butane.positions, time: 0.5, coordinates: Array(0..<42))
         let pulling = TetheredPulling(springs: [.init(atom: 0, forceConstant: 7.2, anchor: .zero),
                                                 .init(atom: 10, forceConstant: 7.2, anchor: SIMD3(0, 0, 4), velocity: SIMD3(0, 0, 1))])
-        g = [Double](repeating: 0, count: 42)
-        _ = pulling.energy(butane.positions, time: 2, addingGradientTo: &g)
-        for i in [0, 1, 2, 30, 31, 32] {
-            let h = 1e-6
-            x[i] += h
-            let up = pulling.energy(x, time: 2)
-            x[i] -= 2 * h
-            let down = pulling.energy(x, time: 2)
-            x[i] += h
-            XCTAssertEqual(g[i], (up - down) / (2 * h), accuracy: 1e-6)
-        }
+        checkBiasGradient(pulling, butane.positions, time: 2, coordinates: [0, 1, 2, 30, 31, 32])
     }
 
     /// Steered MD on deca-alanine as in the cGAN paper's data (CA1–CA10 distance, harmonic
