@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import FlowLinalg
+import FlowHDF5
 @testable import FlowMD
 
 /// Integrators, constraints and minimization on deca-alanine, checked against statistical
@@ -157,5 +158,36 @@ final class DynamicsTests: XCTestCase {
         XCTAssertThrowsError(try simulation.run(steps: 10)) { error in
             XCTAssertTrue(String(describing: error).contains("potential energy"), String(describing: error))
         }
+    }
+}
+
+/// A run interrupted by a checkpoint and resumed in a new simulation ends where an
+/// uninterrupted run ends, bit for bit (DESIGN.md §4).
+final class CheckpointTests: XCTestCase {
+    func testResumedRunIsIdentical() throws {
+        let (system, ff) = DynamicsTests.relaxed
+        func make() throws -> Simulation {
+            let ca1 = BuiltInMolecules.alphaCarbon(system.topology, residue: 1)!
+            let ca10 = BuiltInMolecules.alphaCarbon(system.topology, residue: 10)!
+            let distance = DistanceCV(ca1, ca10, atomCount: 104)
+            let restraint = MovingHarmonicRestraint(cv: distance, forceConstant: 1, initialCenter: 14, velocity: 0.5)
+            let integrator = LangevinIntegrator(timeStep: 0.002, temperature: 300, friction: 1, masses: system.coordinateMasses,
+                                                constraints: try system.hydrogenBondConstraints())
+            return Simulation(potential: ff, masses: system.coordinateMasses, integrator: integrator,
+                              positions: system.positions, biases: [restraint], random: RandomSource(seed: 99))
+        }
+        let straight = try make()
+        try straight.run(steps: 400)
+        let first = try make()
+        try first.run(steps: 150)
+        let checkpoint = HDF5CheckpointFile(path: TestData.temporaryPath("md-checkpoint.h5"), interval: 0)
+        try checkpoint.save { try first.save(to: $0) }
+        let resumed = try make()
+        XCTAssertTrue(try checkpoint.restore { try resumed.restore(from: $0) })
+        try resumed.run(steps: 250)
+        XCTAssertEqual(resumed.state.step, 400)
+        XCTAssertEqual(resumed.state.positions, straight.state.positions)
+        XCTAssertEqual(resumed.state.velocities, straight.state.velocities)
+        XCTAssertEqual(resumed.state.work, straight.state.work)
     }
 }

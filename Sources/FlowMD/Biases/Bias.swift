@@ -1,3 +1,5 @@
+import FlowHDF5
+
 /// A (possibly time-dependent or history-dependent) bias energy added to a potential during
 /// sampling: restraints, steered MD, metadynamics.
 ///
@@ -15,6 +17,10 @@ public protocol Bias {
     func work(_ x: [Double], from t0: Double, to t1: Double) -> Double
     /// Called after every completed step with the new positions.
     mutating func didStep(_ x: [Double], time: Double, step: Int)
+    /// Writes the bias's own evolving state (hills, histograms) into a checkpoint group.
+    func saveState(to group: HDF5Group) throws
+    /// Restores what `saveState` wrote.
+    mutating func restoreState(from group: HDF5Group) throws
 }
 
 public extension Bias {
@@ -23,4 +29,9 @@ public extension Bias {
     }
 
     mutating func didStep(_ x: [Double], time: Double, step: Int) {}
+
+    /// Biases that depend only on (x, t) have no state of their own.
+    func saveState(to group: HDF5Group) throws {}
+
+    mutating func restoreState(from group: HDF5Group) throws {}
 }

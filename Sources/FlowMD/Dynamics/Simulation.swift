@@ -1,5 +1,11 @@
 import Foundation
 import FlowLinalg
+import FlowHDF5
+
+/// A checkpoint that does not belong to this simulation.
+public struct CheckpointMismatch: Error, CustomStringConvertible {
+    public let description: String
+}
 
 /// A simulation stopped because a quantity became NaN or infinite.
 public struct SimulationDiverged: Error, CustomStringConvertible {
@@ -90,5 +96,41 @@ public final class Simulation: ForceComputer {
                 monitor.progress(done: n, total: steps, note: "")
             }
         }
+    }
+
+    /// Writes everything needed to continue exactly where the run is (DESIGN.md §4 intra-stage
+    /// checkpoints): positions, velocities, time, step, work, the integrator's kinetic-energy
+    /// estimate, the random stream and each bias's own state. Forces are recomputed on restore.
+    public func save(to group: HDF5Group) throws {
+        try group.write("positions", state.positions, shape: [state.positions.count])
+        try group.write("velocities", state.velocities, shape: [state.velocities.count])
+        try group.write("scalars", [state.time, state.work, state.kineticEnergy], shape: [3])
+        try group.write("step", [Int64(state.step)], shape: [])
+        try group.write("rng", random.stateWords.map { Int64(bitPattern: $0) }, shape: [4])
+        try group.write("spare_normal", [random.spareNormal ?? .nan], shape: [1])
+        for (n, b) in biases.enumerated() { try b.saveState(to: try group.createGroup("bias\(n)")) }
+    }
+
+    /// Continues from a checkpoint written by `save(to:)` for the same system and biases; the
+    /// trajectory that follows is identical to the uninterrupted one.
+    public func restore(from group: HDF5Group) throws {
+        let x = try group.read("positions", as: Double.self).values
+        let v = try group.read("velocities", as: Double.self).values
+        let scalars = try group.read("scalars", as: Double.self).values
+        let words = try group.read("rng", as: Int64.self).values
+        guard x.count == masses.count, v.count == masses.count, scalars.count == 3, words.count == 4 else {
+            throw CheckpointMismatch(description: "checkpoint has \(x.count) coordinates, this simulation \(masses.count)")
+        }
+        let spare = try group.read("spare_normal", as: Double.self).values[0]
+        state.positions = x
+        state.velocities = v
+        state.time = scalars[0]
+        state.work = scalars[1]
+        state.kineticEnergy = scalars[2]
+        state.step = Int(try group.read("step", as: Int64.self).values[0])
+        random = RandomSource(stateWords: words.map { UInt64(bitPattern: $0) }, spareNormal: spare.isNaN ? nil : spare)
+        for n in biases.indices { try biases[n].restoreState(from: try group.group("bias\(n)")) }
+        forceTime = state.time
+        computeForces(&state)
     }
 }
