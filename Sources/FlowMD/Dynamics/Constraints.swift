@@ -18,10 +18,13 @@ public final class Constraints {
     public var tolerance: Double
     public var maxIterations: Int
     let inverseMass: [Double]
-    /// Constraint indices of each cluster, and the mass-coupling matrix M_cd of the cluster
-    /// (how a correction along constraint d changes the separation of constraint c).
-    let clusters: [[Int]]
-    let coupling: [[Double]]
+    /// Constraints of cluster k are members[clusterStart[k] ..< clusterStart[k+1]]; its m×m
+    /// mass-coupling matrix M_cd (how a correction along constraint d changes the separation of
+    /// constraint c) starts at couplingStart[k].
+    let clusterStart: [Int]
+    let members: [Int]
+    let couplingStart: [Int]
+    let coupling: [Double]
     private var reference: [Double] = []
     private var matrix: [Double]
     private var rhs: [Double]
@@ -47,9 +50,12 @@ public final class Constraints {
         for (p, q) in pairs { parent[root(p)] = root(q) }
         var byRoot: [Int: [Int]] = [:]
         for (c, pq) in pairs.enumerated() { byRoot[root(pq.0), default: []].append(c) }
-        clusters = byRoot.values.sorted { $0[0] < $1[0] }
-        coupling = clusters.map { members in
-            members.flatMap { c in members.map { d -> Double in
+        let clusters = byRoot.values.sorted { $0[0] < $1[0] }
+        clusterStart = clusters.reduce(into: [0]) { $0.append($0.last! + $1.count) }
+        members = clusters.flatMap { $0 }
+        couplingStart = clusters.reduce(into: [0]) { $0.append($0.last! + $1.count * $1.count) }
+        coupling = clusters.flatMap { cluster in
+            cluster.flatMap { c in cluster.map { d -> Double in
                 let (pc, qc, pd, qd) = (pairs[c].0, pairs[c].1, pairs[d].0, pairs[d].1)
                 func share(_ a: Int, _ b: Int) -> Double { a == b ? 1 : 0 }
                 return share(pc, pd) * w[pd] - share(pc, qd) * w[qd] - share(qc, pd) * w[pd] + share(qc, qd) * w[qd]
@@ -105,32 +111,34 @@ public final class Constraints {
         var converged = true
         x.withUnsafeMutableBufferPointer { xb in reference.withUnsafeBufferPointer { rb in
         matrix.withUnsafeMutableBufferPointer { J in rhs.withUnsafeMutableBufferPointer { b in
+        members.withUnsafeBufferPointer { list in coupling.withUnsafeBufferPointer { M in
             let x = xb.baseAddress!, r = rb.baseAddress!
-            for (k, members) in clusters.enumerated() {
-                let m = members.count
+            for k in 0..<(clusterStart.count - 1) {
+                let first = clusterStart[k], m = clusterStart[k + 1] - first, mk = couplingStart[k]
                 var done = false
                 for _ in 0..<maxIterations {
                     done = true
-                    for (u, c) in members.enumerated() {
+                    for u in 0..<m {
+                        let c = list[first + u]
                         let s = separation(x, c)
                         let d2 = distances[c] * distances[c]
                         b[u] = d2 - (s * s).sum()
                         if abs(b[u]) > 2 * d2 * tolerance { done = false }
                     }
                     if done { break }
-                    for (u, c) in members.enumerated() {
-                        let s = separation(x, c)
-                        for (v, d) in members.enumerated() {
-                            let mcd = coupling[k][u * m + v]
-                            J[u * m + v] = mcd == 0 ? 0 : 2 * mcd * (s * separation(r, d)).sum()
+                    for u in 0..<m {
+                        let s = separation(x, list[first + u])
+                        for v in 0..<m {
+                            let mcd = M[mk + u * m + v]
+                            J[u * m + v] = mcd == 0 ? 0 : 2 * mcd * (s * separation(r, list[first + v])).sum()
                         }
                     }
                     solveInPlace(J.baseAddress!, b.baseAddress!, m)
-                    for (v, d) in members.enumerated() { apply(x, d, b[v], separation(r, d)) }
+                    for v in 0..<m { apply(x, list[first + v], b[v], separation(r, list[first + v])) }
                 }
                 if !done { converged = false }
             }
-        }}}}
+        }}}}}}
         return converged
     }
 
@@ -139,21 +147,23 @@ public final class Constraints {
     func rattleVelocities(_ v: inout [Double], positions x: [Double]) {
         v.withUnsafeMutableBufferPointer { vb in x.withUnsafeBufferPointer { xb in
         matrix.withUnsafeMutableBufferPointer { J in rhs.withUnsafeMutableBufferPointer { b in
+        members.withUnsafeBufferPointer { list in coupling.withUnsafeBufferPointer { M in
             let v = vb.baseAddress!, x = xb.baseAddress!
-            for (k, members) in clusters.enumerated() {
-                let m = members.count
-                for (u, c) in members.enumerated() {
+            for k in 0..<(clusterStart.count - 1) {
+                let first = clusterStart[k], m = clusterStart[k + 1] - first, mk = couplingStart[k]
+                for u in 0..<m {
+                    let c = list[first + u]
                     let s = separation(x, c)
                     b[u] = -(s * separation(UnsafePointer(v), c)).sum()
-                    for (w, d) in members.enumerated() {
-                        let mcd = coupling[k][u * m + w]
-                        J[u * m + w] = mcd == 0 ? 0 : mcd * (s * separation(x, d)).sum()
+                    for w in 0..<m {
+                        let mcd = M[mk + u * m + w]
+                        J[u * m + w] = mcd == 0 ? 0 : mcd * (s * separation(x, list[first + w])).sum()
                     }
                 }
                 solveInPlace(J.baseAddress!, b.baseAddress!, m)
-                for (w, d) in members.enumerated() { apply(v, d, b[w], separation(x, d)) }
+                for w in 0..<m { apply(v, list[first + w], b[w], separation(x, list[first + w])) }
             }
-        }}}}
+        }}}}}}
     }
 
     /// The position update x ← x + dt·v projected onto the constraints, with the velocity
