@@ -81,6 +81,49 @@ final class ForceFieldGradientTests: XCTestCase {
         XCTAssertEqual(inside.coulomb, 332.0637 * -0.25 / 4 * pow(1 - 16.0 / 144, 2), accuracy: 1e-10)
     }
 
+    func testNBFIXAndOneFourScaling() throws {
+        let text = """
+        BONDS
+        CT1 CT1 200.0 1.5
+        ANGLES
+        CT1 CT1 CT1 50.0 110.0
+        DIHEDRALS
+        X CT1 CT1 X 0.2 3 0.0
+        NONBONDED e14fac 0.5
+        CT1 0.0 -0.02 2.275 0.0 -0.01 1.9
+        O   0.0 -0.12 1.70
+        NBFIX
+        CT1 O -0.3 3.1
+        END
+        """
+        let p = try CharmmParameterReader.read(text: text)
+        XCTAssertEqual(p.coulomb14Scale, 0.5)
+        let atoms = ["CT1", "CT1", "CT1", "CT1", "O"].enumerated().map {
+            Atom(segment: "S", residueID: "1", residueName: "X", name: "A\($0.offset)", type: $0.element,
+                 charge: $0.offset == 0 ? 0.4 : ($0.offset == 3 ? -0.4 : 0), mass: 12)
+        }
+        var t = Topology(atoms: atoms, bonds: [Bond(0, 1), Bond(1, 2), Bond(2, 3)])
+        t.angles = t.generatedAngles()
+        t.dihedrals = t.generatedDihedrals()
+        let x: [Double] = [0, 0, 0, 1.5, 0, 0, 2.0, 1.4, 0, 3.4, 1.9, 0.3, 0, 0, 4]
+        let ff = try ForceField(topology: t, parameters: p)
+        let e = ff.energyTerms(x)
+        // NBFIX: ε = 0.3, Rmin = 3.1 for every CT1–O pair (atom 4 is O, unbonded).
+        var lj = 0.0
+        for i in 0..<4 {
+            let r = DistanceCV(i, 4, atomCount: 5).value(x)[0]
+            lj += 0.3 * (pow(3.1 / r, 12) - 2 * pow(3.1 / r, 6))
+        }
+        let r14 = DistanceCV(0, 3, atomCount: 5).value(x)[0]
+        let lj14 = 0.01 * (pow(3.8 / r14, 12) - 2 * pow(3.8 / r14, 6))
+        XCTAssertEqual(e.lennardJones14, lj14, accuracy: 1e-12)
+        XCTAssertEqual(e.lennardJones, lj + lj14, accuracy: 1e-12)
+        XCTAssertEqual(e.coulomb14, 0.5 * 332.0637 * -0.16 / r14, accuracy: 1e-10)
+        let scaled = try ForceField(topology: t, parameters: p, options: ForceFieldOptions(lennardJones14Scale: 0.5, coulomb14Scale: 1))
+        XCTAssertEqual(scaled.energyTerms(x).lennardJones14, 0.5 * lj14, accuracy: 1e-12)
+        XCTAssertEqual(scaled.energyTerms(x).coulomb14, 332.0637 * -0.16 / r14, accuracy: 1e-10)
+    }
+
     func testNeighborListMatchesAllPairsWithCutoff() throws {
         var system = try displacedDecaAlanine()
         let scheme = CutoffScheme(cutoff: 8, switchDistance: 6, skin: 1.5)

@@ -110,11 +110,8 @@ public final class Constraints {
     func shake(_ x: inout [Double]) -> Bool {
         var converged = true
         x.withUnsafeMutableBufferPointer { xb in reference.withUnsafeBufferPointer { rb in
-        matrix.withUnsafeMutableBufferPointer { J in rhs.withUnsafeMutableBufferPointer { b in
-        members.withUnsafeBufferPointer { list in coupling.withUnsafeBufferPointer { M in
             let x = xb.baseAddress!, r = rb.baseAddress!
-            for k in 0..<(clusterStart.count - 1) {
-                let first = clusterStart[k], m = clusterStart[k + 1] - first, mk = couplingStart[k]
+            forEachCluster { J, b, list, M, first, m, mk in
                 var done = false
                 for _ in 0..<maxIterations {
                     done = true
@@ -133,12 +130,12 @@ public final class Constraints {
                             J[u * m + v] = mcd == 0 ? 0 : 2 * mcd * (s * separation(r, list[first + v])).sum()
                         }
                     }
-                    solveInPlace(J.baseAddress!, b.baseAddress!, m)
+                    solveInPlace(J, b, m)
                     for v in 0..<m { apply(x, list[first + v], b[v], separation(r, list[first + v])) }
                 }
                 if !done { converged = false }
             }
-        }}}}}}
+        }}
         return converged
     }
 
@@ -146,11 +143,8 @@ public final class Constraints {
     /// (a linear system per cluster, solved exactly).
     func rattleVelocities(_ v: inout [Double], positions x: [Double]) {
         v.withUnsafeMutableBufferPointer { vb in x.withUnsafeBufferPointer { xb in
-        matrix.withUnsafeMutableBufferPointer { J in rhs.withUnsafeMutableBufferPointer { b in
-        members.withUnsafeBufferPointer { list in coupling.withUnsafeBufferPointer { M in
             let v = vb.baseAddress!, x = xb.baseAddress!
-            for k in 0..<(clusterStart.count - 1) {
-                let first = clusterStart[k], m = clusterStart[k + 1] - first, mk = couplingStart[k]
+            forEachCluster { J, b, list, M, first, m, mk in
                 for u in 0..<m {
                     let c = list[first + u]
                     let s = separation(x, c)
@@ -160,10 +154,25 @@ public final class Constraints {
                         J[u * m + w] = mcd == 0 ? 0 : mcd * (s * separation(x, list[first + w])).sum()
                     }
                 }
-                solveInPlace(J.baseAddress!, b.baseAddress!, m)
+                solveInPlace(J, b, m)
                 for w in 0..<m { apply(v, list[first + w], b[w], separation(x, list[first + w])) }
             }
-        }}}}}}
+        }}
+    }
+
+    /// Runs `body` for every cluster with the scratch matrix J and right-hand side b, the
+    /// constraint list, the coupling matrices, and the cluster's first index into the list,
+    /// size m and offset into the coupling matrices.
+    @inline(__always)
+    private func forEachCluster(_ body: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeBufferPointer<Int>,
+                                         UnsafeBufferPointer<Double>, Int, Int, Int) -> Void) {
+        matrix.withUnsafeMutableBufferPointer { J in rhs.withUnsafeMutableBufferPointer { b in
+        members.withUnsafeBufferPointer { list in coupling.withUnsafeBufferPointer { M in
+            for k in 0..<(clusterStart.count - 1) {
+                let first = clusterStart[k]
+                body(J.baseAddress!, b.baseAddress!, list, M, first, clusterStart[k + 1] - first, couplingStart[k])
+            }
+        }}}}
     }
 
     /// The position update x ← x + dt·v projected onto the constraints, with the velocity
