@@ -55,9 +55,8 @@ enum SimulateStage: StageKind {
         var rng = context.random("initial")
         let initial = try (0..<p.walkers).map { _ in try p.initial.configuration(in: system, rng: &rng, stage: context.stageName) }
         let potential = system.potential
-        let ensemble = WalkerEnsemble(initial: initial, steps: p.steps, stride: p.stride, dt: p.dt, seed: context.seed) {
-            EulerMaruyama(potential: potential, dt: p.dt, beta: system.beta)
-        }
+        let ensemble = WalkerEnsemble(potential: potential, integrator: EulerMaruyama(timeStep: p.dt, beta: system.beta), initial: initial,
+                                      settings: EnsembleSettings(steps: p.steps, stride: p.stride, seed: context.seed))
         context.log("\(p.walkers) walkers × \(p.steps) steps, dt \(p.dt), β \(system.beta)")
         try ensemble.run(monitor: context.monitor, checkpoints: context.checkpoints, threads: context.cpus)
         let t = ensemble.trajectory()
@@ -68,7 +67,7 @@ enum SimulateStage: StageKind {
         try out.write("walker", t.walker.map(Int64.init), shape: [t.walker.count])
         try out.write("weights", vector: [Double](repeating: 1, count: t.time.count))
         try out.setAttribute("beta", .double(system.beta))
-        try out.setAttribute("coordinate_names", .strings(system.coordinateNames))
+        try out.setAttribute("coordinate_names", HDF5AttributeValue.strings(system.coordinateNames))
     }
 }
 
