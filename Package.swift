@@ -39,6 +39,8 @@ let package = Package(
         .target(name: "FlowMD", dependencies: ["FlowLinalg", "FlowHDF5"], swiftSettings: v5),
         .target(name: "FlowStages", dependencies: ["FlowCore", "FlowNN", "FlowMD", "FlowLinalg", "FlowHDF5"],
                 swiftSettings: v5),
+        .executableTarget(name: "sampling-bench", dependencies: ["FlowMD", "FlowLinalg"],
+                          path: "Benchmarks/SamplingBench", exclude: ["numpy_reference.py"], swiftSettings: v5),
         .executableTarget(name: "flow",
                           dependencies: ["FlowStages", "FlowCore",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
