@@ -10,6 +10,7 @@ public enum StandardRegistry {
         r.register(system: LennardJones7System.self)
         r.register(system: HarmonicSystem.self)
         r.register(system: DoubleWellSystem.self)
+        r.register(system: CharmmSystem.self)
         r.register(SimulateStage.self)
         r.register(LoadStage.self)
         r.register(FeaturesStage.self)

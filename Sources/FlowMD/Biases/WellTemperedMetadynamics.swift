@@ -34,6 +34,8 @@ public final class WellTemperedMetadynamics: Bias {
     public let pace: Int
     public internal(set) var grid: BiasGrid
     public internal(set) var hills: [Hill] = []
+    /// `didStep` deposits only up to this step, then the bias stays frozen (nil: throughout).
+    public var depositionSteps: Int?
     /// Running sums Σ e^{(β + 1/k_BΔT)B} and Σ e^{B/k_BΔT} over the grid nodes (for c(t)).
     var offsetSums: (Double, Double)
 
@@ -74,7 +76,7 @@ public final class WellTemperedMetadynamics: Bias {
     }
 
     public func didStep(_ x: [Double], time: Double, step: Int) {
-        if step % pace == 0 { deposit(at: [cv.value(x)], time: time) }
+        if step % pace == 0, step <= depositionSteps ?? step { deposit(at: [cv.value(x)], time: time) }
     }
 
     /// Deposits one hill at each CV value in `centers`; all heights use the bias before this call

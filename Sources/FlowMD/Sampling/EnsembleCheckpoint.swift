@@ -18,12 +18,7 @@ extension WalkerEnsemble {
         try g.write("work", work.array, shape: [walkers])
         try g.write("frames/x", frames.x.array, shape: [frames.x.count])
         for (name, series) in frames.scalarSeries { try g.write("frames/\(name)", series.array, shape: [series.count]) }
-        if let m = metadynamics {
-            try g.write("metadynamics/values", m.grid.values, shape: [m.grid.values.count])
-            for (k, d) in m.grid.derivatives.enumerated() { try g.write("metadynamics/derivative\(k)", d, shape: [d.count]) }
-            try g.write("metadynamics/hills", m.hills.flatMap { [$0.time, $0.height] + $0.center }, shape: [m.hills.count, 2 + m.grid.rank])
-            try g.write("metadynamics/sums", [m.offsetSums.0, m.offsetSums.1], shape: [2])
-        }
+        if let m = metadynamics { try m.saveState(to: try g.createGroup("metadynamics")) }
         if !observers.isEmpty {
             let states = observers.map(\.state)
             try g.write("observers/lengths", states.map { Int64($0.count) }, shape: [walkers])
@@ -53,17 +48,7 @@ extension WalkerEnsemble {
         for (name, series) in frames.scalarSeries { series.assign(try g.read("frames/\(name)", as: Double.self).values) }
         if let m = metadynamics {
             guard g.contains("metadynamics") else { throw SamplingError.badCheckpoint("the checkpoint has no metadynamics bias") }
-            m.grid.values = try g.read("metadynamics/values", as: Double.self).values
-            for k in m.grid.derivatives.indices {
-                m.grid.derivatives[k] = try g.read("metadynamics/derivative\(k)", as: Double.self).values
-            }
-            let (h, shape) = try g.read("metadynamics/hills", as: Double.self)
-            let width = shape.count == 2 ? shape[1] : 2 + m.grid.rank
-            m.hills = stride(from: 0, to: h.count, by: width).map {
-                WellTemperedMetadynamics.Hill(time: h[$0], center: Array(h[($0 + 2)..<($0 + width)]), height: h[$0 + 1])
-            }
-            let sums = try g.read("metadynamics/sums", as: Double.self).values
-            m.offsetSums = (sums[0], sums[1])
+            try m.restoreState(from: try g.group("metadynamics"))
         }
         if !observers.isEmpty {
             let lengths = try g.read("observers/lengths", as: Int64.self).values.map(Int.init)

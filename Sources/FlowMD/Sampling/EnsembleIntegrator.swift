@@ -108,8 +108,9 @@ public struct MALA: EnsembleIntegrator {
 /// BAOAB splitting (Leimkuhler & Matthews, Appl. Math. Res. Express 2013, 34): half kick, half
 /// drift, exact Ornstein–Uhlenbeck velocity update v ← e^{−γΔt}v + √((1 − e^{−2γΔt})/β) ξ, half
 /// drift, half kick. Its configurational error is O(Δt²) with a small constant (exact for
-/// harmonic potentials in the high-friction limit). The molecular `LangevinIntegrator` is the same
-/// scheme with masses and constraints.
+/// harmonic potentials in the high-friction limit). With γ = 0 the O step is the identity and the
+/// scheme is velocity Verlet. The molecular `LangevinIntegrator` is the same scheme with masses
+/// and constraints.
 public struct BAOAB: EnsembleIntegrator {
     public let timeStep: Double
     public let beta: Double
@@ -118,7 +119,7 @@ public struct BAOAB: EnsembleIntegrator {
     public var usesVelocities: Bool { true }
 
     public init(timeStep: Double, beta: Double, friction: Double) {
-        precondition(timeStep > 0 && beta > 0 && friction > 0)
+        precondition(timeStep > 0 && beta > 0 && friction >= 0)
         self.timeStep = timeStep
         self.beta = beta
         self.friction = friction

@@ -6,13 +6,17 @@ import FlowMD
 struct BiasSpec: Codable {
     var metadynamics: MetadynamicsSpec?
     var restraints: [RestraintSpec]
+    var steered: SteeredSpec?
+    var tethered: TetheredSpec?
 
-    enum CodingKeys: String, CodingKey { case metadynamics, restraints }
+    enum CodingKeys: String, CodingKey { case metadynamics, restraints, steered, tethered }
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
         metadynamics = try p.optionalGroup(.metadynamics, help: "well-tempered metadynamics (Barducci, Bussi & Parrinello 2008)")
         restraints = try p.list(.restraints, help: "harmonic restraints ½ k (ξ − z(t))², z(t) = center + velocity·t")
+        steered = try p.optionalGroup(.steered, help: "charmm systems: steered MD on an atom-atom distance (MolecularBiasSpecs)")
+        tethered = try p.optionalGroup(.tethered, help: "charmm systems: NAMD two-spring constant-velocity pulling (MolecularBiasSpecs)")
     }
 }
 

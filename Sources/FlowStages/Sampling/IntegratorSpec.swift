@@ -6,14 +6,18 @@ enum IntegratorChoice: String, ParameterEnum {
     case eulerMaruyama = "euler-maruyama"
     case mala
     case baoab
+    case langevinBAOAB = "langevin-baoab"
+    case velocityVerlet = "velocity-verlet"
+    case brownian
 
-    static let help = "euler-maruyama: overdamped Langevin; mala: Metropolis-adjusted (exact e^{−βV}, reports acceptance); baoab: underdamped Langevin with friction"
+    static let help = "euler-maruyama (= brownian): overdamped Langevin; mala: Metropolis-adjusted (exact e^{−βV}, reports acceptance; model systems); baoab (= langevin-baoab): underdamped Langevin with friction; velocity-verlet: NVE (no friction)"
 
     func make(dt: Double, beta: Double, friction: Double) -> any EnsembleIntegrator {
         switch self {
-        case .eulerMaruyama: return EulerMaruyama(timeStep: dt, beta: beta)
+        case .eulerMaruyama, .brownian: return EulerMaruyama(timeStep: dt, beta: beta)
         case .mala: return MALA(timeStep: dt, beta: beta)
-        case .baoab: return BAOAB(timeStep: dt, beta: beta, friction: friction)
+        case .baoab, .langevinBAOAB: return BAOAB(timeStep: dt, beta: beta, friction: friction)
+        case .velocityVerlet: return BAOAB(timeStep: dt, beta: beta, friction: 0)
         }
     }
 }

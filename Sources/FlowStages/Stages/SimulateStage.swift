@@ -28,6 +28,13 @@ enum SimulateStage: StageKind {
         OutputSpec("/hills", "metadynamics: one row per hill (time, height, centre…)"),
         OutputSpec("/bias_grid/values", "metadynamics: final bias on the grid (axis 0 slowest)"),
         OutputSpec("/work", "moving restraints: work done on each frame's walker so far (Jarzynski)"),
+        // charmm systems (MolecularTrajectoryWriter): frames are replica-major.
+        OutputSpec("/replica", "charmm: replica index of each frame (int64)"),
+        OutputSpec("/energy_terms", "charmm: frames × energy terms, kcal/mol (names in attribute 'names')"),
+        OutputSpec("/cv", "charmm: the biased CVs per frame (names in attribute 'names')"),
+        OutputSpec("/temperature", "charmm: kinetic temperature per frame (K)"),
+        OutputSpec("/topology", "charmm: atoms (names, types, residues, masses, charges) and bonded lists"),
+        OutputSpec("/summary", "charmm pulling runs: time, distance_mean/std, work_mean/std, jarzynski, center"),
     ]
 
     struct Parameters: Codable {
@@ -39,8 +46,15 @@ enum SimulateStage: StageKind {
         var friction: Double
         var initial: InitialState
         var bias: BiasSpec?
+        // charmm systems only (MolecularSimulateRunner); absent keys leave model-system cache keys unchanged.
+        var replicas: Int?
+        var minimization: MinimizationSpec?
+        var equilibrationSteps: Int?
 
-        enum CodingKeys: String, CodingKey { case integrator, dt, steps, stride, walkers, friction, initial, bias }
+        enum CodingKeys: String, CodingKey {
+            case integrator, dt, steps, stride, walkers, friction, initial, bias
+            case replicas, minimization, equilibrationSteps = "equilibration_steps"
+        }
 
         init(from decoder: Decoder) throws {
             let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
@@ -52,11 +66,15 @@ enum SimulateStage: StageKind {
             friction = try p(.friction, default: 1.0, unit: "1/time", in: .positive, help: "baoab: friction γ")
             initial = try p(.initial, default: .random, help: InitialState.help)
             bias = try p.optionalGroup(.bias, help: "biases: metadynamics and restraints on CVs")
+            replicas = try p.optional(.replicas, in: .atLeast(1), help: "charmm systems: independent replicas, run in parallel (default 1)")
+            minimization = try p.optionalGroup(.minimization, help: "charmm systems: L-BFGS minimization of the starting structure")
+            equilibrationSteps = try p.optional(.equilibrationSteps, in: .atLeast(0), help: "charmm systems: unbiased Langevin steps before production (default 0)")
             try p.check(stride <= steps, .stride, "must not exceed steps (\(steps)); no frame would be saved")
         }
     }
 
     static func run(_ p: Parameters, in context: StageContext) throws {
+        if try MolecularSimulateRunner.applies(to: p, in: context) { return try MolecularSimulateRunner.run(p, in: context) }
         let system = try SystemFactory.simulationSystem(for: context.system, stage: context.stageName)
         let initial = try p.initial.configurations(walkers: p.walkers, in: system, context: context)
         let metadynamics = try p.bias?.metadynamics.map { try $0.build(system: system, stage: context.stageName) }

@@ -13,6 +13,7 @@ enum SystemFactory {
         LennardJones7System.name: { ($0 as? LennardJones7System.Parameters).map(LennardJones7System.build) },
         HarmonicSystem.name: { ($0 as? HarmonicSystem.Parameters).map(HarmonicSystem.build) },
         DoubleWellSystem.name: { ($0 as? DoubleWellSystem.Parameters).map(DoubleWellSystem.build) },
+        CharmmSystem.name: { try ($0 as? CharmmSystem.Parameters).map(CharmmSystem.build) },
     ]
 
     static func simulationSystem(for definition: SystemDefinition?, stage: String) throws -> SimulationSystem {

@@ -1,0 +1,53 @@
+/// The molecules flow can build by name (`molecule: deca-alanine` in a `charmm` system,
+/// `flow energy --molecule butane`).
+public enum BuiltInMolecule: String, CaseIterable, Codable, Sendable {
+    /// The NAMD steered-MD tutorial's deca-alanine (`BuiltInMolecules.decaAlanine`).
+    case decaAlanine = "deca-alanine"
+    /// All-atom n-butane (`BuiltInMolecules.butane`).
+    case butane
+}
+
+/// Where a molecule comes from: flow's own builder (with its options) or a PSF, CHARMM parameter
+/// files and a PDB with the same atoms — the two ways DESIGN.md §7 defines a `charmm` system.
+public enum MoleculeSource: Sendable, Equatable {
+    /// A built-in molecule. `dihedral` (degrees) is butane's initial C1–C2–C3–C4 torsion;
+    /// `backbone` the deca-alanine φ/ψ (degrees). Each option applies to its molecule only.
+    case builtIn(BuiltInMolecule, dihedral: Double? = nil, backbone: MoleculeBuilder.Backbone? = nil)
+    /// A PSF, parameter files (later ones override earlier ones) and a PDB in PSF atom order.
+    case files(psf: String, parameters: [String], pdb: String)
+
+    /// Builds or reads the molecule. Builder options given for the other molecule are an error,
+    /// not silently ignored.
+    public func load() throws -> MolecularSystem {
+        switch self {
+        case let .builtIn(molecule, dihedral, backbone):
+            switch molecule {
+            case .decaAlanine:
+                if dihedral != nil {
+                    throw MolecularInputError(source: molecule.rawValue, line: nil, "the builder's dihedral option is butane's C1-C2-C3-C4 torsion; use phi/psi for deca-alanine")
+                }
+                return try BuiltInMolecules.decaAlanine(backbone: backbone ?? .alphaHelix)
+            case .butane:
+                if backbone != nil {
+                    throw MolecularInputError(source: molecule.rawValue, line: nil, "phi/psi set the peptide backbone; use dihedral for butane")
+                }
+                return try BuiltInMolecules.butane(dihedral: dihedral ?? 180)
+            }
+        case let .files(psf, parameters, pdb):
+            return try MolecularSystem.load(psf: psf, parameterFiles: parameters, pdb: pdb)
+        }
+    }
+
+    /// A short description for logs and reports ("deca-alanine (built)", "da.psf + 1 parameter file").
+    public var summary: String {
+        switch self {
+        case let .builtIn(molecule, _, _): return "\(molecule.rawValue) (built by flow)"
+        case let .files(psf, parameters, pdb):
+            return "\(psf) + \(parameters.count) parameter file\(parameters.count == 1 ? "" : "s") + \(pdb)"
+        }
+    }
+}
+
+extension MoleculeBuilder.Backbone: Equatable {
+    public static func == (a: Self, b: Self) -> Bool { a.phi == b.phi && a.psi == b.psi && a.omega == b.omega }
+}
