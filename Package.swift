@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(name: "sampling-bench", dependencies: ["FlowMD", "FlowLinalg"],
                           path: "Benchmarks/SamplingBench", exclude: ["numpy_reference.py"], swiftSettings: v5),
         .executableTarget(name: "flow",
-                          dependencies: ["FlowStages", "FlowCore",
+                          dependencies: ["FlowStages", "FlowCore", "FlowMD",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: v5),
 
@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "FlowNNTests", dependencies: ["FlowNN", "FlowLinalg"], swiftSettings: v5),
         .testTarget(name: "FlowMDTests", dependencies: ["FlowMD", "FlowLinalg", "FlowHDF5"], exclude: ["Reference"],
                     swiftSettings: v5),
-        .testTarget(name: "FlowStagesTests", dependencies: ["FlowStages", "FlowCore", "FlowHDF5"],
+        .testTarget(name: "FlowStagesTests", dependencies: ["FlowStages", "FlowCore", "FlowHDF5", "FlowMD"],
                     exclude: ["Malformed", "Workflows"], swiftSettings: v5),
     ]
 )

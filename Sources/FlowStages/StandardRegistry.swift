@@ -16,6 +16,8 @@ public enum StandardRegistry {
         r.register(FeaturesStage.self)
         r.register(TransitionRatesStage.self)
         r.register(ReportStage.self)
+        r.register(ExportStage.self)
+        r.register(HistogramStage.self)
         return r
     }
 }

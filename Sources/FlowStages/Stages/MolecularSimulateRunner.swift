@@ -73,9 +73,9 @@ enum MolecularSimulateRunner {
                 guard result.energy.isFinite else {
                     throw FlowError.stageFailed(stage: context.stageName, message: "minimization: the energy is not finite; check the structure")
                 }
-                context.log(String(format: "minimization: %.4f → %.4f kcal/mol in %d steps, RMS gradient %.4f kcal/mol/Å%@",
-                                   before, result.energy, result.iterations, result.gradientRMS,
-                                   result.converged ? "" : " (not converged: raise max_steps or tolerance)"))
+                context.log(String(format: "minimization: %.4f → %.4f kcal/mol in %d steps, RMS gradient %.4f kcal/mol/Å",
+                                   before, result.energy, result.iterations, result.gradientRMS)
+                            + (result.converged ? "" : " (not converged: raise max_steps or tolerance)"))
                 minimized[x] = result.positions
             }
             configurations = configurations.map { minimized[$0]! }

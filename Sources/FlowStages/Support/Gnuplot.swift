@@ -58,7 +58,8 @@ struct Gnuplot {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
-    static let header = "set terminal pngcairo size 900,700 enhanced font 'DejaVu Sans,11'\n"
+    /// `noenhanced`: dataset names such as `distance_mean` are labels, not subscript markup.
+    static let header = "set terminal pngcairo size 900,700 noenhanced font 'DejaVu Sans,11'\n"
 }
 
 struct GnuplotError: Error, CustomStringConvertible {

@@ -23,14 +23,18 @@ public struct Atom: Equatable, Sendable {
         self.mass = mass
     }
 
+    /// Standard atomic masses (amu, IUPAC) of the elements of biomolecules and common ions.
+    public static let elementMasses: [(mass: Double, symbol: String)] = [
+        (1.008, "H"), (12.011, "C"), (14.007, "N"), (15.999, "O"), (30.974, "P"), (32.06, "S"), (22.990, "Na"),
+        (35.45, "Cl"), (39.098, "K"), (24.305, "Mg"), (40.078, "Ca"), (65.38, "Zn"),
+    ]
+
     /// Element symbol guessed from the mass (used by PDB/XYZ writers).
     public var element: String {
-        let table: [(Double, String)] = [(1.008, "H"), (12.011, "C"), (14.007, "N"), (15.999, "O"),
-                                         (30.974, "P"), (32.06, "S"), (22.990, "Na"), (35.45, "Cl"),
-                                         (39.098, "K"), (24.305, "Mg"), (40.078, "Ca"), (65.38, "Zn")]
+        let table = Self.elementMasses
         var best = table[0]
-        for entry in table where abs(entry.0 - mass) < abs(best.0 - mass) { best = entry }
-        return abs(best.0 - mass) < 0.6 ? best.1 : String(name.prefix(1))
+        for entry in table where abs(entry.mass - mass) < abs(best.mass - mass) { best = entry }
+        return abs(best.mass - mass) < 0.6 ? best.symbol : String(name.prefix(1))
     }
 }
 
