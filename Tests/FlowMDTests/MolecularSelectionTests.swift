@@ -11,7 +11,7 @@ final class MolecularSelectionTests: XCTestCase {
         XCTAssertEqual(topology.atoms[ca1].residueID, "1")
         XCTAssertEqual(try AtomSelector(parsing: "10:CA").resolve(in: topology), BuiltInMolecules.alphaCarbon(topology, residue: 10))
         XCTAssertEqual(try AtomSelector(parsing: "7").resolve(in: topology), 7)
-        XCTAssertThrowsError(try AtomSelector(parsing: "BH:CA")) { XCTAssertTrue("\($0)".contains("segment:residue:name"), "\($0)") }
+        XCTAssertThrowsError(try AtomSelector(parsing: "BH::CA")) { XCTAssertTrue("\($0)".contains("segment:residue:name"), "\($0)") }
         XCTAssertThrowsError(try AtomSelector(parsing: "BH:11:CA").resolve(in: topology)) {
             XCTAssertTrue("\($0)".contains("no residue 11 in segment BH") && "\($0)".contains("residues 1-10"), "\($0)")
         }

@@ -57,8 +57,8 @@ final class CharmmSystemDecodingTests: XCTestCase {
         let deca = "{kind: charmm, params: {molecule: deca-alanine}}"
         assertError(errors(system: deca, params: "{steps: 10, stride: 10, bias: {steered: {atoms: [BH:1:CA], from: 12, to: 34}}}"),
                     "params.bias.steered.atoms: give exactly two atoms")
-        assertError(errors(system: deca, params: "{steps: 10, stride: 10, bias: {steered: {atoms: [BH:CA, 3], from: 12, to: 34}}}"),
-                    "'BH:CA' is not an atom: give a 0-based index, residue:name (10:CA) or segment:residue:name (BH:10:CA)")
+        assertError(errors(system: deca, params: "{steps: 10, stride: 10, bias: {steered: {atoms: [\"BH::CA\", 3], from: 12, to: 34}}}"),
+                    "'BH::CA' is not an atom: give a 0-based index, residue:name (10:CA) or segment:residue:name (BH:10:CA)")
         assertError(errors(system: deca, params: "{steps: 10, stride: 10, bias: {steered: {atoms: [0, 3]}}}"), "params.bias.steered.from: give the centre's start and end distances")
         assertError(errors(system: deca, params: "{steps: 10, stride: 10, bias: {tethered: {fixed: 0}}}"), "params.bias.tethered.pulled: give the fixed and the pulled atom")
         assertError(errors(system: deca, params: "{steps: 10, stride: 10, replicas: 0}"), "params.replicas: must be ≥ 1 (got 0)")

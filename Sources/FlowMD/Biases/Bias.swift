@@ -15,8 +15,10 @@ public protocol Bias {
     func energy(_ x: [Double], time: Double, addingGradientTo gradient: inout [Double]) -> Double
     /// Work done on the system when the time-dependent parameters move from t0 to t1 at fixed x.
     func work(_ x: [Double], from t0: Double, to t1: Double) -> Double
-    /// Called after every completed step with the new positions.
-    mutating func didStep(_ x: [Double], time: Double, step: Int)
+    /// Called after every completed step with the new positions; returns true when the bias
+    /// itself changed (a hill was deposited), so that the forces are recomputed with it.
+    @discardableResult
+    mutating func didStep(_ x: [Double], time: Double, step: Int) -> Bool
     /// Writes the bias's own evolving state (hills, histograms) into a checkpoint group.
     func saveState(to group: HDF5Group) throws
     /// Restores what `saveState` wrote.
@@ -28,7 +30,8 @@ public extension Bias {
         energy(x, time: t1) - energy(x, time: t0)
     }
 
-    mutating func didStep(_ x: [Double], time: Double, step: Int) {}
+    @discardableResult
+    mutating func didStep(_ x: [Double], time: Double, step: Int) -> Bool { false }
 
     /// Biases that depend only on (x, t) have no state of their own.
     func saveState(to group: HDF5Group) throws {}

@@ -75,8 +75,11 @@ public final class WellTemperedMetadynamics: Bias {
         return b
     }
 
-    public func didStep(_ x: [Double], time: Double, step: Int) {
-        if step % pace == 0, step <= depositionSteps ?? step { deposit(at: [cv.value(x)], time: time) }
+    @discardableResult
+    public func didStep(_ x: [Double], time: Double, step: Int) -> Bool {
+        guard step % pace == 0, step <= depositionSteps ?? step else { return false }
+        deposit(at: [cv.value(x)], time: time)
+        return true
     }
 
     /// Deposits one hill at each CV value in `centers`; all heights use the bias before this call

@@ -82,7 +82,11 @@ public final class Simulation: ForceComputer {
         guard steps > 0 else { return }
         for n in 1...steps {
             integrator.step(&state, self, &random)
-            for b in biases.indices { biases[b].didStep(state.positions, time: state.time, step: state.step) }
+            // A bias that changed (a new hill) acts from the next step on: forces are recomputed, so
+            // they never depend on where a run was checkpointed (restore recomputes them too).
+            var changed = false
+            for b in biases.indices { changed = biases[b].didStep(state.positions, time: state.time, step: state.step) || changed }
+            if changed { computeForces(&state) }
             if !state.potentialEnergy.isFinite {
                 throw SimulationDiverged(step: state.step, quantity: "potential energy")
             }
