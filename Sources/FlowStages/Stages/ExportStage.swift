@@ -38,6 +38,12 @@ enum ExportStage: StageKind {
         guard let path = context.inputPath("trajectory") else {
             throw FlowError.stageFailed(stage: context.stageName, message: "input 'trajectory' is not connected; add inputs: {trajectory: <stage>}")
         }
+        let input = try context.input("trajectory")
+        let hasTopology = input.root.isGroup("topology")
+        try input.close()
+        guard hasTopology else {
+            throw FlowError.stageFailed(stage: context.stageName, message: "input 'trajectory' has no /topology group; export takes the output of simulate on a charmm system")
+        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flow-export-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -150,8 +150,8 @@ enum CharmmSystem: SystemKind, SimulationSystemBuilder {
     }
 
     /// Loads or builds the molecule with its force-field options; errors become one-line stage
-    /// failures naming the system.
-    static func model(_ p: Parameters, system: String, stage: String) throws -> CharmmModel {
+    /// failures naming the system (by its name under `systems:` when known).
+    static func model(_ p: Parameters, system: String? = nil, stage: String) throws -> CharmmModel {
         do {
             let molecule = try p.params.source.load()
             let nonbonded = try NonbondedMethod(cutoff: p.params.cutoff.radius, switchDistance: p.params.switchDistance)
@@ -162,12 +162,12 @@ enum CharmmSystem: SystemKind, SimulationSystemBuilder {
                                constraints: p.params.constraints == .hydrogenBonds ? try molecule.hydrogenBondConstraints() : nil,
                                source: p.params.source)
         } catch let e as MolecularInputError {
-            throw FlowError.stageFailed(stage: stage, message: "system '\(system)': \(e)")
+            throw FlowError.stageFailed(stage: stage, message: (system.map { "system '\($0)'" } ?? "charmm system") + ": \(e)")
         }
     }
 
     static func build(_ p: Parameters) throws -> SimulationSystem {
-        try model(p, system: name, stage: name).simulationSystem
+        try model(p, stage: name).simulationSystem
     }
 }
 
