@@ -1,0 +1,168 @@
+import FlowLinalg
+
+/// Evaluates a trained network at single configurations without a tape: value, and the Jacobian
+/// with respect to the input by reverse accumulation, with no allocation per call. Meant for
+/// collective variables evaluated at every MD step.
+///
+/// Holds its own copy of the weights (later training of the source network does not affect it)
+/// and scratch buffers, so one evaluator must not be used from two threads at once; `copy()` gives
+/// an independent one per thread.
+public final class MLPEvaluator {
+    public let sizes: [Int]
+    public let activations: [Activation]
+    private let weights: [[Double]]
+    private let biases: [[Double]]
+    private let input: Normalization
+    private let output: Normalization
+    /// All weights, biases and scratch in one allocation, addressed by the offsets below.
+    private let storage: UnsafeMutablePointer<Double>
+    private let weightOffset: [Int], biasOffset: [Int], zOffset: [Int], yOffset: [Int]
+    private let cotangentOffset: Int, widest: Int
+
+    public convenience init(_ network: MLP) {
+        self.init(sizes: network.sizes, activations: network.activations,
+                  weights: network.weights.map(\.values), biases: network.biases.map(\.values),
+                  input: network.inputNormalization, output: network.outputNormalization)
+    }
+
+    init(sizes: [Int], activations: [Activation], weights: [[Double]], biases: [[Double]],
+         input: Normalization, output: Normalization) {
+        self.sizes = sizes
+        self.activations = activations
+        self.weights = weights
+        self.biases = biases
+        self.input = input
+        self.output = output
+        var offset = 0
+        func reserve(_ n: Int) -> Int { defer { offset += n }; return offset }
+        weightOffset = weights.map { reserve($0.count) }
+        biasOffset = biases.map { reserve($0.count) }
+        zOffset = sizes.map { reserve($0) }
+        yOffset = sizes.map { reserve($0) }
+        widest = sizes.max()!
+        cotangentOffset = reserve(2 * widest)
+        storage = .allocate(capacity: offset)
+        storage.initialize(repeating: 0, count: offset)
+        for (l, w) in weights.enumerated() { (storage + weightOffset[l]).update(from: w, count: w.count) }
+        for (l, b) in biases.enumerated() { (storage + biasOffset[l]).update(from: b, count: b.count) }
+    }
+
+    deinit { storage.deallocate() }
+
+    public var inputDimension: Int { sizes[0] }
+    public var outputDimension: Int { sizes[sizes.count - 1] }
+
+    /// An independent evaluator with the same weights (one per thread).
+    public func copy() -> MLPEvaluator {
+        MLPEvaluator(sizes: sizes, activations: activations, weights: weights, biases: biases,
+                     input: input, output: output)
+    }
+
+    public func value(at x: [Double]) -> [Double] {
+        precondition(x.count == inputDimension, "evaluator expects \(inputDimension) inputs")
+        var out = [Double](repeating: 0, count: outputDimension)
+        x.withUnsafeBufferPointer { xp in
+            out.withUnsafeMutableBufferPointer { evaluate(xp.baseAddress!, value: $0.baseAddress!, jacobian: nil) }
+        }
+        return out
+    }
+
+    /// The value (d) and the Jacobian (d × D, row k = ∇ξ_k) at x.
+    public func valueAndJacobian(at x: [Double]) -> (value: [Double], jacobian: Matrix) {
+        precondition(x.count == inputDimension, "evaluator expects \(inputDimension) inputs")
+        var out = [Double](repeating: 0, count: outputDimension)
+        var jac = Matrix(rows: outputDimension, cols: inputDimension)
+        x.withUnsafeBufferPointer { xp in
+            out.withUnsafeMutableBufferPointer { op in
+                jac.storage.withUnsafeMutableBufferPointer {
+                    evaluate(xp.baseAddress!, value: op.baseAddress!, jacobian: $0.baseAddress!)
+                }
+            }
+        }
+        return (out, jac)
+    }
+
+    /// Writes ξ(x) (d values) and, if `jacobian` is given, J_ξ(x) (d × D row-major) without
+    /// allocating.
+    public func evaluate(_ x: UnsafePointer<Double>, value: UnsafeMutablePointer<Double>,
+                         jacobian: UnsafeMutablePointer<Double>?) {
+        forward(x)
+        let yl = storage + yOffset[sizes.count - 1]
+        for k in 0..<outputDimension { value[k] = yl[k] * output.scale[k] + output.shift[k] }
+        guard let jacobian else { return }
+        for k in 0..<outputDimension { backward(output: k, into: jacobian + k * inputDimension) }
+    }
+
+    private func forward(_ x: UnsafePointer<Double>) {
+        let y0 = storage + yOffset[0]
+        for i in 0..<inputDimension { y0[i] = (x[i] - input.shift[i]) / input.scale[i] }
+        for l in 0..<(sizes.count - 1) {
+            let nIn = sizes[l], nOut = sizes[l + 1], act = activations[l]
+            let w = storage + weightOffset[l], b = storage + biasOffset[l]
+            let h = storage + yOffset[l], z = storage + zOffset[l + 1], y = storage + yOffset[l + 1]
+            z.update(from: b, count: nOut)
+            for i in 0..<nIn {
+                let hi = h[i], row = w + i * nOut
+                for j in 0..<nOut { z[j] += hi * row[j] }
+            }
+            for j in 0..<nOut { y[j] = act.value(z[j]) }
+        }
+    }
+
+    /// Reverse accumulation of ∇ξ_k: the cotangent e_k·S_out is pulled back through each layer.
+    private func backward(output k: Int, into row: UnsafeMutablePointer<Double>) {
+        let last = sizes.count - 1
+        var cur = storage + cotangentOffset, nxt = cur + widest
+        cur.update(repeating: 0, count: sizes[last])
+        cur[k] = output.scale[k]
+        for l in stride(from: last - 1, through: 0, by: -1) {
+            let nIn = sizes[l], nOut = sizes[l + 1], act = activations[l]
+            let w = storage + weightOffset[l], z = storage + zOffset[l + 1], y = storage + yOffset[l + 1]
+            for j in 0..<nOut { cur[j] *= act.derivative(z: z[j], y: y[j]) }
+            for i in 0..<nIn {
+                let wr = w + i * nOut
+                var s = 0.0
+                for j in 0..<nOut { s += wr[j] * cur[j] }
+                nxt[i] = s
+            }
+            swap(&cur, &nxt)
+        }
+        for i in 0..<inputDimension { row[i] = cur[i] / input.scale[i] }
+    }
+}
+
+extension MLP {
+    /// The network applied to every row of `x` (evaluated on a tape in chunks of `chunk` rows).
+    public func values(_ x: Matrix, chunk: Int = 8192) -> Matrix {
+        evaluateInChunks(x, chunk: chunk) { tape, v in (tape.value(self(v)), nil) }.values
+    }
+
+    /// Values (m × d) and Jacobians (m·d × D, blocks of d rows per sample) of every row of `x`.
+    public func valuesAndJacobians(_ x: Matrix, chunk: Int = 4096) -> (values: Matrix, jacobians: Matrix) {
+        let r = evaluateInChunks(x, chunk: chunk) { tape, v in
+            let (out, j) = self.jacobian(v)
+            return (tape.value(out), tape.value(j))
+        }
+        return (r.values, r.jacobians!)
+    }
+
+    private func evaluateInChunks(_ x: Matrix, chunk: Int,
+                                  _ body: (Tape, Variable) -> (Matrix, Matrix?)) -> (values: Matrix, jacobians: Matrix?) {
+        let tape = Tape()
+        var values: [Double] = [], jacobians: [Double] = []
+        var hasJacobians = false
+        for start in stride(from: 0, to: x.rows, by: chunk) {
+            tape.reset()
+            let rows = Array(start..<Swift.min(x.rows, start + chunk))
+            let (v, j) = body(tape, tape.constant(rowsOf: x, rows))
+            values += v.storage
+            if let j {
+                jacobians += j.storage
+                hasJacobians = true
+            }
+        }
+        let d = outputDimension
+        return (Matrix(rows: x.rows, cols: d, storage: values),
+                hasJacobians ? Matrix(rows: x.rows * d, cols: inputDimension, storage: jacobians) : nil)
+    }
+}
