@@ -29,14 +29,19 @@ func gemm(_ m: Int, _ n: Int, _ k: Int,
                 beta, c, Int32(n))
 }
 
-/// Controls the OpenBLAS thread count that every product in FlowNN runs with.
+/// The number of threads FlowNN computes with: OpenBLAS threads for products, and the number of
+/// concurrent chunks of the tape's own elementwise kernels and reductions.
 ///
-/// FlowNN's own kernels give the same bits for any thread count; OpenBLAS products do so for a
-/// fixed thread count. Set it once (for example to 1 for strict cross-machine reproducibility)
-/// before training.
-public enum BLASThreads {
+/// FlowNN's own kernels give the same bits for any thread count (fixed chunking); OpenBLAS
+/// products do so for a fixed thread count. Set it once before training (1 for strict
+/// reproducibility across machines with different core counts).
+public enum ComputeThreads {
     public static var count: Int {
         get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(Swift.max(1, newValue))) }
+        set {
+            let n = Swift.max(1, newValue)
+            openblas_set_num_threads(Int32(n))
+            Parallel.concurrent = n > 1
+        }
     }
 }

@@ -9,6 +9,9 @@ enum Parallel {
     /// Elements per chunk: large enough that dispatch overhead is negligible.
     static let grain = 16_384
 
+    /// Whether chunks may run on several threads (`ComputeThreads.count > 1`).
+    nonisolated(unsafe) static var concurrent = true
+
     /// Number of chunks of `grain` covering `count` items of `weight` elements each.
     @inline(__always)
     static func chunkCount(_ count: Int, weight: Int = 1) -> Int {
@@ -25,6 +28,10 @@ enum Parallel {
         let size = (count + chunks - 1) / Swift.max(chunks, 1)
         if chunks == 1 {
             body(0, 0..<count)
+            return
+        }
+        if !concurrent {
+            for c in 0..<chunks { body(c, (c * size)..<Swift.min(count, (c + 1) * size)) }
             return
         }
         DispatchQueue.concurrentPerform(iterations: chunks) { c in

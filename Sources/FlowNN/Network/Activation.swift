@@ -64,10 +64,14 @@ public enum Activation: String, CaseIterable, Codable, Sendable {
         Parallel.forEachChunk(count) { _, r in
             switch self {
             case .identity: for i in r { y[i] = z[i] }
-            case .tanh: for i in r { y[i] = VectorMath.tanh(z[i]) }
-            case .sigmoid: for i in r { y[i] = VectorMath.sigmoid(z[i]) }
+            case .tanh: VectorMath.map(z, y, r) { VectorMath.tanh($0) }
+            case .sigmoid: VectorMath.map(z, y, r) { VectorMath.sigmoid($0) }
             case .relu: for i in r { y[i] = z[i] > 0 ? z[i] : 0 }
-            case .elu: for i in r { y[i] = z[i] > 0 ? z[i] : VectorMath.expm1(z[i]) }
+            case .elu: VectorMath.map(z, y, r) { v in
+                var e = VectorMath.expm1(v)
+                e.replace(with: v, where: v .> 0)
+                return e
+            }
             case .softplus: for i in r { y[i] = VectorMath.softplus(z[i]) }
             }
         }

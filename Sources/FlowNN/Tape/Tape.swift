@@ -30,6 +30,9 @@ public final class Tape {
 
     var nodes: [Node] = []
     private let pool = BufferPool()
+    /// Gradient buffers of intermediate nodes whose backward step is done, by size, for reuse by
+    /// later nodes of the same pass: peak memory stays near that of the values alone.
+    private var spareGradients: [Int: [UnsafeMutablePointer<Double>]] = [:]
     private var parameterNodes: [ObjectIdentifier: Int] = [:]
 
     public init() {}
@@ -38,6 +41,7 @@ public final class Tape {
     public func reset() {
         nodes.removeAll(keepingCapacity: true)
         parameterNodes.removeAll(keepingCapacity: true)
+        spareGradients.removeAll(keepingCapacity: true)
         pool.reclaimAll()
     }
 
@@ -113,6 +117,8 @@ public final class Tape {
     }
 
     /// The gradient of the last `backward` root with respect to `v` (zero if it did not depend on it).
+    /// Gradients are kept for leaves (inputs, parameters, constants); those of intermediate results
+    /// are recycled during the pass.
     public func gradient(_ v: Variable) -> Matrix {
         let node = nodes[v.index]
         guard let g = node.grad, !node.gradFresh else { return Matrix(rows: v.rows, cols: v.cols) }
@@ -148,6 +154,9 @@ public final class Tape {
             let node = nodes[i]
             guard node.needsGradient, !node.gradFresh, let back = node.backward, let grad = node.grad else { continue }
             back(self, grad)
+            nodes[i].grad = nil
+            nodes[i].gradFresh = true
+            spareGradients[node.rows * node.cols, default: []].append(grad)
         }
         zeroUntouchedParameterGradients()
     }
@@ -190,7 +199,8 @@ public final class Tape {
 
     private func gradientBuffer(_ i: Int) -> UnsafeMutablePointer<Double> {
         if let g = nodes[i].grad { return g }
-        let g = allocate(nodes[i].rows * nodes[i].cols)
+        let n = nodes[i].rows * nodes[i].cols
+        let g = spareGradients[n]?.popLast() ?? allocate(n)
         nodes[i].grad = g
         return g
     }

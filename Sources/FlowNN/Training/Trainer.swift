@@ -7,7 +7,7 @@ import FlowLinalg
 ///
 /// Determinism: the split and the shuffling come from named streams of `seed`, every tape kernel
 /// is bit-reproducible for any thread count, and OpenBLAS products are for a fixed BLAS thread
-/// count (`BLASThreads`), so the same seed gives bit-identical weights. The state after any epoch
+/// count (`ComputeThreads`), so the same seed gives bit-identical weights. The state after any epoch
 /// (`state`) can be restored to continue as if never interrupted.
 public final class Trainer {
     public let parameters: [Parameter]
