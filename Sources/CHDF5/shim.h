@@ -31,5 +31,8 @@ static inline unsigned flow_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline unsigned flow_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned flow_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
 static inline hid_t flow_h5e_default(void) { return H5E_DEFAULT; }
+static inline size_t flow_h5t_variable(void) { return H5T_VARIABLE; }
+static inline unsigned flow_h5f_obj_all(void) { return H5F_OBJ_ALL; }
+static inline hid_t flow_h5f_obj_all_files(void) { return (hid_t)H5F_OBJ_ALL; }
 
 #endif

@@ -1,0 +1,134 @@
+import Foundation
+import FlowHDF5
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs workflows against the store of one workspace: resolves cache keys in topological
+/// order, reuses verified cached outputs, runs the rest concurrently (DESIGN §4–§5), and keeps
+/// the store consistent whatever happens.
+public final class Engine {
+    public let store: Store
+    public let console: Console
+
+    public init(workspace: String, console: Console = Console()) {
+        self.store = Store(workspace: workspace)
+        self.console = console
+    }
+
+    // MARK: - run
+
+    public func run(_ workflows: [Workflow], options: RunOptions, command: [String] = CommandLine.arguments) throws -> RunSummary {
+        let nodes = try StagePlan.nodes(for: workflows, options: options)
+        try store.prepare()
+        let lock = WorkspaceLock(store: store)
+        if !options.dryRun {
+            if let previous = try lock.acquire(wait: options.lockWait, command: command.joined(separator: " ")) {
+                console.line("flow: took over the workspace lock of pid \(previous.pid) (no longer running)")
+            }
+            store.cleanStaleTemporaries()
+        }
+        defer { lock.release() }
+        let runID = Self.newRunID()
+        let cancellation = CancellationFlag()
+        let signals = options.dryRun ? nil : SignalTrap(cancellation: cancellation, console: console)
+        defer { signals?.restore() }
+        let resolver = CacheResolver(store: store, verifyAll: options.verify)
+        var record = RunRecord(id: runID, command: command, workflowFile: workflows.first?.file ?? "",
+                               startedAt: Timestamp.now(), finishedAt: nil, exitCode: nil, stages: [])
+        let started = Date()
+        let scheduler = Scheduler(nodes: nodes, options: options, store: store, console: console, resolver: resolver,
+                                  cancellation: cancellation, runID: runID, publisher: ResultPublisher(store: store, files: resolver.files))
+        signals?.onSignal = { scheduler.wake() }
+        scheduler.execute()
+        resolver.files.save()
+        let summary = RunSummary(outcomes: nodes.map(\.outcome), runID: options.dryRun ? nil : runID,
+                                 interrupted: cancellation.isCancelled)
+        if !options.dryRun {
+            record.finishedAt = Timestamp.now()
+            record.exitCode = summary.exitCode
+            record.stages = nodes.map { n in
+                var error: String?
+                if case .failed(let m) = n.status ?? .cached { error = m }
+                if case .skipped(let m) = n.status ?? .cached { error = m }
+                return RunRecord.Entry(workflow: n.workflow.qualifiedName, stage: n.spec.name, kind: n.spec.kind.name,
+                                       status: n.status?.word ?? "skipped", key: n.key, digest: n.digest,
+                                       durationSeconds: n.durationSeconds, peakMemoryBytes: n.peakMemoryBytes,
+                                       log: n.logPath.map { String($0.dropFirst(store.workspace.count + 1)) }, error: error)
+            }
+            try? store.write(record)
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        printSummary(summary, workflows: workflows, elapsed: elapsed, dryRun: options.dryRun)
+        return summary
+    }
+
+    func printSummary(_ s: RunSummary, workflows: [Workflow], elapsed: Double, dryRun: Bool) {
+        if dryRun {
+            console.line("flow: dry run: \(s.count("stale")) would run, \(s.count("cached")) cached")
+            return
+        }
+        var parts = ["\(s.count("ran")) ran", "\(s.count("cached")) cached"]
+        for w in ["failed", "skipped", "cancelled"] where s.count(w) > 0 { parts.append("\(s.count(w)) \(w)") }
+        let dirs = Set(workflows.map { $0.instance == nil ? $0.resultsPath : "results/\($0.name)" }).sorted()
+        var line = "flow: \(parts.joined(separator: ", ")) in \(Console.duration(elapsed))"
+        if s.interrupted { line += " (interrupted)" }
+        console.line(line + "; results in \(dirs.joined(separator: ", "))/")
+    }
+
+    static func newRunID() -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        f.timeZone = TimeZone(identifier: "UTC")
+        return "\(f.string(from: Date()))-\(getpid())"
+    }
+
+    // MARK: - status
+
+    /// What `flow run` would do for each stage, and why, without running or changing anything.
+    public func status(_ workflows: [Workflow], verify: Bool = false) throws -> [StageOutcome] {
+        var options = RunOptions()
+        options.dryRun = true
+        options.verify = verify
+        let nodes = try StagePlan.nodes(for: workflows, options: options)
+        let resolver = CacheResolver(store: store, verifyAll: verify)
+        resolver.readOnly = true
+        let scheduler = Scheduler(nodes: nodes, options: options, store: store, console: console, resolver: resolver,
+                                  cancellation: CancellationFlag(), runID: "", publisher: nil)
+        scheduler.execute()
+        return nodes.map(\.outcome)
+    }
+}
+
+/// Turns SIGINT/SIGTERM into cancellation (DESIGN §5): the first signal stops launching stages
+/// and asks running ones to stop at their next cancellation check; a second one exits at once
+/// (temp files are cleaned by the next run). Exit code 130 either way.
+final class SignalTrap {
+    let sources: [DispatchSourceSignal]
+    var onSignal: (() -> Void)?
+
+    init(cancellation: CancellationFlag, console: Console) {
+        var s: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: sig, queue: DispatchQueue.global())
+            s.append(src)
+        }
+        sources = s
+        for src in sources {
+            src.setEventHandler { [weak self] in
+                if cancellation.isCancelled { _exit(130) }
+                cancellation.cancel()
+                console.line("flow: interrupted; stopping running stages (press Ctrl-C again to quit at once)")
+                self?.onSignal?()
+            }
+            src.resume()
+        }
+    }
+
+    func restore() {
+        for src in sources { src.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}

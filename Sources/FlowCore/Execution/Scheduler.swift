@@ -1,0 +1,246 @@
+import Foundation
+
+/// Topological execution of stage nodes (DESIGN §5): resolves keys as inputs become known,
+/// reuses cached outputs, runs ready stages on their own threads up to the cpu budget, stops
+/// descendants of a failed stage (and everything else unless `--keep-going`), and stops
+/// launching on cancellation.
+final class Scheduler {
+    let nodes: [StageNode]
+    let options: RunOptions
+    let store: Store
+    let console: Console
+    let resolver: CacheResolver
+    let cancellation: CancellationFlag
+    let runID: String
+    let publisher: ResultPublisher?
+    private let condition = NSCondition()
+    private var completions: [(StageNode, StageExecutor.Result)] = []
+    private var woken = false
+    private var stopLaunching = false
+    private var running = 0
+    private var usedCpus = 0
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+
+    init(nodes: [StageNode], options: RunOptions, store: Store, console: Console, resolver: CacheResolver,
+         cancellation: CancellationFlag, runID: String, publisher: ResultPublisher?) {
+        self.nodes = nodes
+        self.options = options
+        self.store = store
+        self.console = console
+        self.resolver = resolver
+        self.cancellation = cancellation
+        self.runID = runID
+        self.publisher = publisher
+    }
+
+    func wake() {
+        condition.lock()
+        woken = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    func execute() {
+        while true {
+            absorbCompletions()
+            resolvePending()
+            launchReady()
+            if running == 0, !nodes.contains(where: { $0.phase == .ready }) { break }
+            condition.lock()
+            while completions.isEmpty, !woken { condition.wait() }
+            woken = false
+            condition.unlock()
+        }
+        for node in nodes where node.phase != .finished {
+            node.phase = .finished
+            node.status = cancellation.isCancelled ? .cancelled : .skipped("not run: an earlier stage failed (use --keep-going to run independent stages)")
+            if !options.dryRun { report(node) }
+        }
+    }
+
+    // MARK: Resolution
+
+    func resolvePending() {
+        var progress = true
+        while progress {
+            progress = false
+            for node in nodes where node.phase == .pending {
+                if resolve(node) { progress = true }
+            }
+        }
+    }
+
+    /// Moves a pending node on when its inputs are settled; returns true if it changed phase.
+    func resolve(_ node: StageNode) -> Bool {
+        let ups = node.upstream
+        if let bad = ups.first(where: { $0.node.phase == .finished && !$0.node.succeeded && !isWouldRun($0.node) }) {
+            finish(node, .skipped("input '\(bad.input)' (stage \(bad.node.spec.name)) is not available"))
+            return true
+        }
+        if ups.contains(where: { $0.node.phase != .finished }) { return false }
+        if let changing = ups.first(where: { isWouldRun($0.node) }) {
+            finish(node, .wouldRun("input '\(changing.input)' will be recomputed (stage \(changing.node.spec.name))"))
+            return true
+        }
+        if !options.dryRun, stopLaunching || cancellation.isCancelled { return false }
+        do {
+            guard try resolver.computeKey(node) else { return false }
+        } catch {
+            finish(node, .failed(StageExecutor.describe(error)))
+            return true
+        }
+        let warningsBefore = resolver.warnings.count
+        let cached = node.forced ? nil : resolver.verifiedRecord(key: node.key!, stage: node.spec.name)
+        for w in resolver.warnings[warningsBefore...] { console.line("flow: warning: \(w)") }
+        if let record = cached {
+            node.record = record
+            node.digest = record.digest
+            node.durationSeconds = 0
+            if let publisher {
+                do {
+                    try publisher.publish(node, record: record, fresh: false)
+                } catch {
+                    finish(node, .failed("cannot write results: \(StageExecutor.describe(error))"))
+                    return true
+                }
+            }
+            finish(node, .cached)
+            return true
+        }
+        if !node.selected {
+            finish(node, .failed("its output is not in the cache and the stage is outside the selection (--only/--from/--until); run it first"))
+            return true
+        }
+        if options.dryRun {
+            finish(node, .wouldRun(whyRun(node, corrupted: resolver.warnings.count > warningsBefore)))
+            return true
+        }
+        node.phase = .ready
+        return true
+    }
+
+    func isWouldRun(_ node: StageNode) -> Bool {
+        if case .wouldRun? = node.status { return true }
+        if case .previouslyFailed? = node.status { return true }
+        return false
+    }
+
+    /// Why a stage with no usable cached output would run: forced, failed before with this key,
+    /// the first manifest field that differs from its last run, or never run.
+    func whyRun(_ node: StageNode, corrupted: Bool) -> String {
+        if node.forced { return "forced" }
+        if corrupted { return "cached output corrupted or missing" }
+        guard let state = store.state(workflow: node.workflow.qualifiedName, stage: node.spec.name) else {
+            return "never run"
+        }
+        if state.key == node.key {
+            return state.succeeded ? "output missing from the store" : "failed last time: \(state.error ?? "unknown error")"
+        }
+        return Manifest.firstDifference(old: state.manifest, new: node.manifest!) ?? "changed"
+    }
+
+    func finish(_ node: StageNode, _ status: StageStatus) {
+        node.phase = .finished
+        node.status = status
+        if case .failed = status, !options.keepGoing { stopLaunching = true }
+        if !options.dryRun { report(node) }
+    }
+
+    // MARK: Launching
+
+    func launchReady() {
+        for node in nodes where node.phase == .ready {
+            if stopLaunching || cancellation.isCancelled { return }
+            let cpus = min(node.cpus, cores)
+            if let jobs = options.jobs {
+                if running >= jobs { return }
+            } else if running > 0, usedCpus + cpus > cores {
+                return
+            }
+            launch(node, cpus: cpus)
+        }
+    }
+
+    func launch(_ node: StageNode, cpus: Int) {
+        node.phase = .running
+        running += 1
+        usedCpus += cpus
+        var resolvedInputs: [String: StageContext.ResolvedInput] = [:]
+        for input in node.spec.inputs {
+            switch input.source {
+            case .stage:
+                let up = node.upstream.first { $0.input == input.name }!.node
+                let r = up.record!
+                resolvedInputs[input.name] = .init(source: input.source, path: store.path(r.object), digest: r.digest,
+                                           info: UpstreamInfo(stage: up.spec.name, kind: up.spec.kind.name, key: r.key,
+                                                              digest: r.digest, durationSeconds: r.durationSeconds,
+                                                              peakMemoryBytes: r.peakMemoryBytes, producedAt: r.startedAt,
+                                                              cachedInThisRun: up.status == .cached))
+            case .file(let p):
+                resolvedInputs[input.name] = .init(source: input.source, path: resolver.absolute(p),
+                                           digest: (node.manifest?["inputs"]?[input.name]?.stringValue) ?? "", info: nil)
+            }
+        }
+        let inputs = resolvedInputs
+        console.line("  ▶ \(node.displayName)  running (\(node.spec.kind.name))")
+        let executor = StageExecutor(store: store, console: console, cancellation: cancellation, options: options, runID: runID)
+        let thread = Thread { [weak self] in
+            let result = executor.run(node, inputs: inputs)
+            guard let self else { return }
+            self.condition.lock()
+            self.completions.append((node, result))
+            self.condition.signal()
+            self.condition.unlock()
+        }
+        thread.stackSize = 64 << 20
+        thread.name = "stage \(node.spec.name)"
+        thread.start()
+    }
+
+    func absorbCompletions() {
+        condition.lock()
+        let done = completions
+        completions = []
+        condition.unlock()
+        for (node, result) in done {
+            running -= 1
+            usedCpus -= min(node.cpus, cores)
+            node.durationSeconds = result.duration
+            node.peakMemoryBytes = result.peakMemory
+            var status = result.status
+            if let record = result.record {
+                node.record = record
+                node.digest = record.digest
+                do {
+                    try publisher?.publish(node, record: record, fresh: true)
+                } catch {
+                    status = .failed("cannot write results: \(StageExecutor.describe(error))")
+                }
+            }
+            finish(node, status)
+        }
+    }
+
+    // MARK: Output
+
+    func report(_ node: StageNode) {
+        let name = node.displayName
+        switch node.status! {
+        case .cached:
+            console.line("  ✓ \(name)  cached")
+        case .ran:
+            var s = "  ✓ \(name)  ran in \(Console.duration(node.durationSeconds))"
+            if let m = node.peakMemoryBytes { s += String(format: " (peak %.0f MB)", Double(m) / 1_048_576) }
+            console.line(s)
+        case .failed(let m):
+            console.line("  ✗ \(name)  failed: \(m)")
+            if let log = node.logPath { console.line("    log: \(String(log.dropFirst(store.workspace.count + 1)))") }
+        case .skipped(let m):
+            console.line("  - \(name)  skipped: \(m)")
+        case .cancelled:
+            console.line("  - \(name)  cancelled")
+        case .wouldRun(let m), .previouslyFailed(let m):
+            console.line("  • \(name)  would run: \(m)")
+        }
+    }
+}

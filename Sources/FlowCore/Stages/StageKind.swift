@@ -1,0 +1,72 @@
+/// A kind of stage (`kind: diffusion-map`): the engine treats it as an opaque unit with typed
+/// parameters, named inputs and one HDF5 output (DESIGN §2). Conforming types live in FlowStages.
+///
+/// `version` must be bumped whenever the numerical output for the same parameters changes, so
+/// that cached results computed by older code are not reused (it is part of the cache key).
+public protocol StageKind {
+    /// Parameters decoded from the stage's `params:` block. `init(from:)` reads every key through
+    /// `ParameterContainer` (default, unit, range, help); the synthesized `encode(to:)` gives the
+    /// resolved parameters that enter the cache key.
+    associatedtype Parameters: Codable
+
+    static var name: String { get }
+    static var version: Int { get }
+    /// One line for `flow stages`.
+    static var summary: String { get }
+    /// Named inputs the stage reads.
+    static var inputs: [InputSpec] { get }
+    /// True when the stage takes any number of inputs of any name (e.g. `report`).
+    static var acceptsAnyInputs: Bool { get }
+    /// Whether the stage needs a `system:`.
+    static var system: SystemRequirement { get }
+    /// Datasets the output contains (documentation; the contract later stages rely on).
+    static var outputs: [OutputSpec] { get }
+    /// Cores one instance uses by default; the local scheduler runs ⌊cores / cpus⌋ at once.
+    static var cpus: Int { get }
+
+    /// Reads inputs from `context`, computes, and writes the output file `context.output`.
+    static func run(_ parameters: Parameters, in context: StageContext) throws
+}
+
+public extension StageKind {
+    static var acceptsAnyInputs: Bool { false }
+    static var system: SystemRequirement { .none }
+    static var outputs: [OutputSpec] { [] }
+    static var cpus: Int { 1 }
+}
+
+/// A named input of a stage kind.
+public struct InputSpec: Sendable, Hashable {
+    public var name: String
+    public var required: Bool
+    public var help: String
+
+    public init(_ name: String, required: Bool = true, help: String) {
+        self.name = name
+        self.required = required
+        self.help = help
+    }
+}
+
+/// A dataset or group in a stage's output file.
+public struct OutputSpec: Sendable, Hashable {
+    public var path: String
+    public var help: String
+
+    public init(_ path: String, _ help: String) {
+        self.path = path
+        self.help = help
+    }
+}
+
+public enum SystemRequirement: String, Sendable {
+    case none, optional, required
+}
+
+/// A kind of physical system (`kind: mueller-brown` under `systems:`). Its parameters are every
+/// key of the system block except `kind` and `description` (e.g. `beta`, `params`).
+public protocol SystemKind {
+    associatedtype Parameters: Codable
+    static var name: String { get }
+    static var summary: String { get }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// A stage kind with its generic parts erased, as the engine stores it.
+public struct StageKindDescriptor {
+    public let name: String
+    public let version: Int
+    public let summary: String
+    public let inputs: [InputSpec]
+    public let acceptsAnyInputs: Bool
+    public let system: SystemRequirement
+    public let outputs: [OutputSpec]
+    public let cpus: Int
+    /// Decodes a `params:` block; nil (with diagnostics in the session) when invalid.
+    let decode: (ConfigNode?, ParameterSession) -> (value: Any, resolved: JSONValue)?
+    /// Decodes resolved parameters from their JSON form (specs serialized for `exec-stage`).
+    let decodeResolved: (JSONValue) throws -> Any
+    let runner: (Any, StageContext) throws -> Void
+    /// The documentation of every parameter (decoding an empty block in documenting mode).
+    public let parameterDocs: () -> [ParameterDoc]
+
+    init<K: StageKind>(_ kind: K.Type) {
+        name = K.name
+        version = K.version
+        summary = K.summary
+        inputs = K.inputs
+        acceptsAnyInputs = K.acceptsAnyInputs
+        system = K.system
+        outputs = K.outputs
+        cpus = K.cpus
+        decode = { node, session in
+            guard let value = session.decode(K.Parameters.self, from: node) else { return nil }
+            do {
+                return (value, try JSONValueEncoder().encode(value))
+            } catch {
+                session.record(Diagnostic("cannot encode parameters: \(error)", at: node?.location ?? session.fallbackLocation,
+                                          stage: session.stage, key: session.keyPrefix))
+                return nil
+            }
+        }
+        decodeResolved = { json in
+            let data = Data(json.canonical.utf8)
+            return try JSONDecoder().decode(K.Parameters.self, from: data)
+        }
+        runner = { value, context in
+            guard let p = value as? K.Parameters else {
+                throw FlowError.stageFailed(stage: context.stageName, message: "internal error: parameters of the wrong type")
+            }
+            try K.run(p, in: context)
+        }
+        parameterDocs = { ParameterSession.documentation(of: K.Parameters.self) }
+    }
+
+    public func run(_ parameters: Any, in context: StageContext) throws {
+        try runner(parameters, context)
+    }
+}
+
+/// A system kind with its generic parts erased.
+public struct SystemKindDescriptor {
+    public let name: String
+    public let summary: String
+    let decode: (ConfigNode?, ParameterSession) -> (value: Any, resolved: JSONValue)?
+    let decodeResolved: (JSONValue) throws -> Any
+    public let parameterDocs: () -> [ParameterDoc]
+
+    init<S: SystemKind>(_ kind: S.Type) {
+        name = S.name
+        summary = S.summary
+        decode = { node, session in
+            guard let value = session.decode(S.Parameters.self, from: node),
+                  let json = try? JSONValueEncoder().encode(value) else { return nil }
+            return (value, json)
+        }
+        decodeResolved = { json in
+            try JSONDecoder().decode(S.Parameters.self, from: Data(json.canonical.utf8))
+        }
+        parameterDocs = { ParameterSession.documentation(of: S.Parameters.self) }
+    }
+}
+
+/// Maps `kind:` names to stage and system kinds. FlowStages builds the standard registry; tests
+/// build their own with test-only kinds.
+public final class StageRegistry {
+    public private(set) var stageKinds: [String: StageKindDescriptor] = [:]
+    public private(set) var systemKinds: [String: SystemKindDescriptor] = [:]
+
+    public init() {}
+
+    public func register<K: StageKind>(_ kind: K.Type) {
+        precondition(stageKinds[K.name] == nil, "stage kind '\(K.name)' registered twice")
+        stageKinds[K.name] = StageKindDescriptor(kind)
+    }
+
+    public func register<S: SystemKind>(system kind: S.Type) {
+        precondition(systemKinds[S.name] == nil, "system kind '\(S.name)' registered twice")
+        systemKinds[S.name] = SystemKindDescriptor(kind)
+    }
+
+    public var stageKindNames: [String] { stageKinds.keys.sorted() }
+    public var systemKindNames: [String] { systemKinds.keys.sorted() }
+}

@@ -1,0 +1,82 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The lock a `flow run` holds on a workspace, so two runs never write the same store at once
+/// (DESIGN §4). It is an advisory `flock` on `.flow/lock`: the kernel releases it when the
+/// holder dies (crash, kill -9), so a dead holder's lock is taken over without any unlock step.
+/// The file also says who holds it, for the message the second run prints.
+public final class WorkspaceLock {
+    let path: String
+    private var fd: Int32 = -1
+
+    public init(store: Store) {
+        path = store.path("lock")
+    }
+
+    /// Who holds the lock, as written by the holder.
+    public struct Holder: Codable {
+        public var pid: Int32
+        public var host: String
+        public var command: String
+        public var since: String
+    }
+
+    /// Takes the lock. If another live process holds it: waits up to `wait` seconds (nil = fail at
+    /// once) and then throws `FlowError.locked` naming the holder. Returns the previous holder when
+    /// it was a dead process whose lock was taken over.
+    @discardableResult
+    public func acquire(wait: Double? = nil, command: String) throws -> Holder? {
+        try FileSystem.createDirectory((path as NSString).deletingLastPathComponent)
+        fd = open(path, O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else { throw FlowError.io("cannot open the lock file '\(path)': \(FileSystem.errnoText())") }
+        let previous = readHolder()
+        let deadline = Date().addingTimeInterval(wait ?? 0)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            if Date() >= deadline {
+                close(fd)
+                fd = -1
+                let h = readHolder()
+                let who = h.map { "pid \($0.pid) on \($0.host) (`\($0.command)`, since \($0.since))" } ?? "another flow process"
+                throw FlowError.locked("the workspace is in use by \(who); wait for it to finish, or pass --wait SECONDS to wait")
+            }
+            usleep(200_000)
+        }
+        let me = Holder(pid: getpid(), host: FileSystem.hostName, command: command, since: Timestamp.now())
+        let data = try JSONEncoder().encode(me)
+        ftruncate(fd, 0)
+        _ = data.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        fsync(fd)
+        if let previous, previous.pid != getpid(), !FileSystem.isProcessAlive(previous.pid) || previous.host != me.host {
+            return previous
+        }
+        return nil
+    }
+
+    func readHolder() -> Holder? {
+        guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return nil }
+        return try? JSONDecoder().decode(Holder.self, from: data)
+    }
+
+    public func release() {
+        guard fd >= 0 else { return }
+        ftruncate(fd, 0)
+        flock(fd, LOCK_UN)
+        close(fd)
+        fd = -1
+    }
+
+    deinit { release() }
+}
+
+/// ISO-8601 timestamps in UTC for records.
+enum Timestamp {
+    static func now() -> String { string(Date()) }
+
+    static func string(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: d)
+    }
+}

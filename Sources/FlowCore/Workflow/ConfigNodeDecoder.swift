@@ -1,0 +1,221 @@
+/// A Swift `Decoder` over a `ConfigNode`, so that stage and system parameter types are ordinary
+/// `Decodable` types. Type errors become `Diagnostic`s with the node's `file:line:column` and the
+/// key path; keys that the type never asked for are reported as unknown by the session.
+public final class ConfigNodeDecoder: Decoder {
+    /// nil when the key is absent (defaults apply) or when documenting the catalogue.
+    let node: ConfigNode?
+    public let codingPath: [CodingKey]
+    let session: ParameterSession
+
+    public var userInfo: [CodingUserInfoKey: Any] { [ParameterSession.userInfoKey: session] }
+
+    init(node: ConfigNode?, codingPath: [CodingKey], session: ParameterSession) {
+        self.node = node
+        self.codingPath = codingPath
+        self.session = session
+    }
+
+    var location: SourceLocation { node?.location ?? session.fallbackLocation }
+
+    func fail(_ message: String) -> Diagnostic {
+        session.diagnostic(message, at: location, path: codingPath)
+    }
+
+    public func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        let entries: [ConfigEntry]
+        if let node {
+            if let e = node.entries {
+                entries = e
+            } else if node.isNull {
+                entries = []
+            } else {
+                throw fail("expected a mapping of keys to values, got \(node.kindDescription)")
+            }
+        } else {
+            entries = []
+        }
+        let tracker = session.tracker(for: node, entries: entries, path: codingPath)
+        return KeyedDecodingContainer(NodeKeyedContainer<Key>(decoder: self, entries: entries, tracker: tracker))
+    }
+
+    public func unkeyedContainer() throws -> UnkeyedDecodingContainer {
+        guard let node else { return NodeUnkeyedContainer(decoder: self, items: []) }
+        if let items = node.items { return NodeUnkeyedContainer(decoder: self, items: items) }
+        if node.isNull { return NodeUnkeyedContainer(decoder: self, items: []) }
+        throw fail("expected a list, got \(node.kindDescription)")
+    }
+
+    public func singleValueContainer() throws -> SingleValueDecodingContainer {
+        NodeSingleValueContainer(decoder: self)
+    }
+}
+
+/// Records which keys a parameter type asked for in one mapping; the others are unknown keys.
+final class KeyTracker {
+    let entries: [ConfigEntry]
+    let path: [String]
+    var attempted: Set<String> = []
+
+    init(entries: [ConfigEntry], path: [String]) {
+        self.entries = entries
+        self.path = path
+    }
+}
+
+struct NodeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let decoder: ConfigNodeDecoder
+    let entries: [ConfigEntry]
+    let tracker: KeyTracker
+
+    var codingPath: [CodingKey] { decoder.codingPath }
+    var allKeys: [Key] { entries.compactMap { Key(stringValue: $0.key) } }
+
+    func contains(_ key: Key) -> Bool {
+        tracker.attempted.insert(key.stringValue)
+        return entries.contains { $0.key == key.stringValue }
+    }
+
+    func child(_ key: Key) -> ConfigNodeDecoder {
+        tracker.attempted.insert(key.stringValue)
+        let node = entries.first { $0.key == key.stringValue }?.value
+        return ConfigNodeDecoder(node: node, codingPath: codingPath + [key], session: decoder.session)
+    }
+
+    func decodeNil(forKey key: Key) throws -> Bool {
+        let c = child(key)
+        return c.node == nil || c.node!.isNull
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        let c = child(key)
+        if c.node == nil {
+            throw decoder.session.diagnostic("required key '\(key.stringValue)' is missing", at: decoder.location,
+                                             path: codingPath + [key])
+        }
+        return try T(from: c)
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
+        -> KeyedDecodingContainer<NestedKey> {
+        try child(key).container(keyedBy: type)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> UnkeyedDecodingContainer {
+        try child(key).unkeyedContainer()
+    }
+
+    func superDecoder() throws -> Decoder { decoder }
+    func superDecoder(forKey key: Key) throws -> Decoder { child(key) }
+}
+
+struct IndexKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(_ i: Int) { stringValue = "[\(i)]"; intValue = i }
+    /// Stands for "each element" in documentation paths (`figures[].type`).
+    static let element = IndexKey(stringValue: "[]")!
+    init?(stringValue: String) { self.stringValue = stringValue; intValue = nil }
+    init?(intValue: Int) { self.init(intValue) }
+}
+
+struct NodeUnkeyedContainer: UnkeyedDecodingContainer {
+    let decoder: ConfigNodeDecoder
+    let items: [ConfigNode]
+    var currentIndex = 0
+
+    init(decoder: ConfigNodeDecoder, items: [ConfigNode]) {
+        self.decoder = decoder
+        self.items = items
+    }
+
+    var codingPath: [CodingKey] { decoder.codingPath }
+    var count: Int? { items.count }
+    var isAtEnd: Bool { currentIndex >= items.count }
+
+    mutating func next() throws -> ConfigNodeDecoder {
+        guard !isAtEnd else { throw decoder.fail("the list has too few elements") }
+        defer { currentIndex += 1 }
+        return ConfigNodeDecoder(node: items[currentIndex], codingPath: codingPath + [IndexKey(currentIndex)],
+                                 session: decoder.session)
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        if !isAtEnd, items[currentIndex].isNull { currentIndex += 1; return true }
+        return false
+    }
+
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: next()) }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
+        -> KeyedDecodingContainer<NestedKey> {
+        try next().container(keyedBy: type)
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> UnkeyedDecodingContainer { try next().unkeyedContainer() }
+    mutating func superDecoder() throws -> Decoder { try next() }
+}
+
+struct NodeSingleValueContainer: SingleValueDecodingContainer {
+    let decoder: ConfigNodeDecoder
+    var codingPath: [CodingKey] { decoder.codingPath }
+
+    func scalar(_ expected: String) throws -> (ScalarValue, String) {
+        guard let node = decoder.node else { throw decoder.fail("expected \(expected), but the key is missing") }
+        guard case .scalar(let text, let quoted) = node.value else {
+            throw decoder.fail("expected \(expected), got \(node.kindDescription)")
+        }
+        return (ScalarValue(text, quoted: quoted), text)
+    }
+
+    func decodeNil() -> Bool { decoder.node == nil || decoder.node!.isNull }
+
+    func decode(_ type: Bool.Type) throws -> Bool {
+        let (v, _) = try scalar("true or false")
+        if case .bool(let b) = v { return b }
+        throw decoder.fail("expected true or false, got \(v.kindDescription)")
+    }
+
+    func decode(_ type: String.Type) throws -> String {
+        let (v, text) = try scalar("a string")
+        if case .null = v { throw decoder.fail("expected a string, got null") }
+        return text
+    }
+
+    func decode(_ type: Double.Type) throws -> Double {
+        let (v, _) = try scalar("a number")
+        switch v {
+        case .double(let d): return d
+        case .int(let i): return Double(i)
+        default: throw decoder.fail("expected a number, got \(v.kindDescription)")
+        }
+    }
+
+    func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
+
+    func integer(_ expected: String = "an integer") throws -> Int64 {
+        let (v, _) = try scalar(expected)
+        switch v {
+        case .int(let i): return i
+        case .double(let d) where d.rounded() == d && abs(d) < 9.0e18: return Int64(d)
+        default: throw decoder.fail("expected \(expected), got \(v.kindDescription)")
+        }
+    }
+
+    func decode(_ type: Int.Type) throws -> Int { Int(try integer()) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try narrow(integer()) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try narrow(integer()) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try narrow(integer()) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try integer() }
+    func decode(_ type: UInt.Type) throws -> UInt { try narrow(integer("a non-negative integer")) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try narrow(integer("a non-negative integer")) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try narrow(integer("a non-negative integer")) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try narrow(integer("a non-negative integer")) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try narrow(integer("a non-negative integer")) }
+
+    func narrow<T: FixedWidthInteger>(_ v: Int64) throws -> T {
+        guard let t = T(exactly: v) else { throw decoder.fail("\(v) is out of range for \(T.self)") }
+        return t
+    }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: decoder) }
+}

@@ -1,0 +1,21 @@
+/// A system ready to simulate: a potential at an inverse temperature, with named reference
+/// configurations (minima, states) and, for low-dimensional systems, a box that contains the
+/// region worth sampling or gridding.
+public struct SimulationSystem: Sendable {
+    public var potential: Potential
+    /// β = 1/(k_B T) in the potential's energy units.
+    public var beta: Double
+    public var namedConfigurations: [String: [Double]]
+    /// Per coordinate: the range used for random initial states, grids and figures.
+    public var domain: [ClosedRange<Double>]?
+    public var coordinateNames: [String]
+
+    public init(potential: Potential, beta: Double, namedConfigurations: [String: [Double]] = [:],
+                domain: [ClosedRange<Double>]? = nil, coordinateNames: [String]? = nil) {
+        self.potential = potential
+        self.beta = beta
+        self.namedConfigurations = namedConfigurations
+        self.domain = domain
+        self.coordinateNames = coordinateNames ?? (0..<potential.dimension).map { "x\($0 + 1)" }
+    }
+}

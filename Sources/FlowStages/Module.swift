@@ -1,1 +1,0 @@
-// FlowStages module: see DESIGN.md §2.

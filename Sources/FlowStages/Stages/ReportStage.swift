@@ -1,0 +1,154 @@
+import Foundation
+import FlowCore
+import FlowHDF5
+import FlowLinalg
+import FlowMD
+
+/// `kind: report` — figures (PNG via gnuplot) and `report.md` from any artifacts (DESIGN §6).
+/// Takes any number of inputs; the report lists how each was produced (stage, kind, whether this
+/// run reused it from the cache, when, how long, peak memory), draws the requested figures and
+/// lists every input's datasets with their shapes. The files are published into
+/// `results/<workflow>/` and stored in the output's `/files` group.
+enum ReportStage: StageKind {
+    static let name = "report"
+    static let version = 1
+    static let summary = "figures (gnuplot PNG) and report.md from any artifacts"
+    static let inputs: [InputSpec] = []
+    static let acceptsAnyInputs = true
+    static let system = SystemRequirement.optional
+    static let outputs = [OutputSpec("/files/report.md", "the report (also written to results/<workflow>/report.md)"),
+                          OutputSpec("/files/<figure>.png", "each figure")]
+
+    struct Parameters: Codable {
+        var title: String?
+        var figures: [FigureSpec]
+
+        enum CodingKeys: String, CodingKey { case title, figures }
+
+        init(from decoder: Decoder) throws {
+            let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
+            title = try p.optional(.title, help: "report title (default: the workflow's description or name)")
+            figures = try p.list(.figures, help: "figures to draw; without any, every input with a 2-column /x gets a scatter plot")
+        }
+    }
+
+    static func run(_ p: Parameters, in context: StageContext) throws {
+        let system = try context.system.map { try SystemFactory.simulationSystem(for: $0, stage: context.stageName) }
+        var figures = p.figures
+        if figures.isEmpty { figures = try defaultFigures(context) }
+        var md = "# \(p.title ?? context.workflow.description ?? context.workflow.name)\n\n"
+        md += "Workflow `\(context.workflow.qualifiedName)` (`\(context.workflow.file)`), report stage `\(context.stageName)`.\n\n"
+        md += stageTable(context)
+        let plot = try Gnuplot()
+        defer { plot.cleanup() }
+        if !figures.isEmpty { md += "## Figures\n\n" }
+        for (i, f) in figures.enumerated() {
+            try context.checkCancellation()
+            let file = f.file ?? "\(f.input)-\(i + 1).png"
+            let png = try FigureRenderer(spec: f, context: context, system: system, plot: plot).render(name: file)
+            try context.publish(file: file, contents: png)
+            md += "![\(f.title ?? file)](\(file))\n\n"
+            context.progress(done: i + 1, total: figures.count, note: file)
+        }
+        md += try datasetSection(context)
+        try context.publish(file: "report.md", contents: Data(md.utf8))
+    }
+
+    static func defaultFigures(_ context: StageContext) throws -> [FigureSpec] {
+        var out: [FigureSpec] = []
+        for name in context.inputNames {
+            let f = try context.input(name)
+            defer { try? f.close() }
+            if f.root.contains("x"), !f.root.isGroup("x") {
+                let shape = try f.root.dataset("x").shape
+                if shape.count == 2, shape[1] == 2 { out.append(FigureSpec(input: name)) }
+            }
+        }
+        return out
+    }
+
+    /// How each input was produced: the provenance table of the report.
+    static func stageTable(_ context: StageContext) -> String {
+        var md = "## Stages\n\n| input | stage | kind | this run | produced | duration | peak memory | key |\n|---|---|---|---|---|---|---|---|\n"
+        for name in context.inputNames {
+            if let u = context.upstream(name) {
+                let mem = u.peakMemoryBytes.map { String(format: "%.0f MB", Double($0) / 1_048_576) } ?? "–"
+                md += "| \(name) | \(u.stage) | \(u.kind) | \(u.cachedInThisRun ? "cached" : "ran") | \(u.producedAt.prefix(19).replacingOccurrences(of: "T", with: " ")) | \(Console.duration(u.durationSeconds)) | \(mem) | `\(u.key.prefix(12))` |\n"
+            } else {
+                md += "| \(name) | file `\(context.inputFileName(name) ?? "?")` | – | – | – | – | – | – |\n"
+            }
+        }
+        return md + "\n"
+    }
+
+    static func datasetSection(_ context: StageContext) throws -> String {
+        var md = "## Datasets\n\n"
+        for name in context.inputNames {
+            guard let path = context.inputPath(name), HDF5File.isHDF5(path) else { continue }
+            let f = try context.input(name)
+            defer { try? f.close() }
+            md += "**\(name)**\n\n| dataset | shape | type |\n|---|---|---|\n"
+            func walk(_ g: HDF5Group, _ prefix: String) throws {
+                for child in try g.children() where !(prefix.isEmpty && child == "files") {
+                    if g.isGroup(child) {
+                        try walk(try g.group(child), prefix + "/" + child)
+                    } else {
+                        let d = try g.dataset(child)
+                        md += "| `\(prefix)/\(child)` | \(d.shape.map(String.init).joined(separator: " × ")) | \(d.elementType.rawValue) |\n"
+                    }
+                }
+            }
+            try walk(f.root, "")
+            md += "\n"
+        }
+        return md
+    }
+}
+
+/// One figure of a report.
+struct FigureSpec: Codable {
+    enum Kind: String, ParameterEnum { case scatter, line }
+
+    var type: Kind
+    var input: String
+    var x: String
+    var y: [String]
+    var color: String?
+    var contours: Bool
+    var title: String?
+    var file: String?
+    var logY: Bool
+    var maxPoints: Int
+
+    enum CodingKeys: String, CodingKey {
+        case type, input, x, y, color, contours, title, file
+        case logY = "log_y"
+        case maxPoints = "max_points"
+    }
+
+    init(input: String) {
+        type = .scatter
+        self.input = input
+        x = "/x:0"
+        y = ["/x:1"]
+        contours = true
+        logY = false
+        maxPoints = 20_000
+    }
+
+    init(from decoder: Decoder) throws {
+        let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
+        type = try p(.type, default: .scatter, help: "scatter: points of y against x; line: curves of each y against x")
+        input = try p(.input, default: "", help: "name of the report input to plot")
+        x = try p(.x, default: "/x:0", help: "dataset[:column] for the horizontal axis, or index for the row number")
+        y = try p(.y, default: ["/x:1"], help: "dataset[:column] for the vertical axis (line: one curve each)")
+        color = try p.optional(.color, help: "scatter: dataset[:column] giving each point's colour")
+        contours = try p(.contours, default: true, help: "scatter: draw contour lines of the report's 2-D system potential")
+        title = try p.optional(.title, help: "figure title")
+        file = try p.optional(.file, help: "PNG file name (default <input>-<n>.png)")
+        logY = try p(.logY, default: false, help: "logarithmic vertical axis")
+        maxPoints = try p(.maxPoints, default: 20_000, in: .atLeast(10), help: "scatter: at most this many points (evenly thinned)")
+        try p.check(!input.isEmpty, .input, "name the report input to plot (one of the keys under inputs:)")
+        try p.check(!y.isEmpty, .y, "give at least one dataset")
+    }
+}

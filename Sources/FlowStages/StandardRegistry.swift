@@ -1,0 +1,15 @@
+import FlowCore
+
+/// The stage and system kinds that ship with flow.
+public enum StandardRegistry {
+    public static let shared: StageRegistry = make()
+
+    public static func make() -> StageRegistry {
+        let r = StageRegistry()
+        r.register(system: MuellerBrownSystem.self)
+        r.register(SimulateStage.self)
+        r.register(LoadStage.self)
+        r.register(ReportStage.self)
+        return r
+    }
+}

@@ -1,2 +1,0 @@
-import FlowStages
-print("flow")

@@ -1,0 +1,72 @@
+import Foundation
+import XCTest
+@testable import FlowHDF5
+
+final class ErrorTests: HDF5TestCase {
+    func testMissingFile() {
+        let path = file("absent.h5")
+        assertHDF5Error(["cannot open file", path, "no such file"]) { _ = try HDF5File.open(path) }
+        XCTAssertFalse(HDF5File.isHDF5(path))
+    }
+
+    func testMissingObject() throws {
+        let path = try makeFile("a.h5") { try $0.createGroup("g") }
+        try withFile(path) { root in
+            assertHDF5Error(["cannot open dataset '/x' in \(path)", "doesn't exist"]) { _ = try root.dataset("x") }
+            assertHDF5Error(["open dataset '/g/y/z'", path]) { _ = try root.read("g/y/z", as: Double.self) }
+            assertHDF5Error(["open group '/h'", path]) { _ = try root.group("h") }
+            assertHDF5Error(["'/g'", path, "not a dataset"]) { _ = try root.dataset("g") }
+        }
+    }
+
+    func testNotAnHDF5File() throws {
+        let path = file("notes.txt")
+        try "just text, not HDF5\n".write(toFile: path, atomically: true, encoding: .utf8)
+        assertHDF5Error([path, "not an HDF5 file"]) { _ = try HDF5File.open(path) }
+        XCTAssertFalse(HDF5File.isHDF5(path))
+        let empty = file("empty.h5")
+        XCTAssertTrue(FileManager.default.createFile(atPath: empty, contents: Data()))
+        assertHDF5Error([empty, "not an HDF5 file"]) { _ = try HDF5File.open(empty) }
+        assertHDF5Error([directory, "directory"]) { _ = try HDF5File.open(directory) }
+    }
+
+    func testTruncatedFile() throws {
+        let path = try makeFile("full.h5") { try $0.write("x", [Double](repeating: 1, count: 4096), shape: [4096]) }
+        XCTAssertTrue(HDF5File.isHDF5(path))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let truncated = file("truncated.h5")
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
+        assertHDF5Error(["cannot open file", truncated, "truncated"]) { _ = try HDF5File.open(truncated) }
+    }
+
+    func testCorruptData() throws {
+        let path = try makeFile("corrupt.h5") { try $0.write("x", [Double](repeating: 1, count: 16), shape: [16]) }
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        for index in 100..<400 { bytes[index] = 0xA5 }
+        try bytes.write(to: URL(fileURLWithPath: path))
+        assertHDF5Error([path]) {
+            let hdf5 = try HDF5File.open(path)
+            defer { try? hdf5.close() }
+            _ = try hdf5.root.read("x", as: Double.self)
+        }
+    }
+
+    /// Threads that never used the module before get their error printing silenced too.
+    func testFailuresOnOtherThreadsPrintNothing() throws {
+        let absent = file("absent.h5")
+        let present = try makeFile("present.h5") { _ in }
+        let fail: @Sendable () -> Void = {
+            XCTAssertNil(try? HDF5File.open(absent))
+            XCTAssertNil(try? HDF5File.open(present).root.dataset("missing"))
+        }
+        let printed = capturingStandardError {
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                let thread = Thread(block: fail)
+                thread.start()
+                while !thread.isFinished { usleep(1000) }
+                fail()
+            }
+        }
+        XCTAssertEqual(printed, "")
+    }
+}
