@@ -27,19 +27,16 @@ enum VectorMath {
         let t = x * log2e + shifter
         let k = t - shifter
         let r = (x - k * ln2hi) - k * ln2lo
-        var q = Lanes(repeating: 1.0 / 6_227_020_800)
-        q = q * r + 1.0 / 479_001_600
-        q = q * r + 1.0 / 39_916_800
-        q = q * r + 1.0 / 3_628_800
-        q = q * r + 1.0 / 362_880
-        q = q * r + 1.0 / 40_320
-        q = q * r + 1.0 / 5_040
-        q = q * r + 1.0 / 720
-        q = q * r + 1.0 / 120
-        q = q * r + 1.0 / 24
-        q = q * r + 1.0 / 6
-        q = q * r + 0.5
-        let p = r + (r * r) * q
+        // Estrin's scheme: shorter dependency chains than Horner's rule, so more overlap.
+        let r2 = r * r, r4 = r2 * r2
+        let p01 = 0.5 + r * (1.0 / 6)
+        let p23 = 1.0 / 24 + r * (1.0 / 120)
+        let p45 = 1.0 / 720 + r * (1.0 / 5_040)
+        let p67 = 1.0 / 40_320 + r * (1.0 / 362_880)
+        let p89 = 1.0 / 3_628_800 + r * (1.0 / 39_916_800)
+        let p1011 = 1.0 / 479_001_600 + r * (1.0 / 6_227_020_800)
+        let q = (p01 + r2 * p23) + r4 * (p45 + r2 * p67) + (r4 * r4) * (p89 + r2 * p1011)
+        let p = r + r2 * q
         let bits = (unsafeBitCast(t, to: Bits.self) &+ 1023) &<< 52
         return (p, unsafeBitCast(bits, to: Lanes.self))
     }

@@ -59,6 +59,22 @@ public enum Activation: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// out[i] (=, or += when `accumulate`) g[i]·σ′(z[i]) for `count` elements: the backward step
+    /// of an activation, with the common activations in closed form so the loop vectorizes.
+    func backward(_ g: UnsafePointer<Double>, _ z: UnsafePointer<Double>, _ y: UnsafePointer<Double>,
+                  _ out: UnsafeMutablePointer<Double>, _ count: Int, accumulate: Bool) {
+        Parallel.forEachChunk(count) { _, r in
+            switch (self, accumulate) {
+            case (.tanh, false): for i in r { out[i] = g[i] * (1 - y[i] * y[i]) }
+            case (.tanh, true): for i in r { out[i] += g[i] * (1 - y[i] * y[i]) }
+            case (.sigmoid, false): for i in r { out[i] = g[i] * (y[i] * (1 - y[i])) }
+            case (.sigmoid, true): for i in r { out[i] += g[i] * (y[i] * (1 - y[i])) }
+            case (_, false): for i in r { out[i] = g[i] * derivative(z: z[i], y: y[i]) }
+            case (_, true): for i in r { out[i] += g[i] * derivative(z: z[i], y: y[i]) }
+            }
+        }
+    }
+
     /// y[i] = σ(z[i]) for `count` elements.
     func apply(_ z: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ count: Int) {
         Parallel.forEachChunk(count) { _, r in

@@ -8,7 +8,8 @@ extension Tape {
         let out = allocate(x.count)
         kind.apply(pz, out, x.count)
         return record(rows: x.rows, cols: x.cols, value: out, inputs: [x]) { tape, g in
-            tape.accumulate(x) { i in g[i] * kind.derivative(z: pz[i], y: out[i]) }
+            guard let (gx, fresh) = tape.gradientTarget(x) else { return }
+            kind.backward(g, pz, out, gx, x.count, accumulate: !fresh)
         }
     }
 
