@@ -2,45 +2,39 @@
 /// arithmetic, whose gradients move them back.
 extension Tape {
     /// [a b …] side by side (all with the same number of rows).
-    public func concatColumns(_ parts: [Variable]) -> Variable {
-        precondition(!parts.isEmpty, "concatColumns of nothing")
-        let m = parts[0].rows
-        precondition(parts.allSatisfy { $0.rows == m }, "concatColumns: row counts differ")
-        let n = parts.reduce(0) { $0 + $1.cols }
+    public func concatColumns(_ parts: [Variable]) -> Variable { concatenate(parts, sideBySide: true) }
+
+    /// [a; b; …] stacked (all with the same number of columns).
+    public func concatRows(_ parts: [Variable]) -> Variable { concatenate(parts, sideBySide: false) }
+
+    private func concatenate(_ parts: [Variable], sideBySide: Bool) -> Variable {
+        precondition(!parts.isEmpty, "concatenation of nothing")
+        let m = sideBySide ? parts[0].rows : parts.reduce(0) { $0 + $1.rows }
+        let n = sideBySide ? parts.reduce(0) { $0 + $1.cols } : parts[0].cols
+        precondition(parts.allSatisfy { sideBySide ? $0.rows == m : $0.cols == n },
+                     sideBySide ? "concatColumns: row counts differ" : "concatRows: column counts differ")
         let out = allocate(m * n)
         var offsets: [Int] = []
         var offset = 0
         for p in parts {
             offsets.append(offset)
             let src = values(p), w = p.cols, o = offset
-            for i in 0..<m { (out + i * n + o).update(from: src + i * w, count: w) }
-            offset += w
+            if sideBySide {
+                for i in 0..<m { (out + i * n + o).update(from: src + i * w, count: w) }
+                offset += w
+            } else {
+                (out + o).update(from: src, count: p.count)
+                offset += p.count
+            }
         }
         return record(rows: m, cols: n, value: out, inputs: parts) { tape, g in
             for (p, o) in zip(parts, offsets) {
                 let w = p.cols
-                tape.accumulate(p) { k in g[(k / w) * n + o + k % w] }
-            }
-        }
-    }
-
-    /// [a; b; …] stacked (all with the same number of columns).
-    public func concatRows(_ parts: [Variable]) -> Variable {
-        precondition(!parts.isEmpty, "concatRows of nothing")
-        let n = parts[0].cols
-        precondition(parts.allSatisfy { $0.cols == n }, "concatRows: column counts differ")
-        let m = parts.reduce(0) { $0 + $1.rows }
-        let out = allocate(m * n)
-        var offsets: [Int] = []
-        var offset = 0
-        for p in parts {
-            offsets.append(offset)
-            (out + offset).update(from: values(p), count: p.count)
-            offset += p.count
-        }
-        return record(rows: m, cols: n, value: out, inputs: parts) { tape, g in
-            for (p, o) in zip(parts, offsets) {
-                tape.accumulate(p) { k in g[o + k] }
+                if sideBySide {
+                    tape.accumulate(p) { k in g[(k / w) * n + o + k % w] }
+                } else {
+                    tape.accumulate(p) { k in g[o + k] }
+                }
             }
         }
     }

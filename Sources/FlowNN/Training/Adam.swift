@@ -9,7 +9,6 @@ public final class Adam: Optimizer {
     public let beta2: Double
     public let epsilon: Double
     public let weightDecay: WeightDecay
-    private var t = 0
     private let slots = Slots(perParameter: 2)
 
     public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
@@ -23,18 +22,11 @@ public final class Adam: Optimizer {
 
     public func step(_ parameters: [Parameter]) {
         slots.prepare(parameters)
-        t += 1
-        let c1 = 1 - pow(beta1, Double(t)), c2 = 1 - pow(beta2, Double(t))
+        slots.step += 1
+        let c1 = 1 - pow(beta1, Double(slots.step)), c2 = 1 - pow(beta2, Double(slots.step))
         let lr = learningRate, b1 = beta1, b2 = beta2, eps = epsilon
         for (k, p) in parameters.enumerated() {
-            var coupled = 0.0, shrink = 1.0
-            if p.decays {
-                switch weightDecay {
-                case .none: break
-                case .coupled(let l): coupled = l
-                case .decoupled(let l): shrink = 1 - lr * l
-                }
-            }
+            let (coupled, shrink) = weightDecay.factors(for: p, learningRate: lr)
             let x = p.value, g = p.gradient, m = slots.buffer(k, 0), v = slots.buffer(k, 1)
             for i in 0..<p.count {
                 let gi = g[i] + coupled * x[i]
@@ -47,11 +39,7 @@ public final class Adam: Optimizer {
         }
     }
 
-    public var state: OptimizerState { OptimizerState(step: t, buffers: slots.buffers) }
+    public var state: OptimizerState { slots.state }
 
-    public func restore(_ state: OptimizerState) throws {
-        try slots.validate(state.buffers)
-        t = state.step
-        slots.load(state.buffers)
-    }
+    public func restore(_ state: OptimizerState) throws { try slots.restore(state) }
 }

@@ -8,6 +8,18 @@ public enum WeightDecay: Equatable, Codable, Sendable {
     case decoupled(Double)
 }
 
+extension WeightDecay {
+    /// (λ added to the gradient as λθ, factor θ is multiplied by) for one parameter and step.
+    func factors(for p: Parameter, learningRate: Double) -> (coupled: Double, shrink: Double) {
+        guard p.decays else { return (0, 1) }
+        switch self {
+        case .none: return (0, 1)
+        case .coupled(let l): return (l, 1)
+        case .decoupled(let l): return (0, 1 - learningRate * l)
+        }
+    }
+}
+
 /// The resumable state of an optimizer: its step count and its per-parameter buffers (moments or
 /// velocities), in the order of the parameters it updates.
 public struct OptimizerState: Equatable, Sendable {
@@ -39,9 +51,11 @@ public struct OptimizerStateMismatch: Error, CustomStringConvertible {
     public var description: String { "optimizer state mismatch: \(message)" }
 }
 
-/// Per-parameter buffers (moments, velocities), allocated at the first step and updated in place.
+/// The step count and per-parameter buffers (moments, velocities) of an optimizer, allocated at
+/// the first step and updated in place.
 final class Slots {
     let perParameter: Int
+    var step = 0
     private(set) var pointers: [UnsafeMutablePointer<Double>] = []
     private var counts: [Int] = []
 
@@ -81,7 +95,15 @@ final class Slots {
         }
     }
 
-    func validate(_ restored: [[Double]]) throws {
+    var state: OptimizerState { OptimizerState(step: step, buffers: buffers) }
+
+    func restore(_ state: OptimizerState) throws {
+        try validate(state.buffers)
+        step = state.step
+        load(state.buffers)
+    }
+
+    private func validate(_ restored: [[Double]]) throws {
         if restored.count % Swift.max(perParameter, 1) != 0 {
             throw OptimizerStateMismatch(message: "\(restored.count) buffers is not a multiple of \(perParameter)")
         }

@@ -6,7 +6,6 @@ public final class SGD: Optimizer {
     public let momentum: Double
     public let nesterov: Bool
     public let weightDecay: WeightDecay
-    private var t = 0
     private let slots = Slots(perParameter: 1)
 
     public init(learningRate: Double, momentum: Double = 0, nesterov: Bool = false, weightDecay: WeightDecay = .none) {
@@ -18,18 +17,11 @@ public final class SGD: Optimizer {
 
     public func step(_ parameters: [Parameter]) {
         slots.prepare(parameters)
-        let first = t == 0
-        t += 1
+        let first = slots.step == 0
+        slots.step += 1
         let lr = learningRate, mu = momentum
         for (k, p) in parameters.enumerated() {
-            var coupled = 0.0, shrink = 1.0
-            if p.decays {
-                switch weightDecay {
-                case .none: break
-                case .coupled(let l): coupled = l
-                case .decoupled(let l): shrink = 1 - lr * l
-                }
-            }
+            let (coupled, shrink) = weightDecay.factors(for: p, learningRate: lr)
             let x = p.value, g = p.gradient, b = slots.buffer(k, 0), nesterov = self.nesterov
             for i in 0..<p.count {
                 let gi = g[i] + coupled * x[i]
@@ -43,11 +35,7 @@ public final class SGD: Optimizer {
         }
     }
 
-    public var state: OptimizerState { OptimizerState(step: t, buffers: slots.buffers) }
+    public var state: OptimizerState { slots.state }
 
-    public func restore(_ state: OptimizerState) throws {
-        try slots.validate(state.buffers)
-        t = state.step
-        slots.load(state.buffers)
-    }
+    public func restore(_ state: OptimizerState) throws { try slots.restore(state) }
 }
