@@ -27,6 +27,10 @@ final class EvaluatorTests: XCTestCase {
                 }
             }
             for (a, b) in zip(net.values(x, chunk: 2).storage, values.storage) { XCTAssertEqual(a, b, accuracy: 1e-13) }
+            let batch = evaluator.evaluate(x, jacobians: true)
+            for (a, b) in zip(batch.values.storage, values.storage) { XCTAssertEqual(a, b, accuracy: 1e-12) }
+            for (a, b) in zip(batch.jacobians!.storage, jacobians.storage) { XCTAssertEqual(a, b, accuracy: 1e-12) }
+            XCTAssertNil(evaluator.evaluate(x, jacobians: false).jacobians)
         }
     }
 
