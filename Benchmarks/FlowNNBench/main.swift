@@ -99,3 +99,23 @@ if selected.contains("iii") {
     }
     print("(iii) Jacobian loss        \(t)")
 }
+
+// (iv) Tape-free evaluation at one configuration (a CV at every MD step): value and Jacobian of
+// ξ: ℝ¹⁴ → ℝ² (64, 64, tanh).
+if selected.contains("iv") || CommandLine.arguments.count <= 3 {
+    var rng = RandomSource(seed: 13)
+    let evaluator = MLPEvaluator(MLP(sizes: [14, 64, 64, 2], activation: .tanh, rng: &rng))
+    let x = (0..<14).map { _ in rng.normal() }
+    var value = [Double](repeating: 0, count: 2), jacobian = [Double](repeating: 0, count: 28)
+    let calls = 100_000
+    let t = seconds {
+        x.withUnsafeBufferPointer { xp in
+            value.withUnsafeMutableBufferPointer { vp in
+                jacobian.withUnsafeMutableBufferPointer { jp in
+                    for _ in 0..<calls { evaluator.evaluate(xp.baseAddress!, value: vp.baseAddress!, jacobian: jp.baseAddress!) }
+                }
+            }
+        }
+    }
+    print(String(format: "(iv)  evaluator value+Jacobian %.2f µs/call", t.wall / Double(calls) * 1e6))
+}

@@ -18,6 +18,9 @@ public final class MLPEvaluator {
     private let storage: UnsafeMutablePointer<Double>
     private let weightOffset: [Int], biasOffset: [Int], zOffset: [Int], yOffset: [Int]
     private let cotangentOffset: Int, widest: Int
+    /// Input shift, input scale, output shift, output scale, in `storage`.
+    private let inShift: UnsafeMutablePointer<Double>, inScale: UnsafeMutablePointer<Double>
+    private let outShift: UnsafeMutablePointer<Double>, outScale: UnsafeMutablePointer<Double>
 
     public convenience init(_ network: MLP) {
         self.init(sizes: network.sizes, activations: network.activations,
@@ -41,10 +44,19 @@ public final class MLPEvaluator {
         yOffset = sizes.map { reserve($0) }
         widest = sizes.max()!
         cotangentOffset = reserve(2 * widest)
+        let normalizationOffset = reserve(2 * (sizes[0] + sizes[sizes.count - 1]))
         storage = .allocate(capacity: offset)
         storage.initialize(repeating: 0, count: offset)
         for (l, w) in weights.enumerated() { (storage + weightOffset[l]).update(from: w, count: w.count) }
         for (l, b) in biases.enumerated() { (storage + biasOffset[l]).update(from: b, count: b.count) }
+        inShift = storage + normalizationOffset
+        inScale = inShift + sizes[0]
+        outShift = inScale + sizes[0]
+        outScale = outShift + sizes[sizes.count - 1]
+        inShift.update(from: input.shift, count: sizes[0])
+        inScale.update(from: input.scale, count: sizes[0])
+        outShift.update(from: output.shift, count: sizes[sizes.count - 1])
+        outScale.update(from: output.scale, count: sizes[sizes.count - 1])
     }
 
     deinit { storage.deallocate() }
@@ -109,14 +121,14 @@ public final class MLPEvaluator {
                          jacobian: UnsafeMutablePointer<Double>?) {
         forward(x)
         let yl = storage + yOffset[sizes.count - 1]
-        for k in 0..<outputDimension { value[k] = yl[k] * output.scale[k] + output.shift[k] }
+        for k in 0..<outputDimension { value[k] = yl[k] * outScale[k] + outShift[k] }
         guard let jacobian else { return }
         for k in 0..<outputDimension { backward(output: k, into: jacobian + k * inputDimension) }
     }
 
     private func forward(_ x: UnsafePointer<Double>) {
         let y0 = storage + yOffset[0]
-        for i in 0..<inputDimension { y0[i] = (x[i] - input.shift[i]) / input.scale[i] }
+        for i in 0..<inputDimension { y0[i] = (x[i] - inShift[i]) / inScale[i] }
         for l in 0..<(sizes.count - 1) {
             let nIn = sizes[l], nOut = sizes[l + 1], act = activations[l]
             let w = storage + weightOffset[l], b = storage + biasOffset[l]
@@ -126,8 +138,29 @@ public final class MLPEvaluator {
                 let hi = h[i], row = w + i * nOut
                 for j in 0..<nOut { z[j] += hi * row[j] }
             }
-            for j in 0..<nOut { y[j] = act.value(z[j]) }
+            act.apply(z, y, nOut)
         }
+    }
+
+    /// Σ a[j]·b[j] with eight independent partial sums (a plain loop is one serial chain of
+    /// additions, which the compiler may not reorder).
+    @inline(__always)
+    private static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
+        var s0 = SIMD4<Double>.zero, s1 = SIMD4<Double>.zero
+        var j = 0
+        while j + 8 <= n {
+            s0 += UnsafeRawPointer(a + j).loadUnaligned(as: SIMD4<Double>.self)
+                * UnsafeRawPointer(b + j).loadUnaligned(as: SIMD4<Double>.self)
+            s1 += UnsafeRawPointer(a + j + 4).loadUnaligned(as: SIMD4<Double>.self)
+                * UnsafeRawPointer(b + j + 4).loadUnaligned(as: SIMD4<Double>.self)
+            j += 8
+        }
+        var s = (s0 + s1).sum()
+        while j < n {
+            s += a[j] * b[j]
+            j += 1
+        }
+        return s
     }
 
     /// Reverse accumulation of ∇ξ_k: the cotangent e_k·S_out is pulled back through each layer.
@@ -135,20 +168,15 @@ public final class MLPEvaluator {
         let last = sizes.count - 1
         var cur = storage + cotangentOffset, nxt = cur + widest
         cur.update(repeating: 0, count: sizes[last])
-        cur[k] = output.scale[k]
+        cur[k] = outScale[k]
         for l in stride(from: last - 1, through: 0, by: -1) {
             let nIn = sizes[l], nOut = sizes[l + 1], act = activations[l]
             let w = storage + weightOffset[l], z = storage + zOffset[l + 1], y = storage + yOffset[l + 1]
             for j in 0..<nOut { cur[j] *= act.derivative(z: z[j], y: y[j]) }
-            for i in 0..<nIn {
-                let wr = w + i * nOut
-                var s = 0.0
-                for j in 0..<nOut { s += wr[j] * cur[j] }
-                nxt[i] = s
-            }
+            for i in 0..<nIn { nxt[i] = Self.dot(w + i * nOut, cur, nOut) }
             swap(&cur, &nxt)
         }
-        for i in 0..<inputDimension { row[i] = cur[i] / input.scale[i] }
+        for i in 0..<inputDimension { row[i] = cur[i] / inScale[i] }
     }
 }
 
