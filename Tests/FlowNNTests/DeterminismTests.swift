@@ -1,6 +1,5 @@
 import XCTest
 import FlowLinalg
-import CBLAS
 @testable import FlowNN
 
 /// Same seed ⇒ same bits. FlowNN's own kernels give the same bits for any number of threads;
@@ -12,7 +11,7 @@ final class DeterminismTests: XCTestCase {
     func trainedWeights(threads: Int, blas: Int? = nil) throws -> [Double] {
         let saved = ComputeThreads.count
         ComputeThreads.count = threads
-        if let blas { openblas_set_num_threads(Int32(blas)) }
+        if let blas { ComputeThreads.blas = blas }
         defer { ComputeThreads.count = saved }
         var rng = RandomSource(seed: 3)
         let x = Matrix(rows: 6000, cols: 6, storage: (0..<36_000).map { _ in rng.normal() })

@@ -36,12 +36,24 @@ func gemm(_ m: Int, _ n: Int, _ k: Int,
 /// products do so for a fixed thread count. Set it once before training (1 for strict
 /// reproducibility across machines with different core counts).
 public enum ComputeThreads {
+    /// Sets both the OpenBLAS and the tape thread counts; reads the OpenBLAS one.
     public static var count: Int {
-        get { Int(openblas_get_num_threads()) }
+        get { blas }
         set {
-            let n = Swift.max(1, newValue)
-            openblas_set_num_threads(Int32(n))
-            Parallel.concurrent = n > 1
+            blas = newValue
+            tapeConcurrent = newValue > 1
         }
+    }
+
+    /// OpenBLAS threads (`openblas_set_num_threads`).
+    public static var blas: Int {
+        get { Int(openblas_get_num_threads()) }
+        set { openblas_set_num_threads(Int32(Swift.max(1, newValue))) }
+    }
+
+    /// Whether the tape's own kernels may run their chunks on several threads.
+    public static var tapeConcurrent: Bool {
+        get { Parallel.concurrent }
+        set { Parallel.concurrent = newValue }
     }
 }
