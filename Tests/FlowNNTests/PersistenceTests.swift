@@ -87,7 +87,7 @@ final class PersistenceTests: XCTestCase {
         let file = try HDF5File.create(directory + "/other.h5")
         defer { try? file.close() }
         try file.root.write("x", [1.0, 2.0], shape: [2])
-        XCTAssertThrowsError(try MLP.load(from: file.root)) { XCTAssertTrue($0 is NetworkFormatError) }
+        XCTAssertThrowsError(try MLP.load(from: file.root)) { XCTAssertTrue($0 is StoredFormatError) }
     }
 
     func sine() -> (Matrix, Matrix) {

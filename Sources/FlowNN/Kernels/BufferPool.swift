@@ -13,8 +13,7 @@ final class BufferPool {
     func take(_ count: Int) -> UnsafeMutablePointer<Double> {
         let n = Swift.max(count, 1)
         let pointer: UnsafeMutablePointer<Double>
-        if var stack = free[n], let p = stack.popLast() {
-            free[n] = stack
+        if let p = free[n]?.popLast() {
             pointer = p
         } else {
             pointer = UnsafeMutablePointer<Double>.allocate(capacity: n)

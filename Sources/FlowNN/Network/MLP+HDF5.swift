@@ -1,12 +1,5 @@
 import FlowHDF5
 
-/// A network group that cannot be read back as an MLP.
-public struct NetworkFormatError: Error, CustomStringConvertible {
-    public let group: String
-    public let reason: String
-    public var description: String { "cannot load network from '\(group)': \(reason)" }
-}
-
 /// Networks in HDF5, in a layout meant to be read by people and by h5py as much as by flow:
 ///
 ///     <group>                attrs: format = "flow-mlp/1", sizes (ints), activations (strings),
@@ -42,7 +35,7 @@ extension MLP {
 
     /// Reads a network written by `save(to:)`.
     public static func load(from group: HDF5Group) throws -> MLP {
-        func fail(_ reason: String) -> NetworkFormatError { NetworkFormatError(group: group.path, reason: reason) }
+        func fail(_ reason: String) -> StoredFormatError { StoredFormatError(what: "network", group: group.path, reason: reason) }
         guard case .string(let format)? = try group.attribute("format"), format == formatName else {
             throw fail("no '\(formatName)' format attribute")
         }

@@ -1,5 +1,4 @@
 import FlowHDF5
-import FlowLinalg
 
 /// A training checkpoint in HDF5:
 ///
@@ -40,7 +39,9 @@ extension TrainingState {
     }
 
     public static func read(from group: HDF5Group) throws -> TrainingState {
-        func fail(_ reason: String) -> NetworkFormatError { NetworkFormatError(group: group.path, reason: reason) }
+        func fail(_ reason: String) -> StoredFormatError {
+            StoredFormatError(what: "training checkpoint", group: group.path, reason: reason)
+        }
         guard case .string(formatName)? = try group.attribute("format") else { throw fail("not a '\(formatName)' checkpoint") }
         func int(_ name: String) throws -> Int {
             guard case .int(let v)? = try group.attribute(name) else { throw fail("missing attribute '\(name)'") }
@@ -91,24 +92,5 @@ extension TrainingState {
     private static func rows(_ data: (values: [Double], shape: [Int])) -> [[Double]] {
         let cols = data.shape.count == 2 ? data.shape[1] : 1
         return stride(from: 0, to: data.values.count, by: Swift.max(cols, 1)).map { Array(data.values[$0..<($0 + cols)]) }
-    }
-}
-
-extension Trainer {
-    /// `train` with checkpoints: resumes from the last checkpoint if there is one, and saves the
-    /// state after every epoch at which `checkpoint.isDue()` — so an interrupted training ends with
-    /// the same bits as an uninterrupted one.
-    @discardableResult
-    public func train(monitor: WorkMonitor = SilentMonitor(), checkpoint: Checkpointing,
-                      loss: LossFunction) throws -> LossHistory {
-        var saved: TrainingState?
-        _ = try checkpoint.restore { saved = try TrainingState.read(from: $0) }
-        if let saved { try restore(saved) }
-        return try train(monitor: monitor, endOfEpoch: { trainer in
-            if checkpoint.isDue() {
-                let state = trainer.state
-                try checkpoint.save { try state.write(to: $0) }
-            }
-        }, loss: loss)
     }
 }
