@@ -36,8 +36,8 @@ test: bootstrap
 	$(SWIFT) test $(SWIFTFLAGS) --skip-build --parallel --num-workers 2
 
 bench: build
-	$(SWIFT) build -c release --product flow-bench
-	.build/release/flow-bench
+	$(SWIFT) build $(SWIFTFLAGS) --product flow-bench
+	.build/$(CONFIG)/flow-bench
 
 clean:
 	rm -rf .build

@@ -44,6 +44,8 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: v5),
 
+        .executableTarget(name: "flow-bench", path: "Benchmarks/EngineBench", swiftSettings: v5),
+
         .testTarget(name: "FlowHDF5Tests", dependencies: ["FlowHDF5"], swiftSettings: v5),
         .testTarget(name: "FlowLinalgTests", dependencies: ["FlowLinalg"], swiftSettings: v5),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowHDF5"], swiftSettings: v5),

@@ -45,7 +45,8 @@ final class Scheduler {
             absorbCompletions()
             resolvePending()
             launchReady()
-            if running == 0, !nodes.contains(where: { $0.phase == .ready }) { break }
+            let canLaunch = !stopLaunching && !cancellation.isCancelled && nodes.contains { $0.phase == .ready }
+            if running == 0, !canLaunch { break }
             condition.lock()
             while completions.isEmpty, !woken { condition.wait() }
             woken = false
@@ -54,7 +55,7 @@ final class Scheduler {
         for node in nodes where node.phase != .finished {
             node.phase = .finished
             node.status = cancellation.isCancelled ? .cancelled : .skipped("not run: an earlier stage failed (use --keep-going to run independent stages)")
-            if !options.dryRun { report(node) }
+            report(node)
         }
     }
 
@@ -143,7 +144,7 @@ final class Scheduler {
         node.phase = .finished
         node.status = status
         if case .failed = status, !options.keepGoing { stopLaunching = true }
-        if !options.dryRun { report(node) }
+        report(node)
     }
 
     // MARK: Launching

@@ -31,7 +31,7 @@ public struct StageInspector {
         let outcome = try engine.status([workflow]).first { $0.stage == name && $0.workflow == workflow.qualifiedName }
         if let o = outcome {
             out += "  key       \(o.key ?? "(not known yet: an input will be recomputed)")\n"
-            out += "  status    \(Self.statusText(o.status))\n"
+            out += "  status    \(StatusFormatter.word(o.status))" + (StatusFormatter.reason(o.status).map { ": \($0)" } ?? "") + "\n"
             if let digest = o.digest {
                 out += "  digest    sha256:\(digest)\n"
                 let path = workflow.resultsPath + "/\(name).h5"
@@ -43,15 +43,6 @@ public struct StageInspector {
             }
         }
         return out
-    }
-
-    static func statusText(_ s: StageStatus) -> String {
-        switch s {
-        case .wouldRun(let m): return "stale: \(m)"
-        case .previouslyFailed(let m), .failed(let m): return "failed: \(m)"
-        case .skipped(let m): return "pending: \(m)"
-        default: return s.word
-        }
     }
 
     /// The tree of groups and datasets with shapes and element types.

@@ -1,12 +1,14 @@
 /// What the store keeps for one cache key (DESIGN §4): the manifest the key was computed from,
 /// the digest of the output and where its object is, plus provenance (timings, host, versions).
-/// Written last, atomically: the record's existence is the commit point of a stage.
+/// Written last, atomically: the record's existence is the commit point of a stage. The
+/// manifest is stored as its canonical text, so that SHA-256 of `manifest` is the key and the
+/// manifest reads back exactly.
 public struct StageRecord: Codable {
     public static let schema = 1
 
     public var schema: Int
     public var key: String
-    public var manifest: JSONValue
+    @CanonicalJSON public var manifest: JSONValue
     /// SHA-256 of the output's logical content (`sha256:` prefix omitted).
     public var digest: String
     /// Object path relative to `.flow/`.
@@ -30,7 +32,7 @@ public struct StageRecord: Codable {
 /// why a stage is stale (first differing manifest field) or that it failed.
 public struct StageState: Codable {
     public var key: String
-    public var manifest: JSONValue
+    @CanonicalJSON public var manifest: JSONValue
     public var succeeded: Bool
     public var error: String?
     public var finishedAt: String
@@ -59,4 +61,23 @@ public struct RunRecord: Codable {
     public var finishedAt: String?
     public var exitCode: Int32?
     public var stages: [Entry]
+}
+
+/// Stores a `JSONValue` inside a Codable record as its canonical text.
+@propertyWrapper
+public struct CanonicalJSON: Codable {
+    public var wrappedValue: JSONValue
+
+    public init(wrappedValue: JSONValue) {
+        self.wrappedValue = wrappedValue
+    }
+
+    public init(from decoder: Decoder) throws {
+        wrappedValue = try JSONValue.parse(try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(wrappedValue.canonical)
+    }
 }

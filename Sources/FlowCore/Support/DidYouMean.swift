@@ -8,7 +8,18 @@ public enum DidYouMean {
             let d = distance(word.lowercased(), c.lowercased())
             if d <= limit, best == nil || d < best!.1 { best = (c, d) }
         }
-        return best?.0
+        if let best { return best.0 }
+        // Abbreviations: "src" for "source", "dmp" for "dmap" — the letters in order, unambiguous.
+        let abbreviated = candidates.filter { word.count >= 3 && isSubsequence(word.lowercased(), of: $0.lowercased()) }
+        return abbreviated.count == 1 ? abbreviated[0] : nil
+    }
+
+    static func isSubsequence(_ a: String, of b: String) -> Bool {
+        var it = b.makeIterator()
+        return a.allSatisfy { ch in
+            while let c = it.next() { if c == ch { return true } }
+            return false
+        }
     }
 
     /// ` (did you mean 'x'?)` or the empty string.

@@ -133,10 +133,9 @@ public enum JSONValue: Hashable, Sendable {
         return nil
     }
 
-    /// Parses JSON text (records, serialized specs).
+    /// Parses JSON text, keeping integers and doubles apart as `canonical` wrote them.
     public static func parse(_ text: String) throws -> JSONValue {
-        let data = Data(text.utf8)
-        return try JSONDecoder().decode(JSONValue.self, from: data)
+        try JSONParser.parse(text)
     }
 }
 

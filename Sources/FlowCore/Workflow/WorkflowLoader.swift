@@ -51,7 +51,7 @@ public struct WorkflowLoader {
         }
         for e in root.entries! where !Self.topLevelKeys.contains(e.key) {
             diags.append(Diagnostic("unknown top-level key '\(e.key)'\(DidYouMean.hint(for: e.key, among: Self.topLevelKeys)); allowed: \(Self.topLevelKeys.joined(separator: ", "))",
-                                    at: e.keyLocation, key: e.key))
+                                    at: e.keyLocation))
         }
         diags += applyProfile(to: &root)
         for argument in overrides {
@@ -80,7 +80,9 @@ public struct WorkflowLoader {
             body = interpolator.interpolate(body)
             diags += interpolator.diagnostics
             let (workflow, instanceDiags) = build(body, instance: combo.name, file: file)
-            diags += instanceDiags
+            // A value whose ${reference} failed is reported once, not again as a type error.
+            let failedReferences = Set(interpolator.diagnostics.map(\.location))
+            diags += instanceDiags.filter { !failedReferences.contains($0.location) }
             if let workflow { workflows.append(workflow) }
         }
         var unique: [Diagnostic] = []
@@ -122,7 +124,7 @@ public struct WorkflowLoader {
             if case .string(let s)? = n.value.scalarValue, Self.isValidName(s) {
                 name = s
             } else {
-                diags.append(Diagnostic("name must be a word of letters, digits, '.', '_' or '-' (it names results/<name>/), got \(n.value.kindDescription)",
+                diags.append(Diagnostic("must be a word of letters, digits, '.', '_' or '-' (it names results/<name>/), got \(n.value.kindDescription)",
                                         at: n.value.location, key: "name"))
             }
         } else {
@@ -131,17 +133,18 @@ public struct WorkflowLoader {
         var description: String?
         if let d = root["description"] {
             if case .string(let s)? = d.scalarValue { description = s } else if !d.isNull {
-                diags.append(Diagnostic("description must be text, got \(d.kindDescription)", at: d.location, key: "description"))
+                diags.append(Diagnostic("must be text, got \(d.kindDescription)", at: d.location, key: "description"))
             }
         }
         var seed: UInt64 = 0
         if let s = root["seed"] {
             if case .int(let i)? = s.scalarValue, i >= 0 { seed = UInt64(i) } else {
-                diags.append(Diagnostic("seed must be a non-negative integer, got \(s.kindDescription)", at: s.location, key: "seed"))
+                diags.append(Diagnostic("must be a non-negative integer, got \(s.kindDescription)", at: s.location, key: "seed"))
             }
         }
         let (systems, systemDiags) = buildSystems(root["systems"])
         diags += systemDiags
+        let invalidSystems = Set((root["systems"]?.entries ?? []).map(\.key)).subtracting(systems.keys)
 
         guard let stagesNode = root["stages"] else {
             diags.append(Diagnostic("missing 'stages:'; a workflow needs at least one stage", at: root.location, key: "stages"))
@@ -155,7 +158,8 @@ public struct WorkflowLoader {
         let stageNames = stageEntries.map(\.key)
         var stages: [StageSpec] = []
         for entry in stageEntries {
-            let (stage, d) = buildStage(entry, stageNames: stageNames, systems: systems, workflowSeed: seed)
+            let (stage, d) = buildStage(entry, stageNames: stageNames, systems: systems, invalidSystems: invalidSystems,
+                                        workflowSeed: seed)
             diags += d
             if let stage { stages.append(stage) }
         }
@@ -213,7 +217,7 @@ public struct WorkflowLoader {
     }
 
     func buildStage(_ entry: ConfigEntry, stageNames: [String], systems: [String: SystemDefinition],
-                    workflowSeed: UInt64) -> (StageSpec?, [Diagnostic]) {
+                    invalidSystems: Set<String>, workflowSeed: UInt64) -> (StageSpec?, [Diagnostic]) {
         let name = entry.key
         let node = entry.value
         var diags: [Diagnostic] = []
@@ -229,7 +233,7 @@ public struct WorkflowLoader {
         }
         for e in entries where !Self.stageKeys.contains(e.key) {
             fail("unknown key '\(e.key)'\(DidYouMean.hint(for: e.key, among: Self.stageKeys)); stage keys: \(Self.stageKeys.joined(separator: ", "))",
-                 e.keyLocation, key: e.key)
+                 e.keyLocation)
         }
         guard let kindNode = node["kind"] else {
             fail("missing 'kind:'; run `flow stages` for the list of kinds", node.location)
@@ -257,7 +261,9 @@ public struct WorkflowLoader {
         var systemName: String?
         if let s = node["system"] {
             if case .string(let sn)? = s.scalarValue {
-                if systems[sn] == nil {
+                if invalidSystems.contains(sn) {
+                    systemName = nil
+                } else if systems[sn] == nil {
                     let known = systems.keys.sorted()
                     fail("unknown system '\(sn)'\(DidYouMean.hint(for: sn, among: known)); \(known.isEmpty ? "define it under systems:" : "systems: \(known.joined(separator: ", "))")",
                          s.location, key: "system")
@@ -276,7 +282,7 @@ public struct WorkflowLoader {
         var seed = Self.derivedSeed(workflowSeed: workflowSeed, stage: name)
         if let s = node["seed"] {
             if case .int(let i)? = s.scalarValue, i >= 0 { seed = UInt64(i) } else {
-                fail("seed must be a non-negative integer, got \(s.kindDescription)", s.location, key: "seed")
+                fail("must be a non-negative integer, got \(s.kindDescription)", s.location, key: "seed")
             }
         }
 
@@ -294,6 +300,7 @@ public struct WorkflowLoader {
                      at stageLocation: SourceLocation, diags: inout [Diagnostic]) -> [(name: String, source: InputSource)] {
         var inputs: [(name: String, source: InputSource)] = []
         let declared = kind.inputs.map(\.name)
+        var explained = Set<String>()
         if let node, !node.isNull {
             guard let entries = node.entries else {
                 diags.append(Diagnostic("inputs must map input names to a stage name or {file: path}, got \(node.kindDescription)",
@@ -304,7 +311,9 @@ public struct WorkflowLoader {
                 let key = "inputs.\(e.key)"
                 if !kind.acceptsAnyInputs, !declared.contains(e.key) {
                     let list = declared.isEmpty ? "it takes no inputs" : "its inputs: \(declared.joined(separator: ", "))"
-                    diags.append(Diagnostic("stage kind '\(kind.name)' has no input '\(e.key)'\(DidYouMean.hint(for: e.key, among: declared)); \(list)",
+                    let suggestion = DidYouMean.suggestion(for: e.key, among: declared)
+                    if let suggestion { explained.insert(suggestion) }
+                    diags.append(Diagnostic("stage kind '\(kind.name)' has no input '\(e.key)'\(suggestion.map { " (did you mean '\($0)'?)" } ?? ""); \(list)",
                                             at: e.keyLocation, stage: stage, key: key))
                     continue
                 }
@@ -337,7 +346,8 @@ public struct WorkflowLoader {
             }
         }
         for spec in kind.inputs where spec.required && !inputs.contains(where: { $0.name == spec.name }) {
-            if diags.contains(where: { $0.stage == stage && $0.key == "inputs.\(spec.name)" }) { continue }
+            if explained.contains(spec.name) { continue }
+            if diags.contains(where: { $0.stage == stage && ($0.key ?? "").hasPrefix("inputs.\(spec.name)") }) { continue }
             diags.append(Diagnostic("missing input '\(spec.name)' (\(spec.help)); add inputs: {\(spec.name): <stage>}",
                                     at: node?.location ?? stageLocation, stage: stage, key: "inputs"))
         }

@@ -1,6 +1,0 @@
-import XCTest
-@testable import FlowStages
-
-final class FlowStagesSmokeTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}

@@ -1,0 +1,76 @@
+import XCTest
+import FlowCore
+import FlowStages
+
+/// A corpus of malformed workflow files (issue 2): each file starts with `# expect: L:C: text`
+/// lines, one per error it must produce. The test requires exactly that many errors, each at
+/// the stated line and column and starting with the stated text (stage, key path and message).
+final class MalformedWorkflowTests: XCTestCase {
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Malformed").path
+
+    func testEveryMalformedFileReportsItsErrorsAtTheRightPlace() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.corpus).filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, 25)
+        for file in files {
+            let path = Self.corpus + "/" + file
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let expected = text.split(separator: "\n").filter { $0.hasPrefix("# expect: ") }.map { String($0.dropFirst(10)) }
+            XCTAssertFalse(expected.isEmpty, "\(file) has no # expect: line")
+            let loader = WorkflowLoader(registry: StandardRegistry.shared, workspace: Self.corpus)
+            do {
+                _ = try loader.load(path)
+                XCTFail("\(file): loaded without errors")
+            } catch FlowError.invalidWorkflow(let diags) {
+                let got = diags.map { d -> String in
+                    var body = "\(d.location.line):\(d.location.column): "
+                    if let s = d.stage { body += "stage '\(s)': " }
+                    if let k = d.key, !k.isEmpty { body += "\(k): " }
+                    return body + d.message
+                }
+                XCTAssertEqual(got.count, expected.count, "\(file): expected \(expected), got \(got)")
+                for e in expected where !got.contains(where: { $0.hasPrefix(e) }) {
+                    XCTFail("\(file): no error starting with «\(e)»; got \(got)")
+                }
+                for d in diags { XCTAssertEqual(d.location.file, path, "\(file): errors name the workflow file") }
+            }
+        }
+    }
+
+    func testErrorsAreOneLineAndNameTheFile() throws {
+        let path = Self.corpus + "/28-several-errors.yaml"
+        do {
+            _ = try WorkflowLoader(registry: StandardRegistry.shared, workspace: Self.corpus).load(path)
+            XCTFail("expected errors")
+        } catch FlowError.invalidWorkflow(let diags) {
+            for d in diags {
+                XCTAssertFalse(d.description.contains("\n"))
+                XCTAssertTrue(d.description.hasPrefix(path + ":"), d.description)
+            }
+        }
+    }
+
+    func testAMissingWorkflowFileIsAUsageError() {
+        XCTAssertThrowsError(try WorkflowLoader(registry: StandardRegistry.shared).load("/nonexistent/wf.yaml")) { e in
+            guard case FlowError.usage(let m) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(m.contains("not found"), m)
+        }
+    }
+
+    func testBadSetOverridesAndProfilesAreReported() throws {
+        let path = Self.corpus + "/../Workflows/ok.yaml"
+        for (profile, set, message) in [
+            (nil as String?, ["nonsense"], "expected key.path=value"),
+            (nil, ["sampel.params.steps=3"], "'sampel' is not a variable, a stage or a section of the workflow (did you mean 'sample'?)"),
+            (nil, ["sample.params.steps=[1"], "cannot parse the value"),
+            (nil, ["sample.params.steps=-5"], "params.steps: must be ≥ 1 (got -5)"),
+            ("smok", [], "unknown profile 'smok' (did you mean 'smoke'?)"),
+        ] {
+            do {
+                _ = try WorkflowLoader(registry: StandardRegistry.shared, profile: profile, overrides: set, workspace: Self.corpus).load(path)
+                XCTFail("\(set) \(profile ?? ""): expected an error")
+            } catch FlowError.invalidWorkflow(let diags) {
+                XCTAssertTrue(diags.contains { $0.description.contains(message) }, "\(diags)")
+            }
+        }
+    }
+}
