@@ -37,7 +37,9 @@ test: bootstrap
 
 bench: build
 	$(SWIFT) build $(SWIFTFLAGS) --product flow-bench
+	$(SWIFT) build $(SWIFTFLAGS) --product flow-md-bench
 	.build/$(CONFIG)/flow-bench
+	.build/$(CONFIG)/flow-md-bench
 
 clean:
 	rm -rf .build

@@ -39,18 +39,24 @@ let package = Package(
         .target(name: "FlowMD", dependencies: ["FlowLinalg", "FlowHDF5"], swiftSettings: v5),
         .target(name: "FlowStages", dependencies: ["FlowCore", "FlowNN", "FlowMD", "FlowLinalg", "FlowHDF5"],
                 swiftSettings: v5),
+        .executableTarget(name: "sampling-bench", dependencies: ["FlowMD", "FlowLinalg"],
+                          path: "Benchmarks/SamplingBench", exclude: ["numpy_reference.py"], swiftSettings: v5),
         .executableTarget(name: "flow",
                           dependencies: ["FlowStages", "FlowCore",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: v5),
 
         .executableTarget(name: "flow-bench", path: "Benchmarks/EngineBench", swiftSettings: v5),
+        .executableTarget(name: "flow-md-bench", dependencies: ["FlowMD", "FlowLinalg"], path: "Benchmarks/FlowMDBench",
+                          swiftSettings: v5),
 
         .testTarget(name: "FlowHDF5Tests", dependencies: ["FlowHDF5"], swiftSettings: v5),
         .testTarget(name: "FlowLinalgTests", dependencies: ["FlowLinalg"], swiftSettings: v5),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowHDF5"], swiftSettings: v5),
         .testTarget(name: "FlowNNTests", dependencies: ["FlowNN", "FlowLinalg"], swiftSettings: v5),
-        .testTarget(name: "FlowMDTests", dependencies: ["FlowMD", "FlowLinalg"], swiftSettings: v5),
-        .testTarget(name: "FlowStagesTests", dependencies: ["FlowStages", "FlowCore", "FlowHDF5"], swiftSettings: v5),
+        .testTarget(name: "FlowMDTests", dependencies: ["FlowMD", "FlowLinalg", "FlowHDF5"], exclude: ["Reference"],
+                    swiftSettings: v5),
+        .testTarget(name: "FlowStagesTests", dependencies: ["FlowStages", "FlowCore", "FlowHDF5"],
+                    exclude: ["Malformed", "Workflows"], swiftSettings: v5),
     ]
 )

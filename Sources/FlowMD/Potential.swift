@@ -9,12 +9,31 @@ public protocol Potential: Sendable {
     func energy(_ x: [Double]) -> Double
     /// V(x); writes ∇V(x) into `gradient` (which has `dimension` elements).
     func energy(_ x: [Double], gradient: inout [Double]) -> Double
+    /// The batched path the walker ensemble uses: V and ∇V of `count` configurations stored one
+    /// after another in `x` (count × dimension values), written to `energies` (count) and
+    /// `gradients` (count × dimension). The default evaluates them one by one through
+    /// `energy(_:gradient:)`; model potentials override it with allocation-free kernels. The
+    /// result for one configuration must not depend on the others in the batch (so that results
+    /// do not depend on how walkers are split over threads).
+    func energies(_ x: UnsafePointer<Double>, count: Int, energies: UnsafeMutablePointer<Double>,
+                  gradients: UnsafeMutablePointer<Double>)
 }
 
 public extension Potential {
     func energy(_ x: [Double]) -> Double {
         var g = [Double](repeating: 0, count: dimension)
         return energy(x, gradient: &g)
+    }
+
+    func energies(_ x: UnsafePointer<Double>, count: Int, energies: UnsafeMutablePointer<Double>,
+                  gradients: UnsafeMutablePointer<Double>) {
+        let d = dimension
+        var g = [Double](repeating: 0, count: d)
+        for k in 0..<count {
+            let xk = Array(UnsafeBufferPointer(start: x + k * d, count: d))
+            energies[k] = energy(xk, gradient: &g)
+            for i in 0..<d { gradients[k * d + i] = g[i] }
+        }
     }
 
     /// ∇V(x).

@@ -7,8 +7,13 @@ public enum StandardRegistry {
     public static func make() -> StageRegistry {
         let r = StageRegistry()
         r.register(system: MuellerBrownSystem.self)
+        r.register(system: LennardJones7System.self)
+        r.register(system: HarmonicSystem.self)
+        r.register(system: DoubleWellSystem.self)
         r.register(SimulateStage.self)
         r.register(LoadStage.self)
+        r.register(FeaturesStage.self)
+        r.register(TransitionRatesStage.self)
         r.register(ReportStage.self)
         return r
     }

@@ -93,3 +93,52 @@ final class WorkflowModelTests: XCTestCase {
         XCTAssertNil(DidYouMean.suggestion(for: "zzz", among: ["steps"]))
     }
 }
+
+/// A parameter naming a file puts the file's content, not its path, into the key.
+enum FileReaderStage: StageKind {
+    static let name = "file-reader"
+    static let version = 1
+    static let summary = "test stage reading a file named in its parameters"
+    static let inputs: [InputSpec] = []
+
+    struct Parameters: Codable {
+        var table: ContentFile
+        enum CodingKeys: String, CodingKey { case table }
+        init(from decoder: Decoder) throws {
+            let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
+            table = try p(.table, default: try ContentFile(path: "/dev/null", workspace: "/"), help: "a file")
+        }
+    }
+
+    static func run(_ p: Parameters, in context: StageContext) throws {
+        let text = try String(contentsOfFile: p.table.absolutePath, encoding: .utf8)
+        try context.output.root.write("length", [Double(text.count)], shape: [])
+    }
+}
+
+final class ContentFileTests: XCTestCase {
+    func testEditingAFileNamedInParametersChangesTheKeyButMovingTheWorkspaceDoesNot() throws {
+        let registry = StageRegistry()
+        registry.register(FileReaderStage.self)
+        let yaml = "name: f\nstages:\n  r: {kind: file-reader, params: {table: data/t.txt}}\n"
+        func key(_ ws: Workspace) throws -> JSONValue {
+            try WorkflowLoader(registry: registry, workspace: ws.root).load(yaml: yaml, file: "f.yaml")[0].stages[0].resolvedParameters
+        }
+        let a = Workspace(), b = Workspace()
+        defer { a.remove(); b.remove() }
+        _ = a.write("data/t.txt", "one")
+        _ = b.write("data/t.txt", "one")
+        XCTAssertEqual(try key(a), try key(b))
+        XCTAssertEqual(try key(a)["table"]?["path"], .string("data/t.txt"))
+        _ = a.write("data/t.txt", "two")
+        XCTAssertNotEqual(try key(a), try key(b))
+        let missing = Workspace()
+        defer { missing.remove() }
+        XCTAssertThrowsError(try key(missing)) { e in
+            guard case FlowError.invalidWorkflow(let d) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(d.first?.key, "params.table")
+            XCTAssertTrue(d.first?.message.contains("file 'data/t.txt' not found") ?? false, "\(d)")
+            XCTAssertEqual(d.first?.location.line, 3)
+        }
+    }
+}

@@ -38,7 +38,7 @@ public final class Engine {
                                startedAt: Timestamp.now(), finishedAt: nil, exitCode: nil, stages: [])
         let started = Date()
         let scheduler = Scheduler(nodes: nodes, options: options, store: store, console: console, resolver: resolver,
-                                  cancellation: cancellation, runID: runID, publisher: ResultPublisher(store: store, files: resolver.files))
+                                  cancellation: cancellation, runID: runID, publisher: ResultPublisher(store: store, files: resolver.files, console: console))
         signals?.onSignal = { scheduler.wake() }
         scheduler.execute()
         resolver.files.save()

@@ -118,8 +118,7 @@ struct StageExecutor {
 
     static func describe(_ error: Error) -> String {
         if let e = error as? FlowError, case .stageFailed(_, let m) = e { return m }
-        if let e = error as? CustomStringConvertible { return e.description }
-        return "\(error)"
+        return String(describing: error)
     }
 }
 

@@ -9,6 +9,8 @@ public final class ParameterSession {
     public let keyPrefix: String
     /// True when decoding an absent block only to record documentation (`flow stages`).
     public let documenting: Bool
+    /// Directory that relative file paths in parameters are resolved against (`ContentFile`).
+    public let workspace: String
     /// Where errors about absent keys point (the block itself, or the stage).
     let fallbackLocation: SourceLocation
     public private(set) var diagnostics: [Diagnostic] = []
@@ -16,11 +18,13 @@ public final class ParameterSession {
     private var trackers: [String: KeyTracker] = [:]
     private var trackerOrder: [String] = []
 
-    public init(stage: String?, keyPrefix: String, at location: SourceLocation, documenting: Bool = false) {
+    public init(stage: String?, keyPrefix: String, at location: SourceLocation, documenting: Bool = false,
+                workspace: String = ".") {
         self.stage = stage
         self.keyPrefix = keyPrefix
         self.fallbackLocation = location
         self.documenting = documenting
+        self.workspace = workspace
     }
 
     func keyPath(_ path: [CodingKey]) -> String {

@@ -203,7 +203,7 @@ public struct WorkflowLoader {
             }
             body.remove("kind")
             body.remove("description")
-            let session = ParameterSession(stage: nil, keyPrefix: key, at: e.value.location)
+            let session = ParameterSession(stage: nil, keyPrefix: key, at: e.value.location, workspace: workspace)
             guard let (value, resolved) = descriptor.decode(body, session) else {
                 diags += session.diagnostics
                 continue
@@ -249,7 +249,8 @@ public struct WorkflowLoader {
             return (nil, diags)
         }
 
-        let session = ParameterSession(stage: name, keyPrefix: "params", at: node["params"]?.location ?? node.location)
+        let session = ParameterSession(stage: name, keyPrefix: "params", at: node["params"]?.location ?? node.location,
+                                       workspace: workspace)
         let decoded = kind.decode(node["params"], session)
         diags += session.diagnostics
 

@@ -44,7 +44,7 @@ struct SplittingSteps {
     func thermostat(_ s: inout DynamicsState, c1: Double, c2: Double, noise: [Double], _ random: inout RandomSource) {
         let n = s.velocities.count
         s.velocities.withUnsafeMutableBufferPointer { v in noise.withUnsafeBufferPointer { sigma in
-            for i in 0..<n { v[i] = c1 * v[i] + c2 * sigma[i] * random.zigguratNormal() }
+            for i in 0..<n { v[i] = c1 * v[i] + c2 * sigma[i] * ZigguratNormal.sample(&random) }
         }}
         constraints?.rattleVelocities(&s.velocities, positions: s.positions)
     }
@@ -102,7 +102,7 @@ public struct LangevinIntegrator: Integrator {
     /// Draws velocities from the Maxwell–Boltzmann distribution at `temperature` (constrained
     /// components removed when the integrator has constraints).
     public func maxwellBoltzmannVelocities(for state: inout DynamicsState, _ random: inout RandomSource) {
-        for i in 0..<noise.count { state.velocities[i] = noise[i] * random.zigguratNormal() }
+        for i in 0..<noise.count { state.velocities[i] = noise[i] * ZigguratNormal.sample(&random) }
         steps.constraints?.rattleVelocities(&state.velocities, positions: state.positions)
     }
 }
@@ -167,7 +167,7 @@ public struct BrownianIntegrator: Integrator {
         let n = s.positions.count
         s.positions.withUnsafeMutableBufferPointer { x in s.gradient.withUnsafeBufferPointer { g in
         mobilityStep.withUnsafeBufferPointer { mu in noise.withUnsafeBufferPointer { sigma in
-            for i in 0..<n { x[i] += -mu[i] * g[i] + sigma[i] * random.zigguratNormal() }
+            for i in 0..<n { x[i] += -mu[i] * g[i] + sigma[i] * ZigguratNormal.sample(&random) }
         }}}}
         steps.constraints?.shake(&s.positions)
         s.time += timeStep

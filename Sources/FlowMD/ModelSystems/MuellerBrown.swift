@@ -7,13 +7,6 @@ import Foundation
 /// B (0.623, 0.028) −108.17, C (−0.050, 0.467) −80.77; saddles (−0.822, 0.624) −40.66 and
 /// (0.212, 0.293) −72.25.
 public struct MuellerBrown: Potential {
-    static let A: [Double] = [-200, -100, -170, 15]
-    static let a: [Double] = [-1, -1, -6.5, 0.7]
-    static let b: [Double] = [0, 0, 11, 0.6]
-    static let c: [Double] = [-10, -10, -6.5, 0.7]
-    static let x0: [Double] = [1, 0, -0.5, -1]
-    static let y0: [Double] = [0, 0.5, 1.5, 1]
-
     /// Approximate positions of the three minima (refine with a local minimizer if needed).
     public static let minima: [String: [Double]] = [
         "A": [-0.558224, 1.441726],
@@ -42,17 +35,32 @@ public struct MuellerBrown: Potential {
         evaluate(x[0], x[1]).0
     }
 
-    /// V, ∂V/∂x, ∂V/∂y at one point.
+    public func energies(_ x: UnsafePointer<Double>, count: Int, energies: UnsafeMutablePointer<Double>,
+                         gradients: UnsafeMutablePointer<Double>) {
+        for k in 0..<count {
+            let (v, gx, gy) = evaluate(x[2 * k], x[2 * k + 1])
+            energies[k] = v
+            gradients[2 * k] = gx
+            gradients[2 * k + 1] = gy
+        }
+    }
+
+    /// V, ∂V/∂x, ∂V/∂y at one point (the four terms unrolled with literal parameters, so the
+    /// batched path runs without array look-ups).
     @inline(__always)
     public func evaluate(_ x: Double, _ y: Double) -> (Double, Double, Double) {
         var v = 0.0, gx = 0.0, gy = 0.0
-        for i in 0..<4 {
-            let dx = x - Self.x0[i], dy = y - Self.y0[i]
-            let e = Self.A[i] * exp(Self.a[i] * dx * dx + Self.b[i] * dx * dy + Self.c[i] * dy * dy)
+        @inline(__always) func term(_ A: Double, _ a: Double, _ b: Double, _ c: Double, _ x0: Double, _ y0: Double) {
+            let dx = x - x0, dy = y - y0
+            let e = A * exp(a * dx * dx + b * dx * dy + c * dy * dy)
             v += e
-            gx += e * (2 * Self.a[i] * dx + Self.b[i] * dy)
-            gy += e * (Self.b[i] * dx + 2 * Self.c[i] * dy)
+            gx += e * (2 * a * dx + b * dy)
+            gy += e * (b * dx + 2 * c * dy)
         }
+        term(-200, -1, 0, -10, 1, 0)
+        term(-100, -1, 0, -10, 0, 0.5)
+        term(-170, -6.5, 11, -6.5, -0.5, 1.5)
+        term(15, 0.7, 0.6, 0.7, -1, 1)
         return (scale * v, scale * gx, scale * gy)
     }
 }

@@ -9,13 +9,20 @@ public struct SimulationSystem: Sendable {
     /// Per coordinate: the range used for random initial states, grids and figures.
     public var domain: [ClosedRange<Double>]?
     public var coordinateNames: [String]
+    /// How particle coordinates are stored (nil for systems that are not particles).
+    public var layout: ParticleLayout?
+    /// Names of the configurations that are local minima (the default metastable states).
+    public var minimumNames: [String]
 
     public init(potential: Potential, beta: Double, namedConfigurations: [String: [Double]] = [:],
-                domain: [ClosedRange<Double>]? = nil, coordinateNames: [String]? = nil) {
+                domain: [ClosedRange<Double>]? = nil, coordinateNames: [String]? = nil,
+                layout: ParticleLayout? = nil, minimumNames: [String]? = nil) {
         self.potential = potential
         self.beta = beta
         self.namedConfigurations = namedConfigurations
         self.domain = domain
         self.coordinateNames = coordinateNames ?? (0..<potential.dimension).map { "x\($0 + 1)" }
+        self.layout = layout
+        self.minimumNames = minimumNames ?? namedConfigurations.keys.sorted()
     }
 }

@@ -2,153 +2,222 @@ import Foundation
 import FlowHDF5
 import FlowLinalg
 
-/// Independent walkers of one stochastic dynamics, advanced in blocks: within a block the
-/// walkers run in parallel (one thread per chunk of walkers), between blocks the ensemble
-/// reports progress, honours cancellation and writes checkpoints. Walker w uses the random
-/// stream `walker-w` of the seed, so the result does not depend on the thread count, and an
-/// interrupted run resumed from its checkpoint ends bit-identical to an uninterrupted one.
-public final class WalkerEnsemble {
-    public let walkers: Int
+/// What a run does besides moving walkers: how long, which frames to keep, when to watch them.
+public struct EnsembleSettings: Sendable {
     /// Steps per walker.
-    public let steps: Int
-    /// A frame is saved every `stride` steps (steps/stride frames per walker).
-    public let stride: Int
-    public let dimension: Int
-    public let dt: Double
-    let makeIntegrator: () -> StochasticIntegrator
-    var positions: [[Double]]
-    var random: [RandomSource]
-    var integrators: [StochasticIntegrator]
-    /// Frames per walker, walker-major: frames[w] has framesPerWalker × dimension values.
-    var frames: [[Double]]
-    var energies: [[Double]]
-    var stepsDone = 0
+    public var steps: Int
+    /// A frame is saved every `stride` steps (0: no frames).
+    public var stride: Int
+    public var seed: UInt64
+    /// Observers are called every this many steps (0: never).
+    public var observationInterval: Int
+    /// Metadynamics deposits hills only up to this step (nil: throughout).
+    public var depositionSteps: Int?
+    /// Accumulate the work of time-dependent biases (steered runs).
+    public var tracksWork: Bool
 
-    public var framesPerWalker: Int { steps / stride }
-
-    public init(initial: [[Double]], steps: Int, stride: Int, dt: Double, seed: UInt64,
-                integrator: @escaping () -> StochasticIntegrator) {
-        precondition(!initial.isEmpty && steps >= stride && stride >= 1)
-        walkers = initial.count
+    public init(steps: Int, stride: Int, seed: UInt64, observationInterval: Int = 0,
+                depositionSteps: Int? = nil, tracksWork: Bool = false) {
+        precondition(steps >= 1 && stride >= 0 && observationInterval >= 0)
         self.steps = steps
         self.stride = stride
-        self.dt = dt
-        dimension = initial[0].count
-        makeIntegrator = integrator
-        positions = initial
-        random = (0..<initial.count).map { RandomSource(seed: seed, stream: "walker-\($0)") }
-        integrators = (0..<initial.count).map { _ in integrator() }
-        frames = [[Double]](repeating: [], count: initial.count)
-        energies = [[Double]](repeating: [], count: initial.count)
+        self.seed = seed
+        self.observationInterval = observationInterval
+        self.depositionSteps = depositionSteps
+        self.tracksWork = tracksWork
+    }
+}
+
+/// Independent walkers of one dynamics (OpenMM's Context for many replicas at once), advanced in
+/// blocks: within a block the walkers run in parallel, a thread per contiguous group of walkers,
+/// each in small batches through the potential's batched path; between blocks the ensemble
+/// deposits metadynamics hills (from all walkers, in walker order), reports progress, honours
+/// cancellation and writes checkpoints. Walker w draws only from the random stream `walker-w` of
+/// the seed, so results do not depend on the thread count, and a run resumed from its checkpoint
+/// ends bit-identical to an uninterrupted one.
+public final class WalkerEnsemble {
+    public let potential: any Potential
+    public let integrator: any EnsembleIntegrator
+    public let settings: EnsembleSettings
+    public let metadynamics: WellTemperedMetadynamics?
+    public let walkers: Int
+    public let dimension: Int
+    let makeBiases: () -> [any Bias]
+    let observers: [WalkerObserver]
+
+    let positions: WalkerStorage<Double>
+    let velocities: WalkerStorage<Double>
+    let gradients: WalkerStorage<Double>
+    let energies: WalkerStorage<Double>
+    let biasEnergies: WalkerStorage<Double>
+    let random: WalkerStorage<RandomSource>
+    let accepted: WalkerStorage<Int>
+    let work: WalkerStorage<Double>
+    let frames: EnsembleFrameStore
+    public internal(set) var stepsDone = 0
+
+    /// Walkers per batch handed to the integrator (small enough to stay in cache).
+    static let batchSize = 32
+
+    /// `biases` is called once per thread for the static and time-dependent biases; the
+    /// metadynamics bias, if any, is shared and must not be returned by it (it is added here).
+    public init(potential: any Potential, integrator: any EnsembleIntegrator, initial: [[Double]],
+                settings: EnsembleSettings, biases: @escaping () -> [any Bias] = { [] },
+                metadynamics: WellTemperedMetadynamics? = nil, observers: [WalkerObserver] = []) {
+        precondition(!initial.isEmpty && initial.allSatisfy { $0.count == potential.dimension },
+                     "every walker needs a configuration of the potential's dimension")
+        precondition(observers.isEmpty || observers.count == initial.count, "one observer per walker")
+        self.potential = potential
+        self.integrator = integrator
+        self.settings = settings
+        self.metadynamics = metadynamics
+        self.observers = observers
+        walkers = initial.count
+        dimension = potential.dimension
+        makeBiases = metadynamics.map { m in { biases() + [m] } } ?? biases
+        positions = WalkerStorage(initial.flatMap { $0 })
+        var streams = (0..<walkers).map { RandomSource(seed: settings.seed, stream: "walker-\($0)") }
+        var v: [Double] = []
+        if integrator.usesVelocities {
+            for w in 0..<walkers { v += integrator.initialVelocities(dimension: dimension, &streams[w]) }
+        }
+        velocities = WalkerStorage(v.isEmpty ? [Double](repeating: 0, count: walkers * dimension) : v)
+        gradients = WalkerStorage(repeating: 0, count: walkers * dimension)
+        energies = WalkerStorage(repeating: 0, count: walkers)
+        biasEnergies = WalkerStorage(repeating: 0, count: walkers)
+        random = WalkerStorage(streams)
+        accepted = WalkerStorage(repeating: 0, count: walkers)
+        work = WalkerStorage(repeating: 0, count: walkers)
+        frames = EnsembleFrameStore(walkers: walkers, perWalker: settings.stride > 0 ? settings.steps / settings.stride : 0,
+                                    dimension: dimension)
     }
 
-    /// Runs to the end (or resumes from a checkpoint first).
-    public func run(monitor: WorkMonitor, checkpoints: Checkpointing?, threads: Int) throws {
+    public var timeStep: Double { integrator.timeStep }
+
+    /// Fraction of accepted proposals per walker (MALA; 1 for the other integrators).
+    public var acceptanceRates: [Double] {
+        guard integrator.reportsAcceptance, stepsDone > 0 else { return [Double](repeating: 1, count: walkers) }
+        return accepted.array.map { Double($0) / Double(stepsDone) }
+    }
+
+    /// Current positions of walker w.
+    public func position(_ w: Int) -> [Double] {
+        Array(UnsafeBufferPointer(start: positions.pointer + w * dimension, count: dimension))
+    }
+
+    /// Runs to the end, resuming from the last checkpoint first if there is one.
+    public func run(monitor: any WorkMonitor, checkpoints: Checkpointing?, threads: Int) throws {
         if let checkpoints { _ = try checkpoints.restore { try self.restore(from: $0) } }
-        let blockSteps = max(stride, (max(1, 200_000 / max(1, walkers * dimension)) / stride) * stride)
         let chunks = max(1, min(threads, walkers))
-        while stepsDone < steps {
+        let perChunk = (walkers + chunks - 1) / chunks
+        let ranges = (0..<chunks).map { ($0 * perChunk)..<min(walkers, ($0 + 1) * perChunk) }.filter { !$0.isEmpty }
+        let forces = ranges.map { _ in WalkerForces(potential: potential, biases: makeBiases()) }
+        let scratch = ranges.map { _ in ProposalScratch(count: Self.batchSize, dimension: dimension) }
+        refreshForces(ranges, forces)
+        let block = max(1, 2_000_000 / (walkers * max(dimension, 1)))
+        let depositUntil = settings.depositionSteps ?? settings.steps
+        while stepsDone < settings.steps {
             try monitor.checkCancellation()
-            let n = min(blockSteps, steps - stepsDone)
+            var n = min(block, settings.steps - stepsDone)
+            if let m = metadynamics, stepsDone < depositUntil { n = min(n, m.pace - stepsDone % m.pace) }
             let start = stepsDone
-            let walkersPerChunk = (walkers + chunks - 1) / chunks
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let lo = chunk * walkersPerChunk, hi = min(walkers, lo + walkersPerChunk)
-                guard lo < hi else { return }
-                for w in lo..<hi { self.advance(walker: w, from: start, steps: n) }
+            let offset = metadynamics?.offset ?? 0
+            let failures = WalkerStorage<DivergenceReport?>(repeating: nil, count: ranges.count)
+            DispatchQueue.concurrentPerform(iterations: ranges.count) { c in
+                failures[c] = self.advance(ranges[c], forces: forces[c], scratch: scratch[c], from: start, steps: n, offset: offset)
+            }
+            if let f = failures.array.compactMap({ $0 }).min(by: { ($0.step, $0.walker) < ($1.step, $1.walker) }) {
+                throw SamplingError.diverged(walker: f.walker, step: f.step, quantity: f.quantity)
             }
             stepsDone += n
-            for w in 0..<walkers where positions[w].contains(where: { !$0.isFinite }) {
-                throw SamplingError.diverged(walker: w, detail: "its position became non-finite before step \(stepsDone) (time \(Double(stepsDone) * dt)); reduce dt")
+            if let m = metadynamics, stepsDone % m.pace == 0, stepsDone <= depositUntil {
+                m.deposit(at: (0..<walkers).map { m.cv.value(position($0)) }, time: Double(stepsDone) * timeStep)
+                refreshForces(ranges, forces)
             }
-            monitor.progress(done: stepsDone, total: steps, note: "\(walkers) walkers")
-            if let checkpoints, checkpoints.isDue(), stepsDone < steps {
+            monitor.progress(done: stepsDone, total: settings.steps, note: progressNote)
+            if let checkpoints, checkpoints.isDue(), stepsDone < settings.steps {
                 try checkpoints.save { try self.save(to: $0) }
             }
         }
     }
 
-    func advance(walker w: Int, from start: Int, steps n: Int) {
-        var x = positions[w]
-        var rng = random[w]
-        var integrator = integrators[w]
-        var f = frames[w]
-        var e = energies[w]
-        for s in 1...n {
-            let v = integrator.step(&x, rng: &rng)
-            if (start + s) % stride == 0 {
-                f.append(contentsOf: x)
-                e.append(v)
+    var progressNote: String {
+        var note = "\(walkers) walkers"
+        if let m = metadynamics { note += ", \(m.hills.count) hills" }
+        if integrator.reportsAcceptance {
+            note += String(format: ", acceptance %.3f", acceptanceRates.reduce(0, +) / Double(walkers))
+        }
+        return note
+    }
+
+    /// Recomputes the cached forces of every walker at the current positions and time.
+    func refreshForces(_ ranges: [Range<Int>], _ forces: [WalkerForces]) {
+        let t = Double(stepsDone) * timeStep, d = dimension
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { c in
+            let r = ranges[c]
+            forces[c].evaluate(positions.pointer + r.lowerBound * d, count: r.count, time: t,
+                               energies: energies.pointer + r.lowerBound, biases: biasEnergies.pointer + r.lowerBound,
+                               gradients: gradients.pointer + r.lowerBound * d)
+        }
+    }
+
+    struct DivergenceReport {
+        var walker: Int
+        var step: Int
+        var quantity: String
+    }
+
+    /// Advances walkers `range` by `n` steps from step `start`, batch by batch; records frames and
+    /// calls observers. Returns the first divergence, if any.
+    func advance(_ range: Range<Int>, forces: WalkerForces, scratch: ProposalScratch, from start: Int, steps n: Int,
+                 offset: Double) -> DivergenceReport? {
+        let d = dimension, dt = timeStep
+        var lo = range.lowerBound
+        while lo < range.upperBound {
+            let count = min(Self.batchSize, range.upperBound - lo)
+            var batch = WalkerBatch(count: count, dimension: d, positions: positions.pointer + lo * d,
+                                    velocities: velocities.pointer + lo * d, gradients: gradients.pointer + lo * d,
+                                    energies: energies.pointer + lo, biases: biasEnergies.pointer + lo,
+                                    random: random.pointer + lo, accepted: accepted.pointer + lo, scratch: scratch,
+                                    forces: forces, time: 0)
+            for s in 1...n {
+                let step = start + s
+                batch.time = Double(step - 1) * dt
+                integrator.step(&batch)
+                if settings.tracksWork {
+                    forces.accumulateWork(batch.positions, count: count, from: Double(step - 1) * dt, to: batch.time,
+                                          into: work.pointer + lo)
+                }
+                if let failure = divergence(in: lo..<(lo + count), step: step) { return failure }
+                if settings.stride > 0, step % settings.stride == 0 {
+                    for w in lo..<(lo + count) {
+                        frames.record(walker: w, index: step / settings.stride - 1, x: positions.pointer + w * d,
+                                      energy: energies[w], bias: biasEnergies[w], offset: offset, work: work[w])
+                    }
+                }
+                if settings.observationInterval > 0, step % settings.observationInterval == 0 {
+                    for w in lo..<(lo + count) {
+                        observers[w].observe(UnsafeBufferPointer(start: positions.pointer + w * d, count: d), step: step,
+                                             time: Double(step) * dt)
+                    }
+                }
             }
+            lo += count
         }
-        positions[w] = x
-        random[w] = rng
-        integrators[w] = integrator
-        frames[w] = f
-        energies[w] = e
+        return nil
     }
 
-    /// All frames, walker-major (frames × dimension), with each frame's walker, time and energy.
-    public func trajectory() -> (x: Matrix, walker: [Int], time: [Double], energy: [Double]) {
-        let per = framesPerWalker
-        var data: [Double] = []
-        data.reserveCapacity(walkers * per * dimension)
-        var walker: [Int] = [], time: [Double] = [], energy: [Double] = []
-        for w in 0..<walkers {
-            data += frames[w]
-            energy += energies[w]
-            for k in 1...per {
-                walker.append(w)
-                time.append(Double(k * stride) * dt)
-            }
+    func divergence(in walkers: Range<Int>, step: Int) -> DivergenceReport? {
+        for w in walkers {
+            if !energies[w].isFinite { return DivergenceReport(walker: w, step: step, quantity: "the potential energy") }
+            if !biasEnergies[w].isFinite { return DivergenceReport(walker: w, step: step, quantity: "the bias energy") }
+            var sum = 0.0
+            for i in 0..<dimension { sum += positions[w * dimension + i] }
+            if !sum.isFinite { return DivergenceReport(walker: w, step: step, quantity: "the position") }
         }
-        return (Matrix(rows: walkers * per, cols: dimension, storage: data), walker, time, energy)
+        return nil
     }
 
-    func save(to g: HDF5Group) throws {
-        try g.write("step", [Int64(stepsDone)], shape: [])
-        try g.write("positions", positions.flatMap { $0 }, shape: [walkers, dimension])
-        try g.write("rng", random.flatMap { $0.stateWords.map { Int64(bitPattern: $0) } }, shape: [walkers, 4])
-        try g.write("spare", random.map { $0.spareNormal ?? .nan }, shape: [walkers])
-        let aux = integrators.map(\.auxiliaryState)
-        try g.write("auxiliary", aux.flatMap { $0 }, shape: [walkers, aux.first?.count ?? 0])
-        try g.write("frames", frames.flatMap { $0 }, shape: [walkers, stepsDone / stride * dimension])
-        try g.write("energies", energies.flatMap { $0 }, shape: [walkers, stepsDone / stride])
-    }
-
-    func restore(from g: HDF5Group) throws {
-        let step = Int(try g.read("step", as: Int64.self).values[0])
-        let p = try g.read("positions", as: Double.self).values
-        let r = try g.read("rng", as: Int64.self).values
-        let spare = try g.read("spare", as: Double.self).values
-        let (aux, auxShape) = try g.read("auxiliary", as: Double.self)
-        let f = try g.read("frames", as: Double.self).values
-        let e = try g.read("energies", as: Double.self).values
-        let perFrames = step / stride
-        guard p.count == walkers * dimension, r.count == walkers * 4, f.count == walkers * perFrames * dimension else {
-            throw SamplingError.badCheckpoint("the checkpoint does not match this run's walkers and dimension")
-        }
-        stepsDone = step
-        let auxWidth = auxShape.count == 2 ? auxShape[1] : 0
-        for w in 0..<walkers {
-            positions[w] = Array(p[(w * dimension)..<((w + 1) * dimension)])
-            random[w] = RandomSource(stateWords: r[(w * 4)..<((w + 1) * 4)].map { UInt64(bitPattern: $0) },
-                                     spareNormal: spare[w].isNaN ? nil : spare[w])
-            if auxWidth > 0 { integrators[w].auxiliaryState = Array(aux[(w * auxWidth)..<((w + 1) * auxWidth)]) }
-            frames[w] = Array(f[(w * perFrames * dimension)..<((w + 1) * perFrames * dimension)])
-            energies[w] = Array(e[(w * perFrames)..<((w + 1) * perFrames)])
-        }
-    }
-}
-
-public enum SamplingError: Error, CustomStringConvertible {
-    case diverged(walker: Int, detail: String)
-    case badCheckpoint(String)
-
-    public var description: String {
-        switch self {
-        case .diverged(let w, let d): return "simulation diverged (walker \(w)): \(d)"
-        case .badCheckpoint(let m): return "cannot resume: \(m)"
-        }
-    }
+    /// The saved frames, walker-major.
+    public func trajectory() -> EnsembleTrajectory { frames.trajectory(stride: settings.stride, timeStep: timeStep) }
 }

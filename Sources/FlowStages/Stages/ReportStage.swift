@@ -8,7 +8,8 @@ import FlowMD
 /// Takes any number of inputs; the report lists how each was produced (stage, kind, whether this
 /// run reused it from the cache, when, how long, peak memory), draws the requested figures and
 /// lists every input's datasets with their shapes. The files are published into
-/// `results/<workflow>/` and stored in the output's `/files` group.
+/// `results/<workflow>/` and stored in the output's `/files` group; the markdown file is named
+/// after the stage (`report` → `report.md`), so several report stages never overwrite each other.
 enum ReportStage: StageKind {
     static let name = "report"
     static let version = 1
@@ -16,7 +17,7 @@ enum ReportStage: StageKind {
     static let inputs: [InputSpec] = []
     static let acceptsAnyInputs = true
     static let system = SystemRequirement.optional
-    static let outputs = [OutputSpec("/files/report.md", "the report (also written to results/<workflow>/report.md)"),
+    static let outputs = [OutputSpec("/files/<stage>.md", "the report (also written to results/<workflow>/<stage>.md)"),
                           OutputSpec("/files/<figure>.png", "each figure")]
 
     struct Parameters: Codable {
@@ -44,14 +45,14 @@ enum ReportStage: StageKind {
         if !figures.isEmpty { md += "## Figures\n\n" }
         for (i, f) in figures.enumerated() {
             try context.checkCancellation()
-            let file = f.file ?? "\(f.input)-\(i + 1).png"
+            let file = f.file ?? "\(context.stageName)-\(f.input)-\(i + 1).png"
             let png = try FigureRenderer(spec: f, context: context, system: system, plot: plot).render(name: file)
             try context.publish(file: file, contents: png)
             md += "![\(f.title ?? file)](\(file))\n\n"
             context.progress(done: i + 1, total: figures.count, note: file)
         }
         md += try datasetSection(context)
-        try context.publish(file: "report.md", contents: Data(md.utf8))
+        try context.publish(file: "\(context.stageName).md", contents: Data(md.utf8))
     }
 
     static func defaultFigures(_ context: StageContext) throws -> [FigureSpec] {
@@ -145,7 +146,7 @@ struct FigureSpec: Codable {
         color = try p.optional(.color, help: "scatter: dataset[:column] giving each point's colour")
         contours = try p(.contours, default: true, help: "scatter: draw contour lines of the report's 2-D system potential")
         title = try p.optional(.title, help: "figure title")
-        file = try p.optional(.file, help: "PNG file name (default <input>-<n>.png)")
+        file = try p.optional(.file, help: "PNG file name (default <stage>-<input>-<n>.png)")
         logY = try p(.logY, default: false, help: "logarithmic vertical axis")
         maxPoints = try p(.maxPoints, default: 20_000, in: .atLeast(10), help: "scatter: at most this many points (evenly thinned)")
         try p.check(!input.isEmpty, .input, "name the report input to plot (one of the keys under inputs:)")

@@ -4,120 +4,117 @@ import FlowHDF5
 import FlowLinalg
 import FlowMD
 
-/// `kind: simulate` — sampling a system with independent walkers (DESIGN §6). `steps` and
-/// `stride` count per walker: the output has walkers × ⌊steps/stride⌋ frames, walker-major, and
-/// `/walker` gives each frame's walker.
+/// `kind: simulate` — sampling a system with independent walkers (DESIGN §6): overdamped
+/// Langevin (Euler–Maruyama), MALA or underdamped Langevin (BAOAB), optionally under
+/// well-tempered metadynamics and harmonic restraints on CVs. `steps` and `stride` count per
+/// walker: the output has walkers × ⌊steps/stride⌋ frames, walker-major, and `/walker` gives each
+/// frame's walker. Long runs checkpoint and resume bit-identically.
 enum SimulateStage: StageKind {
     static let name = "simulate"
-    static let version = 1
-    static let summary = "sample a system with independent walkers (overdamped Langevin)"
+    static let version = 2
+    static let summary = "sample a system with independent walkers (EM, MALA, BAOAB; metadynamics, restraints)"
     static let system = SystemRequirement.required
     static var cpus: Int { ProcessInfo.processInfo.activeProcessorCount }
-    static let inputs: [InputSpec] = []
+    static let inputs = [InputSpec("initial", required: false, help: "frames to start from when params.initial is 'input'")]
     static let outputs: [OutputSpec] = [
         OutputSpec("/x", "frames × D configurations, walker-major"),
-        OutputSpec("/time", "time of each frame since the start of its walker"),
-        OutputSpec("/energy", "potential energy of each frame"),
+        OutputSpec("/time", "time of each frame since the start"),
+        OutputSpec("/energy", "potential energy V of each frame"),
+        OutputSpec("/bias", "total bias energy felt at each frame (0 without bias)"),
+        OutputSpec("/bias_offset", "metadynamics c(t) at each frame (Tiwary & Parrinello 2015)"),
+        OutputSpec("/weights", "reweighting weight e^{β(B − c(t))} per frame, normalized to mean 1 (1 for unbiased and steered runs)"),
         OutputSpec("/walker", "walker index of each frame (int64)"),
-        OutputSpec("/weights", "reweighting weight of each frame (1 for unbiased runs)"),
+        OutputSpec("/acceptance", "MALA: accepted fraction of proposals per walker"),
+        OutputSpec("/hills", "metadynamics: one row per hill (time, height, centre…)"),
+        OutputSpec("/bias_grid/values", "metadynamics: final bias on the grid (axis 0 slowest)"),
+        OutputSpec("/work", "moving restraints: work done on each frame's walker so far (Jarzynski)"),
     ]
 
-    enum Integrator: String, ParameterEnum {
-        case eulerMaruyama = "euler-maruyama"
-    }
-
     struct Parameters: Codable {
-        var integrator: Integrator
+        var integrator: IntegratorChoice
         var dt: Double
         var steps: Int
         var stride: Int
         var walkers: Int
+        var friction: Double
         var initial: InitialState
+        var bias: BiasSpec?
 
-        enum CodingKeys: String, CodingKey { case integrator, dt, steps, stride, walkers, initial }
+        enum CodingKeys: String, CodingKey { case integrator, dt, steps, stride, walkers, friction, initial, bias }
 
         init(from decoder: Decoder) throws {
             let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
-            integrator = try p(.integrator, default: .eulerMaruyama,
-                               help: "euler-maruyama: overdamped Langevin dX = −∇V dt + √(2/β) dW")
+            integrator = try p(.integrator, default: .eulerMaruyama, help: IntegratorChoice.help)
             dt = try p(.dt, default: 1e-4, unit: "time", in: .positive, help: "time step")
             steps = try p(.steps, default: 100_000, in: .atLeast(1), help: "steps per walker")
             stride = try p(.stride, default: 100, in: .atLeast(1), help: "save a frame every stride steps")
             walkers = try p(.walkers, default: 10, in: .atLeast(1), help: "independent walkers (own random streams)")
-            initial = try p(.initial, default: .random,
-                            help: "starting configuration: a named state of the system (e.g. A), random (uniform in the system's box), or a list of coordinates")
+            friction = try p(.friction, default: 1.0, unit: "1/time", in: .positive, help: "baoab: friction γ")
+            initial = try p(.initial, default: .random, help: InitialState.help)
+            bias = try p.optionalGroup(.bias, help: "biases: metadynamics and restraints on CVs")
             try p.check(stride <= steps, .stride, "must not exceed steps (\(steps)); no frame would be saved")
         }
     }
 
     static func run(_ p: Parameters, in context: StageContext) throws {
         let system = try SystemFactory.simulationSystem(for: context.system, stage: context.stageName)
-        var rng = context.random("initial")
-        let initial = try (0..<p.walkers).map { _ in try p.initial.configuration(in: system, rng: &rng, stage: context.stageName) }
-        let potential = system.potential
-        let ensemble = WalkerEnsemble(initial: initial, steps: p.steps, stride: p.stride, dt: p.dt, seed: context.seed) {
-            EulerMaruyama(potential: potential, dt: p.dt, beta: system.beta)
+        let initial = try p.initial.configurations(walkers: p.walkers, in: system, context: context)
+        let metadynamics = try p.bias?.metadynamics.map { try $0.build(system: system, stage: context.stageName) }
+        let restraints = p.bias?.restraints ?? []
+        _ = try restraints.enumerated().map { try $1.build(system: system, stage: context.stageName, index: $0) }
+        let stage = context.stageName
+        let moving = restraints.contains { $0.moves }
+        let settings = EnsembleSettings(steps: p.steps, stride: p.stride, seed: context.seed,
+                                        depositionSteps: p.bias?.metadynamics?.depositSteps, tracksWork: moving)
+        let ensemble = WalkerEnsemble(potential: system.potential, integrator: p.integrator.make(dt: p.dt, beta: system.beta, friction: p.friction),
+                                      initial: initial, settings: settings,
+                                      biases: { restraints.enumerated().compactMap { try? $1.build(system: system, stage: stage, index: $0) } },
+                                      metadynamics: metadynamics)
+        context.log("\(p.walkers) walkers × \(p.steps) steps, \(p.integrator.rawValue) dt \(p.dt), β \(system.beta)")
+        do {
+            try ensemble.run(monitor: context.monitor, checkpoints: context.checkpoints, threads: context.cpus)
+        } catch let e as SamplingError {
+            throw FlowError.stageFailed(stage: stage, message: e.description)
         }
-        context.log("\(p.walkers) walkers × \(p.steps) steps, dt \(p.dt), β \(system.beta)")
-        try ensemble.run(monitor: context.monitor, checkpoints: context.checkpoints, threads: context.cpus)
+        try write(ensemble, system: system, restraints: restraints, context: context)
+    }
+
+    static func write(_ ensemble: WalkerEnsemble, system: SimulationSystem, restraints: [RestraintSpec], context: StageContext) throws {
         let t = ensemble.trajectory()
         let out = context.output.root
         try out.write("x", matrix: t.x, description: "configurations (" + system.coordinateNames.joined(separator: ", ") + ")")
         try out.write("time", vector: t.time, units: "time")
         try out.write("energy", vector: t.energy, units: "energy")
+        try out.write("bias", vector: t.bias, units: "energy")
+        try out.write("bias_offset", vector: t.offset, units: "energy")
         try out.write("walker", t.walker.map(Int64.init), shape: [t.walker.count])
-        try out.write("weights", vector: [Double](repeating: 1, count: t.time.count))
+        // A moving restraint makes the run non-equilibrium: no reweighting weights (all 1), work instead.
+        let steered = restraints.contains { $0.moves }
+        if steered { context.log("moving restraint: /weights are 1 (non-equilibrium run); see /work") }
+        let weights = steered ? t.bias.map { _ in 1.0 } : ReweightingWeights.weights(beta: system.beta, bias: t.bias, offset: t.offset)
+        guard weights.allSatisfy({ $0.isFinite }) else {
+            throw FlowError.stageFailed(stage: context.stageName, message: "the reweighting weights overflowed; the bias grew beyond exp range (lower height or raise bias_temperature)")
+        }
+        try out.write("weights", vector: weights, description: "e^{β(B − c(t))} normalized to mean 1 (ReweightingWeights)")
+        if steered { try out.write("work", vector: t.work, units: "energy") }
+        if ensemble.integrator.reportsAcceptance {
+            let rates = ensemble.acceptanceRates
+            try out.write("acceptance", vector: rates)
+            context.log(String(format: "MALA acceptance: mean %.4f, min %.4f", rates.reduce(0, +) / Double(rates.count), rates.min() ?? 0))
+        }
+        if let m = ensemble.metadynamics {
+            let d = m.grid.rank
+            try out.write("hills", m.hills.flatMap { [$0.time, $0.height] + $0.center }, shape: [m.hills.count, 2 + d])
+            try out.dataset("hills").setAttribute("columns", .strings(["time", "height"] + m.cv.componentNames))
+            try out.write("bias_grid/values", m.grid.values, shape: m.grid.points)
+            for a in 0..<d {
+                try out.write("bias_grid/axis\(a)", (0..<m.grid.points[a]).map { m.grid.node($0, axis: a) }, shape: [m.grid.points[a]])
+            }
+            try out.group("bias_grid").setAttribute("cvs", .strings(m.cv.componentNames))
+            try out.setAttribute("bias_factor", .double(m.biasFactor))
+            context.log("\(m.hills.count) hills; final c(t) = \(m.offset)")
+        }
         try out.setAttribute("beta", .double(system.beta))
         try out.setAttribute("coordinate_names", .strings(system.coordinateNames))
-    }
-}
-
-/// Where walkers start: a named configuration of the system, uniform random in its box, or
-/// explicit coordinates.
-enum InitialState: Codable, Equatable, ParameterTypeDescribing {
-    case named(String)
-    case random
-    case coordinates([Double])
-
-    static var parameterTypeName: String { "state name, 'random', or list of numbers" }
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let v = try? c.decode([Double].self) {
-            self = .coordinates(v)
-        } else {
-            let s = try c.decode(String.self)
-            self = s == "random" ? .random : .named(s)
-        }
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .named(let s): try c.encode(s)
-        case .random: try c.encode("random")
-        case .coordinates(let v): try c.encode(v)
-        }
-    }
-
-    func configuration(in system: SimulationSystem, rng: inout RandomSource, stage: String) throws -> [Double] {
-        switch self {
-        case .named(let name):
-            guard let x = system.namedConfigurations[name] else {
-                let known = system.namedConfigurations.keys.sorted()
-                throw FlowError.stageFailed(stage: stage, message: "params.initial: the system has no state '\(name)'\(DidYouMean.hint(for: name, among: known)); states: \(known.joined(separator: ", ")), or random")
-            }
-            return x
-        case .random:
-            guard let box = system.domain else {
-                throw FlowError.stageFailed(stage: stage, message: "params.initial: random needs a system with a box; give a state name or coordinates")
-            }
-            return box.map { rng.uniform($0.lowerBound, $0.upperBound) }
-        case .coordinates(let v):
-            guard v.count == system.potential.dimension else {
-                throw FlowError.stageFailed(stage: stage, message: "params.initial has \(v.count) coordinates; the system has \(system.potential.dimension)")
-            }
-            return v
-        }
     }
 }

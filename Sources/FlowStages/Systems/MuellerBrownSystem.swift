@@ -31,6 +31,6 @@ enum MuellerBrownSystem: SystemKind, SimulationSystemBuilder {
     static func build(_ p: Parameters) -> SimulationSystem {
         SimulationSystem(potential: MuellerBrown(scale: p.params.scale), beta: p.beta,
                          namedConfigurations: MuellerBrown.minima,
-                         domain: [-1.5...1.2, -0.2...2.0], coordinateNames: ["x", "y"])
+                         domain: [-1.5...1.2, -0.2...2.0], coordinateNames: ["x", "y"], minimumNames: ["A", "B", "C"])
     }
 }

@@ -10,6 +10,9 @@ protocol SimulationSystemBuilder: SystemKind {
 enum SystemFactory {
     static let builders: [String: (Any) throws -> SimulationSystem?] = [
         MuellerBrownSystem.name: { ($0 as? MuellerBrownSystem.Parameters).map(MuellerBrownSystem.build) },
+        LennardJones7System.name: { ($0 as? LennardJones7System.Parameters).map(LennardJones7System.build) },
+        HarmonicSystem.name: { ($0 as? HarmonicSystem.Parameters).map(HarmonicSystem.build) },
+        DoubleWellSystem.name: { ($0 as? DoubleWellSystem.Parameters).map(DoubleWellSystem.build) },
     ]
 
     static func simulationSystem(for definition: SystemDefinition?, stage: String) throws -> SimulationSystem {

@@ -1,0 +1,26 @@
+import Foundation
+import FlowLinalg
+import FlowMD
+
+// Walker-steps per second of the overdamped Euler–Maruyama ensemble for LJ7 in 2D (1000 walkers,
+// β = 5, dt = 5e-5) and Müller–Brown (1000 walkers, β = 1, dt = 1e-4) on all cores, the same
+// integrator as numpy_reference.py in this folder. Usage: sampling-bench [steps]
+let steps = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 20_000 : 20_000
+let threads = ProcessInfo.processInfo.activeProcessorCount
+
+func measure(_ name: String, _ potential: any Potential, start: [Double], beta: Double, dt: Double) throws {
+    let walkers = 1000
+    let ensemble = WalkerEnsemble(potential: potential, integrator: EulerMaruyama(timeStep: dt, beta: beta),
+                                  initial: [[Double]](repeating: start, count: walkers),
+                                  settings: EnsembleSettings(steps: steps, stride: 0, seed: 1))
+    let t0 = Date()
+    try ensemble.run(monitor: SilentMonitor(), checkpoints: nil, threads: threads)
+    let elapsed = Date().timeIntervalSince(t0)
+    let rate = Double(walkers * steps) / elapsed
+    print(String(format: "swift %@ euler-maruyama walkers=%d steps=%d threads=%d time=%.2fs walker-steps/s=%.3e",
+                 name, walkers, steps, threads, elapsed, rate))
+}
+
+let lj = LennardJonesCluster2D()
+try measure("lj7-2d", lj, start: LennardJonesMinima.minima(of: lj)["hexagon"]!, beta: 5, dt: 5e-5)
+try measure("mueller-brown", MuellerBrown(scale: 0.05), start: [-0.558, 1.442], beta: 1, dt: 1e-4)

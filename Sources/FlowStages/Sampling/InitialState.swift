@@ -1,0 +1,83 @@
+import FlowCore
+import FlowHDF5
+import FlowLinalg
+import FlowMD
+
+/// Where walkers start: a named configuration of the system (a minimum), uniform random in its
+/// box, explicit coordinates, or `input`: frames of the stage input `initial` (each input walker's
+/// last frame when it has `/walker`, else rows spread evenly), cycled over the walkers.
+enum InitialState: Codable, Equatable, ParameterTypeDescribing {
+    case named(String)
+    case random
+    case input
+    case coordinates([Double])
+
+    static var parameterTypeName: String { "state name, 'random', 'input', or list of numbers" }
+
+    static let help = "starting configuration: a named state of the system (e.g. A, hexagon), random (uniform in the system's box), input (frames of the input 'initial'), or a list of coordinates"
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let v = try? c.decode([Double].self) {
+            self = .coordinates(v)
+        } else {
+            let s = try c.decode(String.self)
+            self = s == "random" ? .random : s == "input" ? .input : .named(s)
+        }
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .named(let s): try c.encode(s)
+        case .random: try c.encode("random")
+        case .input: try c.encode("input")
+        case .coordinates(let v): try c.encode(v)
+        }
+    }
+
+    /// One configuration per walker.
+    func configurations(walkers: Int, in system: SimulationSystem, context: StageContext) throws -> [[Double]] {
+        let stage = context.stageName
+        let d = system.potential.dimension
+        switch self {
+        case .named(let name):
+            guard let x = system.namedConfigurations[name] else {
+                let known = system.namedConfigurations.keys.sorted()
+                throw FlowError.stageFailed(stage: stage, message: "params.initial: the system has no state '\(name)'\(DidYouMean.hint(for: name, among: known)); states: \(known.joined(separator: ", ")), or random")
+            }
+            return [[Double]](repeating: x, count: walkers)
+        case .random:
+            guard let box = system.domain else {
+                throw FlowError.stageFailed(stage: stage, message: "params.initial: random needs a system with a box; give a state name or coordinates")
+            }
+            var rng = context.random("initial")
+            return (0..<walkers).map { _ in box.map { rng.uniform($0.lowerBound, $0.upperBound) } }
+        case .coordinates(let v):
+            guard v.count == d else {
+                throw FlowError.stageFailed(stage: stage, message: "params.initial has \(v.count) coordinates; the system has \(d)")
+            }
+            return [[Double]](repeating: v, count: walkers)
+        case .input:
+            guard context.hasInput("initial") else {
+                throw FlowError.stageFailed(stage: stage, message: "params.initial is 'input' but no input 'initial' is connected; add inputs: {initial: <stage>}")
+            }
+            let f = try context.input("initial")
+            defer { try? f.close() }
+            let x = try f.root.readMatrix("x")
+            guard x.cols == d, x.rows > 0 else {
+                throw FlowError.stageFailed(stage: stage, message: "input 'initial' has /x of \(x.rows) × \(x.cols); the system needs \(d) columns")
+            }
+            var rows: [Int]
+            if f.root.contains("walker") {
+                let w = try f.root.read("walker", as: Int64.self).values
+                var last: [Int64: Int] = [:]
+                for (i, v) in w.enumerated() { last[v] = i }
+                rows = last.keys.sorted().map { last[$0]! }
+            } else {
+                rows = (0..<min(walkers, x.rows)).map { $0 * x.rows / min(walkers, x.rows) }
+            }
+            return (0..<walkers).map { x.row(rows[$0 % rows.count]) }
+        }
+    }
+}
