@@ -35,11 +35,12 @@ test: bootstrap
 	$(SWIFT) build $(SWIFTFLAGS) --build-tests
 	$(SWIFT) test $(SWIFTFLAGS) --skip-build --parallel --num-workers 2
 
+# Each benchmark prints its numbers and the ratio against its baseline (Benchmarks/README.md).
+BENCHES := flow-bench sampling-bench flow-md-bench flow-nn-bench
+
 bench: build
-	$(SWIFT) build $(SWIFTFLAGS) --product flow-bench
-	$(SWIFT) build $(SWIFTFLAGS) --product flow-md-bench
-	.build/$(CONFIG)/flow-bench
-	.build/$(CONFIG)/flow-md-bench
+	@for b in $(BENCHES); do $(SWIFT) build $(SWIFTFLAGS) --product $$b || exit 1; done
+	@for b in $(BENCHES); do echo "== $$b"; .build/$(CONFIG)/$$b || exit 1; done
 
 clean:
 	rm -rf .build

@@ -47,13 +47,15 @@ let package = Package(
                           swiftSettings: v5),
 
         .executableTarget(name: "flow-bench", path: "Benchmarks/EngineBench", swiftSettings: v5),
+        .executableTarget(name: "flow-nn-bench", dependencies: ["FlowNN", "FlowLinalg"], path: "Benchmarks/FlowNNBench",
+                          exclude: ["torch_bench.py"], swiftSettings: v5),
         .executableTarget(name: "flow-md-bench", dependencies: ["FlowMD", "FlowLinalg"], path: "Benchmarks/FlowMDBench",
                           swiftSettings: v5),
 
         .testTarget(name: "FlowHDF5Tests", dependencies: ["FlowHDF5"], swiftSettings: v5),
         .testTarget(name: "FlowLinalgTests", dependencies: ["FlowLinalg"], swiftSettings: v5),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowHDF5"], swiftSettings: v5),
-        .testTarget(name: "FlowNNTests", dependencies: ["FlowNN", "FlowLinalg"], swiftSettings: v5),
+        .testTarget(name: "FlowNNTests", dependencies: ["FlowNN", "FlowLinalg", "FlowHDF5"], swiftSettings: v5),
         .testTarget(name: "FlowMDTests", dependencies: ["FlowMD", "FlowLinalg", "FlowHDF5"], exclude: ["Reference"],
                     swiftSettings: v5),
         .testTarget(name: "FlowStagesTests", dependencies: ["FlowStages", "FlowCore", "FlowHDF5", "FlowMD"],

@@ -13,6 +13,7 @@ public enum StandardRegistry {
         r.register(system: CharmmSystem.self)
         r.register(SimulateStage.self)
         r.register(LoadStage.self)
+        r.register(StringStage.self)
         r.register(FeaturesStage.self)
         r.register(TransitionRatesStage.self)
         r.register(ReportStage.self)

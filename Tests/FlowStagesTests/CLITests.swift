@@ -5,16 +5,22 @@ import FlowHDF5
 final class CLITests: XCTestCase {
     var cli: FlowCLI!
 
-    /// A Müller–Brown simulation long enough to interrupt (about 2 s in a release build).
+    /// A Müller–Brown simulation long enough to interrupt (a few seconds in a release build);
+    /// `--set sample.params.steps=…` makes it endless or short.
     static let slowWorkflow = """
     name: slow
     seed: 11
     systems:
       mb: {kind: mueller-brown}
     stages:
-      sample: {kind: simulate, system: mb, params: {steps: 4000000, stride: 40000, walkers: 4, dt: 1.0e-4, initial: A}}
+      sample: {kind: simulate, system: mb, params: {steps: 20000000, stride: 200000, walkers: 4, dt: 1.0e-4, initial: A}}
       after: {kind: report, inputs: {s: sample}}
     """
+
+    /// True once the `sample` stage is writing its output in the temp area.
+    func sampleIsRunning() -> Bool {
+        cli.files(under: ".flow/tmp").contains { $0.hasSuffix("-sample.h5") }
+    }
 
     override func setUp() {
         cli = FlowCLI()
@@ -75,8 +81,10 @@ final class CLITests: XCTestCase {
     }
 
     func testInterruptExits130AndLeavesTheStoreConsistent() throws {
-        let (p, _, err) = try cli.start(["run", "slow.yaml"], environment: ["FLOW_CHECKPOINT_INTERVAL": "100"])
-        guard cli.waitFor("the stage to start", { cli.files(under: ".flow/tmp").contains { $0.hasSuffix(".h5") } }) else { return }
+        let endless = ["--set", "sample.params.steps=2000000000"]
+        let (p, _, err) = try cli.start(["run", "slow.yaml"] + endless, environment: ["FLOW_CHECKPOINT_INTERVAL": "1000"])
+        guard cli.waitFor("the stage to start", sampleIsRunning) else { return }
+        usleep(300_000)
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -85,13 +93,14 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(cli.files(under: ".flow/checkpoints").contains { $0.hasSuffix("checkpoint.h5") },
                       "a checkpoint is written when the run is cancelled")
         XCTAssertEqual(cli.files(under: ".flow/records").filter { $0.hasSuffix(".json") }, [])
-        XCTAssertEqual(try cli.run(["run", "slow.yaml"]).status, 0)
+        XCTAssertEqual(try cli.run(["run", "slow.yaml", "--set", "sample.params.steps=400000"]).status, 0,
+                       "the next run needs no cleanup step")
     }
 
     func testASecondRunOnTheSameWorkspaceFailsNamingTheHolder() throws {
-        let (p, _, _) = try cli.start(["run", "slow.yaml"])
+        let (p, _, _) = try cli.start(["run", "slow.yaml", "--set", "sample.params.steps=2000000000"])
         defer { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
-        guard cli.waitFor("the first run to take the lock", { cli.files(under: ".flow/tmp").contains { $0.hasSuffix(".h5") } }) else { return }
+        guard cli.waitFor("the first run to take the lock", sampleIsRunning) else { return }
         let second = try cli.run(["run", "ok.yaml"])
         XCTAssertEqual(second.status, 2)
         XCTAssertTrue(second.stderr.contains("the workspace is in use by pid \(p.processIdentifier)"), second.stderr)

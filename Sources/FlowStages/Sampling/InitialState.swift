@@ -36,31 +36,32 @@ enum InitialState: Codable, Equatable, ParameterTypeDescribing {
         }
     }
 
-    /// One configuration per walker.
-    func configurations(walkers: Int, in system: SimulationSystem, context: StageContext) throws -> [[Double]] {
+    /// One configuration per walker; `parameter` names the parameter in error messages.
+    func configurations(walkers: Int, in system: SimulationSystem, context: StageContext,
+                        parameter: String = "initial") throws -> [[Double]] {
         let stage = context.stageName
         let d = system.potential.dimension
         switch self {
         case .named(let name):
             guard let x = system.namedConfigurations[name] else {
                 let known = system.namedConfigurations.keys.sorted()
-                throw FlowError.stageFailed(stage: stage, message: "params.initial: the system has no state '\(name)'\(DidYouMean.hint(for: name, among: known)); states: \(known.joined(separator: ", ")), or random")
+                throw FlowError.stageFailed(stage: stage, message: "params.\(parameter): the system has no state '\(name)'\(DidYouMean.hint(for: name, among: known)); states: \(known.joined(separator: ", ")), or random")
             }
             return [[Double]](repeating: x, count: walkers)
         case .random:
             guard let box = system.domain else {
-                throw FlowError.stageFailed(stage: stage, message: "params.initial: random needs a system with a box; give a state name or coordinates")
+                throw FlowError.stageFailed(stage: stage, message: "params.\(parameter): random needs a system with a box; give a state name or coordinates")
             }
             var rng = context.random("initial")
             return (0..<walkers).map { _ in box.map { rng.uniform($0.lowerBound, $0.upperBound) } }
         case .coordinates(let v):
             guard v.count == d else {
-                throw FlowError.stageFailed(stage: stage, message: "params.initial has \(v.count) coordinates; the system has \(d)")
+                throw FlowError.stageFailed(stage: stage, message: "params.\(parameter) has \(v.count) coordinates; the system has \(d)")
             }
             return [[Double]](repeating: v, count: walkers)
         case .input:
             guard context.hasInput("initial") else {
-                throw FlowError.stageFailed(stage: stage, message: "params.initial is 'input' but no input 'initial' is connected; add inputs: {initial: <stage>}")
+                throw FlowError.stageFailed(stage: stage, message: "params.\(parameter) is 'input' but no input 'initial' is connected; add inputs: {initial: <stage>}")
             }
             let f = try context.input("initial")
             defer { try? f.close() }

@@ -1,1 +1,0 @@
-// FlowNN module: see DESIGN.md §2.
