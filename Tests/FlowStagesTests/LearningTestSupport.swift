@@ -33,9 +33,12 @@ struct LearningWorkspace {
         try WorkflowLoader(registry: StandardRegistry.shared, overrides: set, workspace: root).load(root + "/" + file)
     }
 
+    /// Runs every stage of `file`, also those not downstream of a failure (`--keep-going`).
     @discardableResult
     func run(_ file: String, set: [String] = []) throws -> RunSummary {
-        try Engine(workspace: root, console: Console(mode: .quiet)).run(try load(file, set: set), options: RunOptions())
+        var options = RunOptions()
+        options.keepGoing = true
+        return try Engine(workspace: root, console: Console(mode: .quiet)).run(try load(file, set: set), options: options)
     }
 
     /// The failure message of `stage` in `summary`, or nil when it did not fail.

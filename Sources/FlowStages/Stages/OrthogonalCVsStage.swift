@@ -78,6 +78,9 @@ enum OrthogonalCVsStage: StageKind {
         let manifoldInput = try LearningInput("manifold", of: context, expected: "a manifold output")
         defer { manifoldInput.close() }
         let x = try data.matrix("x")
+        guard p.cvs < x.cols else {
+            throw fail("params.cvs is \(p.cvs) but the data has \(x.cols) columns; at most \(x.cols - 1) CVs can be orthogonal to ∇V₁")
+        }
         let encoder = try encoderInput.network()
         let psi = try manifoldInput.network()
         guard encoder.inputDimension == x.cols else {
@@ -85,9 +88,6 @@ enum OrthogonalCVsStage: StageKind {
         }
         guard psi.inputDimension == encoder.outputDimension, psi.outputDimension == 1 else {
             throw fail("input 'manifold' maps \(psi.inputDimension) → \(psi.outputDimension) but input 'encoder' has \(encoder.outputDimension) outputs; connect the manifold trained on this encoder's embedding")
-        }
-        guard p.cvs < x.cols else {
-            throw fail("params.cvs is \(p.cvs) but the data has \(x.cols) columns; at most \(x.cols - 1) CVs can be orthogonal to ∇V₁")
         }
 
         let normals = ManifoldNormal.gradients(psi: psi, encoder: encoder, at: x)
