@@ -36,6 +36,11 @@ struct NetworkTraining<Defaults: LearningDefaults> {
             let total = squares.dropFirst().reduce(squares[0], +)
             return try loss(tape, batch) + [LossTerm("weight_decay", total * (decay / 2))]
         } : loss
+        var resumedEpoch: Int64?
+        _ = try? context.checkpoints.restore { group in
+            if case .int(let e)? = try group.attribute("epoch") { resumedEpoch = e }
+        }
+        if let resumedEpoch { context.log("resuming the training from its checkpoint after epoch \(resumedEpoch)") }
         do {
             try trainer.train(monitor: context.monitor, checkpoint: context.checkpoints, loss: full)
         } catch let e as TrainingDiverged {
