@@ -15,7 +15,7 @@ enum DiffusionNetStage: StageKind {
     static let summary = "encoder MLP fit to diffusion-map coordinates (Mishne et al. diffusion nets), optional eigen-constraint"
     static let cpus = 2
     static let inputs = [
-        InputSpec("data", help: "the points the diffusion map was computed on: /x (features), optional /weights and /source_index"),
+        InputSpec("data", help: "the points the diffusion map was computed on: /x (features); /source_index to match rows; /weights (reweighting) for the eigen-constraint's target measure"),
         InputSpec("embedding", help: "a diffusion-map output: /eigenvectors (rows = data rows or matched by /source_index), /eigenvalues, /epsilon"),
     ]
     static let outputs = [
