@@ -137,10 +137,19 @@ enum DiffusionNetStage: StageKind {
             return terms
         }
 
+        let r2 = try writeOutputs(encoder: encoder, trainer: trainer, x: x, rows: rows, targets: targets, chosen: chosen,
+                                  parameters: p, eigenvalues: eigenvalues, constraint: constraint, to: context.output.root)
+        context.log("R² per component: " + r2.map { String(format: "%.4f", $0) }.joined(separator: ", "))
+    }
+
+    /// Writes the network, the embedding of every data row with R² per component (returned), the
+    /// targets, the eigenvalues, the constraint's diagnostics and the loss history.
+    static func writeOutputs(encoder: MLP, trainer: Trainer, x: Matrix, rows: [Int], targets: Matrix, chosen: [Int],
+                             parameters p: Parameters, eigenvalues: [Double]?, constraint: EigenConstraint?,
+                             to out: HDF5Group) throws -> [Double] {
         let predictedAll = encoder.values(x)
         let predictedTargets = Matrix(rows: rows.count, cols: chosen.count, storage: rows.flatMap { predictedAll.row($0) })
         let r2 = FitQuality.rSquared(predicted: predictedTargets, targets: targets)
-        let out = context.output.root
         try encoder.save(to: out.createGroup("network"))
         try out.write("embedding", matrix: predictedAll,
                       description: "encoder output on every data row; columns are the fitted components (attribute components)")
@@ -155,6 +164,7 @@ enum DiffusionNetStage: StageKind {
         }
         try out.write("target", matrix: targets, description: "the fitted diffusion-map coordinates (\(p.targets.rawValue)) of the matched rows")
         try out.write("target_row", rows.map(Int64.init), shape: [rows.count])
+        try out.annotate("target_row", units: nil, description: "row of the data each target row belongs to")
         if let eigenvalues {
             try out.write("eigenvalues", vector: chosen.map { eigenvalues[$0 - 1] }, description: "diffusion-map eigenvalues of the fitted components")
         }
@@ -163,7 +173,7 @@ enum DiffusionNetStage: StageKind {
             try out.setAttribute("eigen_constraint_residuals", .doubles(constraint.residuals))
         }
         try NetworkTraining<Defaults>.writeHistory(of: trainer, to: out)
-        context.log("R² per component: " + r2.map { String(format: "%.4f", $0) }.joined(separator: ", "))
+        return r2
     }
 
     /// The Markov eigenvalues of the embedding's columns (a leading trivial 1 is dropped), or nil.

@@ -91,19 +91,10 @@ enum OrthogonalCVsStage: StageKind {
         }
 
         let normals = ManifoldNormal.gradients(psi: psi, encoder: encoder, at: x)
-        var usable: [Int] = [], unit: [Double] = []
-        for i in 0..<x.rows {
-            let v = normals.row(i)
-            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            if norm > 0, norm.isFinite {
-                usable.append(i)
-                unit += v.map { $0 / norm }
-            }
-        }
+        let (usable, directions) = unitNormals(normals)
         guard !usable.isEmpty else { throw fail("∇ψ(f_e(x)) vanishes at every sample; the manifold function is flat (retrain it)") }
         if usable.count < x.rows { context.log("\(x.rows - usable.count) samples with ∇V₁ = 0 are left out of the training") }
         let inputs = Matrix(rows: usable.count, cols: x.cols, storage: usable.flatMap { x.row($0) })
-        let directions = Matrix(rows: usable.count, cols: x.cols, storage: unit)
 
         let training = NetworkTraining(context: context, spec: p.training)
         let xi = training.makeNetwork(p.network, inputs: x.cols, outputs: p.cvs, output: .identity)
@@ -121,9 +112,32 @@ enum OrthogonalCVsStage: StageKind {
             return terms
         }
 
+        let (meanCosine, meanDeviation) = try writeOutputs(xi: xi, trainer: trainer, x: x, normals: normals, usable: usable,
+                                                           data: data, to: context.output.root)
+        context.log(String(format: "mean orthogonality cosine %.4f, mean ‖JJᵀ − I‖_F %.4f", meanCosine, meanDeviation))
+    }
+
+    /// The rows where ∇V₁ is finite and non-zero, and ∇V₁/|∇V₁| there (the cosine form only needs
+    /// directions; unit vectors keep the ratio well scaled where ψ is flat).
+    static func unitNormals(_ normals: Matrix) -> (rows: [Int], directions: Matrix) {
+        var rows: [Int] = [], unit: [Double] = []
+        for i in 0..<normals.rows {
+            let v = normals.row(i)
+            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            if norm > 0, norm.isFinite {
+                rows.append(i)
+                unit += v.map { $0 / norm }
+            }
+        }
+        return (rows, Matrix(rows: rows.count, cols: normals.cols, storage: unit))
+    }
+
+    /// Writes ξ (with the data's feature map), /cv, /normals, /diagnostics and the loss history;
+    /// returns the mean orthogonality cosine (over rows with ∇V₁ ≠ 0) and mean ‖JJᵀ − I‖_F.
+    static func writeOutputs(xi: MLP, trainer: Trainer, x: Matrix, normals: Matrix, usable: [Int],
+                             data: LearningInput, to out: HDF5Group) throws -> (Double, Double) {
         let (cv, jacobians) = xi.valuesAndJacobians(x)
-        let diagnostics = OrthogonalityDiagnostics.evaluate(jacobians: jacobians, outputs: d, normals: normals)
-        let out = context.output.root
+        let diagnostics = OrthogonalityDiagnostics.evaluate(jacobians: jacobians, outputs: xi.outputDimension, normals: normals)
         let network = try out.createGroup("network")
         try xi.save(to: network)
         if let kind = data.rootString("kind"), let parameters = data.rootString("parameters") {
@@ -148,6 +162,6 @@ enum OrthogonalCVsStage: StageKind {
             try holder.setAttribute("mean_orthonormality_deviation", .double(meanDeviation))
         }
         try NetworkTraining<Defaults>.writeHistory(of: trainer, to: out)
-        context.log(String(format: "mean orthogonality cosine %.4f, mean ‖JJᵀ − I‖_F %.4f", meanCosine, meanDeviation))
+        return (meanCosine, meanDeviation)
     }
 }
