@@ -17,6 +17,9 @@ public enum StandardRegistry {
         r.register(FeaturesStage.self)
         r.register(TransitionRatesStage.self)
         r.register(ReportStage.self)
+        r.register(DiffusionNetStage.self)
+        r.register(ManifoldStage.self)
+        r.register(OrthogonalCVsStage.self)
         r.register(ExportStage.self)
         r.register(HistogramStage.self)
         return r

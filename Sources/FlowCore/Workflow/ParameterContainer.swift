@@ -173,7 +173,7 @@ public struct ParameterContainer<Key: CodingKey> {
             return nil
         }
         do {
-            guard try container.decodeNil(forKey: key) == false else { return nil }
+            guard container.contains(key), try container.decodeNil(forKey: key) == false else { return nil }
             return try T(from: container.superDecoder(forKey: key))
         } catch {
             return try recover(error, key, nil)

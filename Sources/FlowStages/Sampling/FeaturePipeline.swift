@@ -55,30 +55,10 @@ struct FeaturePipeline {
         for (i, s) in chain.enumerated() {
             let l = ParticleLayout(particles: rows.count, spatialDimension: layout.spatialDimension, order: .interleaved)
             let x = l.flatten(rows)
-            var cv: (any CollectiveVariable)?
             if let sel = s.select { rows = sel.map { rows[$0] } }
             if s.center == true { rows = RigidAlignment.centered(rows) }
             if s.align != nil, let ref = references[i] { rows = RigidAlignment.align(RigidAlignment.centered(rows), onto: ref) }
-            if s.positions == true { cv = ParticlePositions(Array(0..<rows.count), layout: l) }
-            if let d = s.distances { cv = PairwiseDistances(layout: l, squared: d.squared, sorted: d.sorted) }
-            if let c = s.coordination {
-                cv = c.sorted ? SortedCoordinationNumbers(layout: l, cutoff: c.cutoff) : CoordinationNumbers(layout: l, cutoff: c.cutoff)
-            }
-            if let m = s.moments { cv = CoordinationMoments(layout: l, cutoff: m.cutoff, orders: m.orders) }
-            if let d = s.dihedrals {
-                for q in d.quadruples {
-                    let phi = ParticleDihedral(q[0], q[1], q[2], q[3], layout: l)
-                    let v = phi.value(x)[0]
-                    let name = phi.componentNames[0]
-                    if d.form == .angle {
-                        values.append(v)
-                        names.append(name)
-                    } else {
-                        values += [cos(v), sin(v)]
-                        names += ["cos_" + name, "sin_" + name]
-                    }
-                }
-            }
+            let cv = s.collectiveVariable(layout: l)
             if let cv {
                 values += cv.value(x)
                 names += cv.componentNames

@@ -1,0 +1,76 @@
+import FlowCore
+import FlowHDF5
+import FlowLinalg
+import FlowNN
+
+/// One opened input of a learning stage, with reads that fail in one line naming the input, the
+/// dataset and what the stage expected to be connected there.
+struct LearningInput {
+    let name: String
+    let file: HDF5File
+    let context: StageContext
+    /// What should be connected, for messages: "a diffusion-net output".
+    let expected: String
+
+    init(_ name: String, of context: StageContext, expected: String) throws {
+        self.name = name
+        self.context = context
+        self.expected = expected
+        file = try context.input(name)
+    }
+
+    func close() { try? file.close() }
+
+    func fail(_ message: String) -> FlowError {
+        FlowError.stageFailed(stage: context.stageName, message: message)
+    }
+
+    func has(_ dataset: String) -> Bool { file.root.contains(dataset) && !file.root.isGroup(dataset) }
+
+    /// A 2-D (or 1-D, read as one column) float64 dataset.
+    func matrix(_ dataset: String) throws -> Matrix {
+        guard has(dataset) else {
+            throw fail("input '\(name)' has no /\(dataset) dataset; connect \(expected)")
+        }
+        let m = try file.root.readMatrix(dataset)
+        guard m.rows > 0, m.cols > 0 else { throw fail("input '\(name)' has an empty /\(dataset) (\(m.rows) × \(m.cols))") }
+        if let bad = m.storage.firstIndex(where: { !$0.isFinite }) {
+            throw fail("input '\(name)' /\(dataset) has a non-finite value at row \(bad / m.cols), column \(bad % m.cols)")
+        }
+        return m
+    }
+
+    /// A 1-D dataset of `count` values, or nil when absent.
+    func vector(_ dataset: String, count: Int) throws -> [Double]? {
+        guard has(dataset) else { return nil }
+        let v = try file.root.read(dataset, as: Double.self).values
+        guard v.count == count else {
+            throw fail("input '\(name)' /\(dataset) has \(v.count) values for \(count) rows")
+        }
+        return v
+    }
+
+    /// `/source_index` as Ints, or nil when absent.
+    func sourceIndex() throws -> [Int]? {
+        guard has("source_index") else { return nil }
+        return try file.root.read("source_index", as: Int64.self).values.map { Int($0) }
+    }
+
+    /// The network stored in `group` by `MLP.save(to:)`.
+    func network(_ group: String = "network") throws -> MLP {
+        guard file.root.contains(group), file.root.isGroup(group) else {
+            throw fail("input '\(name)' has no /\(group) group; connect \(expected)")
+        }
+        do {
+            return try MLP.load(from: file.root.group(group))
+        } catch {
+            throw fail("input '\(name)' /\(group) is not a readable network: \(error)")
+        }
+    }
+
+    /// A root attribute written by the engine (`kind`, `parameters`), or nil.
+    func rootString(_ attribute: String) -> String? {
+        if case .string(let s)? = try? file.root.attribute(attribute) { return s }
+        return nil
+    }
+}

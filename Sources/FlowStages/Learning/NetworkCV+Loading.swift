@@ -1,0 +1,52 @@
+import Foundation
+import FlowCore
+import FlowHDF5
+import FlowMD
+import FlowNN
+
+/// Why a stored network cannot be rebuilt as a collective variable.
+struct NetworkCVError: Error, CustomStringConvertible {
+    let description: String
+}
+
+extension NetworkCV {
+    /// The CVs of an `orthogonal-cvs` output: its `/network`, composed with the feature map
+    /// recorded in the network's `feature_kind`/`feature_parameters` attributes (the `features`
+    /// stage the data came from). `layout` says how configurations store particles when the
+    /// feature map did not set its own `layout`.
+    static func load(from root: HDF5Group, layout: ParticleLayout?) throws -> NetworkCV {
+        guard root.contains("network"), root.isGroup("network") else {
+            throw NetworkCVError(description: "no /network group; give an orthogonal-cvs output")
+        }
+        let group = try root.group("network")
+        let network = try MLP.load(from: group)
+        guard case .string(let kind)? = try group.attribute("feature_kind"), kind == FeaturesStage.name,
+              case .string(let json)? = try group.attribute("feature_parameters") else {
+            return NetworkCV(network: network, features: nil)
+        }
+        let features = try featureMap(json, layout: layout)
+        guard features.outputDimension == network.inputDimension else {
+            throw NetworkCVError(description: "the recorded feature map gives \(features.outputDimension) features; the network takes \(network.inputDimension)")
+        }
+        return NetworkCV(network: network, features: features)
+    }
+
+    /// The `features` stage's map, rebuilt from its resolved parameters (JSON).
+    static func featureMap(_ json: String, layout: ParticleLayout?) throws -> any CollectiveVariable {
+        let p = try JSONDecoder().decode(FeaturesStage.Parameters.self, from: Data(json.utf8))
+        let resolved = p.layout.map {
+            ParticleLayout(particles: $0.particles, spatialDimension: $0.dimension, order: $0.order == .interleaved ? .interleaved : .coordinateMajor)
+        } ?? layout
+        guard let resolved else {
+            throw NetworkCVError(description: "the feature map needs the particle layout of the configurations; give a particle system")
+        }
+        let steps = p.map.map { [FeatureStep(feature: $0)] } ?? p.chain
+        let parts = try steps.enumerated().map { i, step -> any CollectiveVariable in
+            guard let cv = step.collectiveVariable(layout: resolved) else {
+                throw NetworkCVError(description: "feature step \(i + 1) selects, centres or aligns particles, which has no Jacobian here; learn the CVs on features without those steps")
+            }
+            return cv
+        }
+        return parts.count == 1 ? parts[0] : StackedCV(parts)
+    }
+}

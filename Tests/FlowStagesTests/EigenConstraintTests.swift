@@ -1,0 +1,118 @@
+import XCTest
+import FlowHDF5
+import FlowLinalg
+import FlowNN
+@testable import FlowStages
+
+/// The diffusion operator behind the eigen-constraint of `diffusion-net`, against closed forms:
+/// on equally spaced points of a circle it is circulant, so cos θ and sin θ are exact eigenvectors
+/// with eigenvalue Σ_m P_m cos(2πm/n); with any weights it is reversible with respect to its
+/// measure; the sparse product's backward pass is its transpose.
+final class EigenConstraintTests: XCTestCase {
+    static func circle(_ n: Int) -> Matrix {
+        Matrix(rows: n, cols: 2, storage: (0..<n).flatMap { i -> [Double] in
+            let t = 2 * Double.pi * Double(i) / Double(n)
+            return [cos(t), sin(t)]
+        })
+    }
+
+    /// Σ_{|m| ≤ 4} P_m cos(2πm/n) with P_m ∝ exp(−(2 sin(πm/n))²/ε): the eigenvalue of cos θ for
+    /// the 9-nearest-neighbour kernel.
+    static func circulantEigenvalue(n: Int, epsilon: Double) -> Double {
+        var num = 0.0, den = 0.0
+        for m in -4...4 {
+            let chord = 2 * sin(Double.pi * Double(m) / Double(n))
+            let k = exp(-chord * chord / epsilon)
+            num += k * cos(2 * Double.pi * Double(m) / Double(n))
+            den += k
+        }
+        return num / den
+    }
+
+    func testCosineAndSineAreEigenvectorsOnACircleThroughTheStage() throws {
+        let ws = LearningWorkspace()
+        defer { ws.remove() }
+        let x = Self.circle(120)
+        try ws.writeHDF5("circle.h5", matrices: ["x": x])
+        try ws.writeHDF5("dmap.h5", matrices: ["eigenvectors": x], vectors: ["eigenvalues": [1, 0.9, 0.9], "epsilon": [0.01]])
+        ws.write("circle.yaml", """
+        name: circle
+        stages:
+          net:
+            kind: diffusion-net
+            resources: {cpus: 1}
+            inputs: {data: {file: circle.h5}, embedding: {file: dmap.h5}}
+            params:
+              network: {hidden: [16], activation: tanh}
+              training: {epochs: 30, batch_size: 20, learning_rate: 3.0e-3}
+              eigen_constraint: {weight: 1.0, neighbors: 9}
+        """)
+        let summary = try ws.run("circle.yaml")
+        XCTAssertEqual(summary.exitCode, 0, ws.failure(of: "net", in: summary) ?? "")
+        let out = try ws.open("circle", "net")
+        defer { try? out.close() }
+        let expected = Self.circulantEigenvalue(n: 120, epsilon: 0.01)
+        let lambdas = try out.root.doubles(attribute: "eigen_constraint_eigenvalues")
+        let residuals = try out.root.doubles(attribute: "eigen_constraint_residuals")
+        XCTAssertEqual(lambdas.count, 2)
+        for l in lambdas { XCTAssertEqual(l, expected, accuracy: 1e-12) }
+        for r in residuals { XCTAssertLessThan(r, 1e-12) }
+        XCTAssertEqual(try out.root.read("eigenvalues", as: Double.self).values, [0.9, 0.9], "the trivial eigenvalue is dropped")
+        guard case .strings(let names)? = try out.root.dataset("loss").attribute("names") else { return XCTFail("loss names") }
+        XCTAssertEqual(names, ["fidelity", "eigen_constraint", "total"])
+        let loss = try out.root.matrix("loss")
+        XCTAssertTrue(loss.storage.allSatisfy(\.isFinite))
+        XCTAssertLessThan(loss[loss.rows - 1, 1], 1e-3, "the fitted outputs nearly satisfy the eigen-equation")
+    }
+
+    func testTheOperatorIsReversibleAndRowStochastic() throws {
+        var rng = RandomSource(seed: 12)
+        var x = Matrix(rows: 150, cols: 3)
+        for i in 0..<x.count { x.storage[i] = rng.normal() }
+        let weights = (0..<150).map { _ in rng.uniform(0.2, 3) }
+        let p = try DiffusionOperator(points: x, weights: weights, epsilon: 0.5, neighbors: 10, monitor: SilentMonitor())
+        var entry: [Int: [Int: Double]] = [:]
+        for i in 0..<p.count {
+            let row = p.offsets[i]..<p.offsets[i + 1]
+            XCTAssertEqual(row.reduce(0) { $0 + p.values[$1] }, 1, accuracy: 1e-14)
+            for e in row { entry[i, default: [:]][p.columns[e]] = p.values[e] }
+        }
+        var worst = 0.0
+        for (i, row) in entry {
+            for (j, v) in row {
+                let back = entry[j]?[i] ?? 0
+                worst = max(worst, abs(p.measure[i] * v - p.measure[j] * back) / (p.measure[i] * v))
+            }
+        }
+        XCTAssertLessThan(worst, 1e-12, "m_i P_ij = m_j P_ji")
+    }
+
+    func testTheSparseProductBackwardIsItsTranspose() throws {
+        var rng = RandomSource(seed: 5)
+        var x = Matrix(rows: 60, cols: 2)
+        for i in 0..<x.count { x.storage[i] = rng.normal() }
+        let p = try DiffusionOperator(points: x, weights: nil, epsilon: 0.3, neighbors: 6, monitor: SilentMonitor())
+        var targets = Matrix(rows: 60, cols: 2)
+        for i in 0..<targets.count { targets.storage[i] = rng.normal() }
+        let constraint = EigenConstraint(markov: p, targets: targets, weight: 1)
+        let batch = [7, 3, 41, 22]
+        let hood = constraint.neighbourhood(of: batch)
+        XCTAssertEqual(Array(hood.rows.prefix(4)), batch, "the batch comes first")
+        var o = Matrix(rows: hood.rows.count, cols: 2)
+        for i in 0..<o.count { o.storage[i] = rng.normal() }
+        var seed = Matrix(rows: 4, cols: 2)
+        for i in 0..<seed.count { seed.storage[i] = rng.normal() }
+        let tape = Tape()
+        let input = tape.input(o)
+        let y = EigenConstraint.sparseProduct(input, hood)
+        tape.backward(y, seed: seed)
+        let value = tape.value(y), gradient = tape.gradient(input)
+        var dense = Matrix(rows: 4, cols: hood.rows.count)
+        for (b, i) in batch.enumerated() {
+            for e in p.offsets[i]..<p.offsets[i + 1] { dense[b, hood.rows.firstIndex(of: p.columns[e])!] = p.values[e] }
+        }
+        let expectedValue = dense.multiplied(by: o), expectedGradient = dense.multiplied(by: seed, transposeSelf: true)
+        for (a, b) in zip(value.storage, expectedValue.storage) { XCTAssertEqual(a, b, accuracy: 1e-14) }
+        for (a, b) in zip(gradient.storage, expectedGradient.storage) { XCTAssertEqual(a, b, accuracy: 1e-14) }
+    }
+}
