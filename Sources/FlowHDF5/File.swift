@@ -92,12 +92,17 @@ public final class HDF5File {
     /// Where errors about `object` (nil: the file itself) in this file happen.
     func site(_ object: String?) -> HDF5Site { HDF5Site(file: path, object: object) }
 
-    /// File access properties shared by create and open: the strong close degree makes
-    /// H5Fclose close every object of the file instead of waiting for the last one.
+    /// File access properties shared by create and open: closing a file closes every object
+    /// still open in it, and HDF5's own advisory file locking (an `flock` per open, HDF5 ≥ 1.10)
+    /// is off. flow serializes writers of a workspace with its own lock and never relies on
+    /// HDF5's; with it on, reopening a just-closed stage output to digest it failed once with
+    /// "unable to lock file, errno = 11" while other stages ran concurrently (a race that did not
+    /// reproduce in 18 later runs), which would fail a stage whose result was fine.
     private static func accessProperties(site: HDF5Site, operation: String) throws -> hid_t {
         let access = try site.call(operation) { H5Pcreate(flow_h5p_file_access()) }
         do {
             try site.call(operation) { H5Pset_fclose_degree(access, H5F_CLOSE_STRONG) }
+            try site.call(operation) { H5Pset_file_locking(access, false, true) }
         } catch {
             H5Pclose(access)
             throw error

@@ -15,8 +15,8 @@ struct BiasSpec: Codable {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
         metadynamics = try p.optionalGroup(.metadynamics, help: "well-tempered metadynamics (Barducci, Bussi & Parrinello 2008)")
         restraints = try p.list(.restraints, help: "harmonic restraints ½ k (ξ − z(t))², z(t) = center + velocity·t")
-        steered = try p.optionalGroup(.steered, help: "charmm systems: steered MD on an atom-atom distance (MolecularBiasSpecs)")
-        tethered = try p.optionalGroup(.tethered, help: "charmm systems: NAMD two-spring constant-velocity pulling (MolecularBiasSpecs)")
+        steered = try p.optionalGroup(.steered, help: "charmm systems: steered MD on an atom-atom distance")
+        tethered = try p.optionalGroup(.tethered, help: "charmm systems: NAMD two-spring constant-velocity pulling")
     }
 }
 
