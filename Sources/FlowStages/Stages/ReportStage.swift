@@ -23,13 +23,15 @@ enum ReportStage: StageKind {
     struct Parameters: Codable {
         var title: String?
         var figures: [FigureSpec]
+        var tables: [TableSpec]
 
-        enum CodingKeys: String, CodingKey { case title, figures }
+        enum CodingKeys: String, CodingKey { case title, figures, tables }
 
         init(from decoder: Decoder) throws {
             let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
             title = try p.optional(.title, help: "report title (default: the workflow's description or name)")
             figures = try p.list(.figures, help: "figures to draw; without any, every input with a 2-column /x gets a scatter plot")
+            tables = try p.list(.tables, help: "tables of numbers next to their references (compare: vectors such as eigenvalues; inputs: one row per input)")
         }
     }
 
@@ -40,6 +42,8 @@ enum ReportStage: StageKind {
         var md = "# \(p.title ?? context.workflow.description ?? context.workflow.name)\n\n"
         md += "Workflow `\(context.workflow.qualifiedName)` (`\(context.workflow.file)`), report stage `\(context.stageName)`.\n\n"
         md += stageTable(context)
+        if !p.tables.isEmpty { md += "## Results\n\n" }
+        for table in p.tables { md += try table.render(context) }
         let plot = try Gnuplot()
         defer { plot.cleanup() }
         if !figures.isEmpty { md += "## Figures\n\n" }
