@@ -14,52 +14,37 @@ final class AutoencoderStageTests: XCTestCase {
     override func setUp() { ws = EigenStageWorkspace() }
     override func tearDown() { ws.remove() }
 
-    static let smokeWorkflow = """
-    name: mb
-    seed: 2046
-    systems:
-      mb: {kind: mueller-brown, beta: 1.0, params: {scale: 0.05}}
-    stages:
-      sample: {kind: simulate, system: mb, params: {dt: 1.0e-4, steps: 4000, stride: 40, walkers: 20, initial: random}}
-      mep_upper: {kind: string, system: mb, params: {from: A, to: C}}
-      mep_lower: {kind: string, system: mb, params: {from: C, to: B}}
-      plain:
-        kind: autoencoder
-        system: mb
+    /// The Müller–Brown workflow of DESIGN §8.1 at smoke size: 2000 samples, the two minimum-energy
+    /// paths, and the reference architecture in its three variants for 4 epochs.
+    static var smokeWorkflow: String {
+        let variants = [("plain", 1.0, 0.0), ("eigen", 0.0, 1.0), ("mixed", 0.1, 1.0)].map { name, gamma1, gamma2 in
+            """
+              \(name):
+                kind: autoencoder
+                system: mb
+                seed: 2046
+                inputs: {data: sample, mep1: mep_upper, mep2: mep_lower}
+                params:
+                  encoder: {hidden: [30, 30, 30, 30], activation: tanh}
+                  decoder: {hidden: [30, 30, 30], activation: tanh}
+                  gamma1: \(gamma1)
+                  gamma2: \(gamma2)
+                  grid_points: 11
+                  training: {epochs: 4, batch_size: 700, learning_rate: 0.005, validation_fraction: 0.3}
+            """
+        }
+        return """
+        name: mb
         seed: 2046
-        inputs: {data: sample, mep1: mep_upper, mep2: mep_lower}
-        params:
-          encoder: {hidden: [30, 30, 30, 30], activation: tanh}
-          decoder: {hidden: [30, 30, 30], activation: tanh}
-          gamma1: 1
-          gamma2: 0
-          grid_points: 11
-          training: {epochs: 4, batch_size: 700, learning_rate: 0.005, validation_fraction: 0.3}
-      eigen:
-        kind: autoencoder
-        system: mb
-        seed: 2046
-        inputs: {data: sample, mep1: mep_upper, mep2: mep_lower}
-        params:
-          encoder: {hidden: [30, 30, 30, 30], activation: tanh}
-          decoder: {hidden: [30, 30, 30], activation: tanh}
-          gamma1: 0
-          gamma2: 1
-          grid_points: 11
-          training: {epochs: 4, batch_size: 700, learning_rate: 0.005, validation_fraction: 0.3}
-      mixed:
-        kind: autoencoder
-        system: mb
-        seed: 2046
-        inputs: {data: sample, mep1: mep_upper, mep2: mep_lower}
-        params:
-          encoder: {hidden: [30, 30, 30, 30], activation: tanh}
-          decoder: {hidden: [30, 30, 30], activation: tanh}
-          gamma1: 0.1
-          gamma2: 1
-          grid_points: 11
-          training: {epochs: 4, batch_size: 700, learning_rate: 0.005, validation_fraction: 0.3}
-    """
+        systems:
+          mb: {kind: mueller-brown, beta: 1.0, params: {scale: 0.05}}
+        stages:
+          sample: {kind: simulate, system: mb, params: {dt: 1.0e-4, steps: 4000, stride: 40, walkers: 20, initial: random}}
+          mep_upper: {kind: string, system: mb, params: {from: A, to: C}}
+          mep_lower: {kind: string, system: mb, params: {from: C, to: B}}
+
+        """ + variants.joined(separator: "\n")
+    }
 
     func testThreeMuellerBrownVariantsRunAndTheirDiagnosticsAreFinite() throws {
         ws.write("mb.yaml", Self.smokeWorkflow)

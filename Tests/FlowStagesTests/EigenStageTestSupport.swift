@@ -71,42 +71,10 @@ enum StratifiedGaussian {
     }
 }
 
-/// A monitor that counts the trainer's per-epoch progress reports and cancels after a number of
-/// them (an interruption), and checkpoints into a file that are due after a given report.
-final class EpochCountingMonitor: WorkMonitor, @unchecked Sendable {
-    var reports = 0
-    let cancelAfter: Int?
-    init(cancelAfter: Int?) { self.cancelAfter = cancelAfter }
-    func progress(done: Int, total: Int, note: String) { reports += 1 }
-    func log(_ message: String) {}
-    func checkCancellation() throws {
-        if let c = cancelAfter, reports >= c { throw WorkCancelled() }
-    }
-}
-
-final class FileCheckpoints: Checkpointing {
-    let path: String
-    let monitor: EpochCountingMonitor
-    let dueAt: Int
-    init(path: String, monitor: EpochCountingMonitor, dueAt: Int) {
-        self.path = path
-        self.monitor = monitor
-        self.dueAt = dueAt
-    }
-    func isDue() -> Bool { monitor.reports == dueAt }
-    func save(_ write: (HDF5Group) throws -> Void) throws {
-        let f = try HDF5File.create(path)
-        try write(f.root)
-        try f.close()
-    }
-    func restore(_ read: (HDF5Group) throws -> Void) throws -> Bool {
-        guard FileManager.default.fileExists(atPath: path) else { return false }
-        let f = try HDF5File.open(path, mode: .readOnly)
-        defer { try? f.close() }
-        try read(f.root)
-        return true
-    }
-}
+/// Checkpoints in a file and a monitor that counts the trainer's per-epoch progress reports and
+/// cancels after some of them (an interruption), as in the sampling resume tests.
+typealias FileCheckpoints = EnsembleResumeTests.FileCheckpoints
+typealias EpochCountingMonitor = EnsembleResumeTests.CountingMonitor
 
 /// A `training:` block from JSON (the stages' parameter types decode from any decoder).
 func eigenTraining(_ json: String) throws -> EigenTraining {

@@ -87,6 +87,18 @@ public struct EigenfunctionLoss: Sendable {
     }
 }
 
+extension EigenfunctionLoss {
+    /// λᵢ of each function and the order σ, from values and squared gradient norms already
+    /// computed on a whole sample set (m × K each), e.g. to report the trained eigenvalues.
+    public func eigenvalues(values: Matrix, gradientNormsSquared: Matrix,
+                            sampleWeights: [Double]? = nil) -> (eigenvalues: [Double], order: [Int]) {
+        let tape = Tape()
+        let e = evaluate(values: tape.constant(values), gradientNormsSquared: tape.constant(gradientNormsSquared),
+                         sampleWeights: sampleWeights)
+        return (e.eigenvalues, e.order)
+    }
+}
+
 /// Means and covariances of batch columns under normalized sample weights, as tape operations.
 public struct WeightedMoments {
     public let tape: Tape

@@ -76,27 +76,34 @@ final class AutoencoderModel {
         return moments.mean(tape.sumOverColumns(tape.square(y - x)))
     }
 
-    /// The eigenfunction loss of g₁∘ξ … g_K∘ξ, with |∇ₓ(gᵢ∘ξ)|² = |J_ξᵀ ∇gᵢ(ξ)|².
+    /// The eigenfunction loss of g₁∘ξ … g_K∘ξ.
     func regularization(latent z: Variable, encoderJacobian j: Variable, loss: EigenfunctionLoss,
                         sampleWeights: [Double]?) -> EigenfunctionLoss.Evaluation {
+        let (values, norms) = regularizedFunctions(latent: z, encoderJacobian: j)
+        return loss.evaluate(values: values, gradientNormsSquared: norms, sampleWeights: sampleWeights)
+    }
+
+    /// gᵢ∘ξ (m × K) and |∇ₓ(gᵢ∘ξ)|² = |J_ξᵀ ∇gᵢ(ξ)|² (m × K) from the latent values and the
+    /// encoder's Jacobian of a batch.
+    func regularizedFunctions(latent z: Variable, encoderJacobian j: Variable) -> (values: Variable, gradientNormsSquared: Variable) {
         let tape = z.tape
-        let m = latentDimension
         let parts = regularizers.map { g -> (Variable, Variable) in
             let (value, covector) = g.jacobian(z)
-            let gradient = JacobianLoss.pullback(covector, through: j, outputs: m)
+            let gradient = JacobianLoss.pullback(covector, through: j, outputs: latentDimension)
             return (value, tape.sumOverColumns(tape.square(gradient)))
         }
-        return loss.evaluate(values: tape.concatColumns(parts.map(\.0)), gradientNormsSquared: tape.concatColumns(parts.map(\.1)),
-                             sampleWeights: sampleWeights)
+        return (tape.concatColumns(parts.map(\.0)), tape.concatColumns(parts.map(\.1)))
     }
 
     /// λ₁ ≤ … ≤ λ_K of g₁∘ξ … g_K∘ξ on all rows of `x` and the gᵢ by increasing λ, or nil
     /// without regularization.
     func regularizerEigenvalues(_ x: Matrix, sampleWeights: [Double]?) -> (eigenvalues: [Double], order: [Int])? {
         guard let loss = eigenfunctionLoss, regularizerWeight > 0 else { return nil }
-        let tape = Tape()
-        let (z, j) = encoder.jacobian(tape.constant(x))
-        let e = regularization(latent: z, encoderJacobian: j, loss: loss, sampleWeights: sampleWeights)
-        return (e.sortedEigenvalues, e.order)
+        let (values, norms) = ChunkedEvaluation.pair(x) { chunk in
+            let (z, j) = encoder.jacobian(chunk)
+            return regularizedFunctions(latent: z, encoderJacobian: j)
+        }
+        let e = loss.eigenvalues(values: values, gradientNormsSquared: norms, sampleWeights: sampleWeights)
+        return (e.order.map { e.eigenvalues[$0] }, e.order)
     }
 }

@@ -31,3 +31,19 @@ enum EigenLossSettings {
         return beta
     }
 }
+
+extension ParameterContainer {
+    /// The ω, α and sorting keys of an eigenfunction loss over `count` functions (named
+    /// `functions` in the help texts), with their defaults and checks.
+    func eigenLoss(count: Int, weights: Key, penalty: Key, sort: Key,
+                   functions: String) throws -> (weights: [Double], penalty: Double, sort: Bool) {
+        let given: [Double]? = try optional(weights, help: "ω_1 > … > ω_K > 0 of the Rayleigh quotients of the \(functions) (default (K + 1 − i)/K: 1, 2/3, 1/3 for K = 3)")
+        if let given, let problem = EigenLossSettings.problem(weights: given, count: count) {
+            try check(false, weights, problem)
+        }
+        let alpha = try self(penalty, default: EigenLossSettings.defaultPenalty, in: .nonNegative,
+                             help: "α of the penalty Σ_{i≤j} (Cov − δ_ij)² on the \(functions)")
+        let sorts = try self(sort, default: true, help: "re-order the \(functions) by their current Rayleigh quotient at every step (Zhang et al.)")
+        return (given ?? EigenLossSettings.defaultWeights(count: count), alpha, sorts)
+    }
+}

@@ -32,17 +32,9 @@ final class EigenfunctionModel {
         return (tape.concatColumns(parts.map(\.0)), tape.concatColumns(parts.map(\.1)))
     }
 
-    /// f and |∇f|² at every row of `x`, in chunks (no gradients kept).
-    func evaluate(_ x: Matrix, chunk: Int = 8192) -> (values: Matrix, gradientNormsSquared: Matrix) {
-        var values: [Double] = [], norms: [Double] = []
-        let tape = Tape()
-        for start in stride(from: 0, to: x.rows, by: chunk) {
-            tape.reset()
-            let (f, g) = evaluate(tape.constant(rowsOf: x, Array(start..<Swift.min(x.rows, start + chunk))))
-            values += tape.value(f).storage
-            norms += tape.value(g).storage
-        }
-        return (Matrix(rows: x.rows, cols: count, storage: values), Matrix(rows: x.rows, cols: count, storage: norms))
+    /// f and |∇f|² at every row of `x`.
+    func evaluate(_ x: Matrix) -> (values: Matrix, gradientNormsSquared: Matrix) {
+        ChunkedEvaluation.pair(x) { evaluate($0) }
     }
 
     /// The eigenfunctions as one network whose output k is fᵢ for i = order[k].

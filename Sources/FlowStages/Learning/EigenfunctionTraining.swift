@@ -47,12 +47,10 @@ struct EigenfunctionTraining {
             return [LossTerm("rayleigh", e.rayleigh), LossTerm("covariance", e.covariance)]
         })
         let (values, norms) = model.evaluate(samples.x)
-        let tape = Tape()
-        let final = loss.evaluate(values: tape.constant(values), gradientNormsSquared: tape.constant(norms),
-                                  sampleWeights: samples.weights)
+        let final = loss.eigenvalues(values: values, gradientNormsSquared: norms, sampleWeights: samples.weights)
         let sorted = Matrix(rows: values.rows, cols: model.count,
                             storage: (0..<values.rows).flatMap { i in final.order.map { values[i, $0] } })
         return Result(network: model.network(order: final.order), eigenvaluesPerEpoch: session.records["eigenvalues"] ?? [],
-                      eigenvalues: final.sortedEigenvalues, values: sorted, history: history)
+                      eigenvalues: final.order.map { final.eigenvalues[$0] }, values: sorted, history: history)
     }
 }

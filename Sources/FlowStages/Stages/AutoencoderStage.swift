@@ -17,7 +17,8 @@ enum AutoencoderStage: StageKind {
     static let version = 1
     static let summary = "autoencoder CV with optional eigenfunction regularization (Lelièvre, Pigeon, Stoltz & Zhang 2024)"
     static let system = SystemRequirement.optional
-    static var cpus: Int { ProcessInfo.processInfo.activeProcessorCount }
+    /// One core, as `eigenfunctions`: two trainings side by side beat one with two threads.
+    static let cpus = 1
     static let pathInputs = (1...4).map { "mep\($0)" }
     static let inputs = [InputSpec("data", help: "samples: /x (n × D), optional /weights")]
         + pathInputs.map { InputSpec($0, required: false, help: "a minimum-energy path (a string stage: /path) to measure the decoder curve against") }
@@ -50,14 +51,7 @@ enum AutoencoderStage: StageKind {
             hidden = try p(.hidden, default: [20], help: "hidden layers of each g_i: ℝᵐ → ℝ (a function of m variables needs few units)")
             activation = try p(.activation, default: .tanh, help: "activation of the hidden layers of the g_i")
             try p.check(hidden.allSatisfy { $0 >= 1 }, .hidden, "every hidden layer needs width ≥ 1")
-            let given: [Double]? = try p.optional(.weights, help: "ω_1 > … > ω_K > 0 (default (K + 1 − i)/K)")
-            weights = given ?? EigenLossSettings.defaultWeights(count: count)
-            penalty = try p(.penalty, default: EigenLossSettings.defaultPenalty, in: .nonNegative,
-                            help: "α of the covariance penalty of the g_i∘ξ")
-            sort = try p(.sort, default: true, help: "re-order the g_i by their current Rayleigh quotient at every step")
-            if let given, let problem = EigenLossSettings.problem(weights: given, count: count) {
-                try p.check(false, .weights, problem)
-            }
+            (weights, penalty, sort) = try p.eigenLoss(count: count, weights: .weights, penalty: .penalty, sort: .sort, functions: "g_i∘ξ")
         }
     }
 
@@ -114,6 +108,7 @@ enum AutoencoderStage: StageKind {
         let model = try makeModel(p, samples: samples, system: system, context: context)
         context.log("autoencoder \(model.encoder.sizes) → \(model.decoder.sizes), γ1 = \(p.gamma1), γ2 = \(p.gamma2), \(samples.count) samples")
         let training = AutoencoderTraining(training: p.training, decoderEpochs: p.decoderEpochs ?? p.training.epochs, seed: context.seed)
+        ComputeThreads.count = context.cpus
         let result: AutoencoderTraining.Result
         do {
             result = try training.run(model, on: samples, monitor: context.monitor, checkpoints: context.checkpoints)
@@ -134,7 +129,7 @@ enum AutoencoderStage: StageKind {
         try result.decoder?.write(as: "decoder_loss", to: out)
         let diagnostics = try AutoencoderDiagnostics.write(model: model, samples: samples, latent: latent, system: system,
                                                            paths: paths, parameters: p, to: out)
-        context.log(diagnostics.map { String(format: "%@ %.5g", $0.name, $0.value) }.joined(separator: ", "))
+        context.log(diagnostics.map { "\($0.name) " + String(format: "%.5g", $0.value) }.joined(separator: ", "))
         if samples.dimension == 2 {
             let grid = PlaneGrid(box: PlaneGrid.box(system: system, samples: samples.x), points: p.gridPoints)
             try grid.write(model.encoder.values(grid.nodes), to: out, description: "encoder ξ")

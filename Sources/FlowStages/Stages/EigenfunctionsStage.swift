@@ -18,7 +18,9 @@ enum EigenfunctionsStage: StageKind {
     static let version = 1
     static let summary = "NN eigenfunctions of the overdamped Langevin generator (Zhang, Li & Schütte 2022)"
     static let system = SystemRequirement.optional
-    static var cpus: Int { ProcessInfo.processInfo.activeProcessorCount }
+    /// One core: these networks are narrow, so a second BLAS thread gains little (it loses on a
+    /// busy machine) and two training stages run side by side instead.
+    static let cpus = 1
     static let inputs = [InputSpec("data", help: "samples of μ ∝ e^{−βV}: /x (n × D), optional /weights")]
     static let outputs = [
         OutputSpec("/network", "f₁…f_K as one flow-mlp/1 network on raw coordinates, output k = eigenfunction of λ_k"),
@@ -56,19 +58,13 @@ enum EigenfunctionsStage: StageKind {
             network = try p.group(.network, help: "hidden layers of each network")
             networks = try p(.networks, default: .separate,
                              help: "separate: one scalar network per eigenfunction (Zhang's colvars-finder); shared: one network with K outputs")
-            let given: [Double]? = try p.optional(.weights, help: "ω₁ > … > ω_K > 0 of the Rayleigh quotients (default (K + 1 − i)/K: 1, 2/3, 1/3 for K = 3)")
-            weights = given ?? EigenLossSettings.defaultWeights(count: count)
-            penalty = try p(.penalty, default: EigenLossSettings.defaultPenalty, in: .nonNegative,
-                            help: "α of the penalty Σ_{i≤j} (Cov(f_i, f_j) − δ_ij)²")
-            sort = try p(.sort, default: true, help: "re-order the outputs by their current Rayleigh quotient at every step (Zhang et al.)")
+            (weights, penalty, sort) = try p.eigenLoss(count: count, weights: .weights, penalty: .penalty, sort: .sort,
+                                                       functions: "eigenfunctions")
             beta = try p.optional(.beta, unit: "1/energy", in: .positive, help: "β of the generator (default: the system's)")
             standardize = try p(.standardize, default: true, help: "standardize the inputs (mean 0, variance 1 per coordinate, stored in the network)")
             useWeights = try p(.useWeights, default: true, help: "weight expectations by the input's /weights when it has them")
             gridPoints = try p(.gridPoints, default: 101, in: .atLeast(2), help: "2-D data: grid nodes per axis for /grid")
             training = try p.group(.training, help: "optimizer, epochs, minibatches (see the training keys)")
-            if let given, let problem = EigenLossSettings.problem(weights: given, count: count) {
-                try p.check(false, .weights, problem)
-            }
         }
     }
 
@@ -85,6 +81,7 @@ enum EigenfunctionsStage: StageKind {
         let training = EigenfunctionTraining(loss: EigenfunctionLoss(beta: beta, weights: p.weights, penalty: p.penalty,
                                                                      sortsByEigenvalue: p.sort),
                                              training: p.training, seed: context.seed)
+        ComputeThreads.count = context.cpus
         let result: EigenfunctionTraining.Result
         do {
             result = try training.run(model, on: samples, monitor: context.monitor, checkpoints: context.checkpoints)
