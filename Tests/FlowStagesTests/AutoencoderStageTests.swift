@@ -50,8 +50,8 @@ final class AutoencoderStageTests: XCTestCase {
         ws.write("mb.yaml", Self.smokeWorkflow)
         let summary = try ws.run("mb.yaml")
         XCTAssertEqual(summary.exitCode, 0, summary.outcomes.map { "\($0.stage): \($0.status)" }.joined(separator: "; "))
-        let expected = ["reconstruction_error", "max_energy", "max_energy_latent", "mep1_hausdorff", "mep1_mean_distance",
-                        "mep2_hausdorff", "mep2_mean_distance"]
+        let expected = ["reconstruction_error", "max_energy", "max_energy_latent", "mep1_max_distance", "mep1_mean_distance",
+                        "mep2_max_distance", "mep2_mean_distance"]
         for variant in ["plain", "eigen", "mixed"] {
             let f = try ws.open("results/mb/\(variant).h5")
             defer { try? f.close() }
@@ -66,10 +66,13 @@ final class AutoencoderStageTests: XCTestCase {
             XCTAssertEqual(counts.reduce(0, +), 2000)
             XCTAssertEqual(f.root.contains("regularizer"), variant != "plain", variant)
             XCTAssertEqual(f.root.contains("decoder_loss"), variant == "eigen", variant)
-            let energy = values[1], curve = try f.root.readMatrix("decoder_curve")
+            let curve = try f.root.readMatrix("decoder_curve"), latent = try f.root.read("decoder_curve_latent", as: Double.self).values
+            let encoder = try MLP.load(from: f.root.group("encoder"))
+            let minima = encoder.values(Matrix(MuellerBrown.minima.values.map { $0 })).storage
             let potential = MuellerBrown(scale: 0.05)
-            let highest = (0..<curve.rows).map { potential.energy(curve.row($0)) }.max()!
-            XCTAssertEqual(energy, highest, accuracy: 1e-12, "\(variant): max_energy is the highest energy on the curve")
+            let highest = (0..<curve.rows).filter { latent[$0] >= minima.min()! && latent[$0] <= minima.max()! }
+                .map { potential.energy(curve.row($0)) }.max()!
+            XCTAssertEqual(values[1], highest, accuracy: 1e-12, "\(variant): max_energy is the highest energy on the curve between the minima")
         }
     }
 
@@ -121,9 +124,11 @@ final class AutoencoderStageTests: XCTestCase {
         let segment = [[0.0, 0.0], [2.0, 0.0]]
         XCTAssertEqual(PolylineDistance.toPolyline([1, 1], segment), 1, accuracy: 1e-15)
         XCTAssertEqual(PolylineDistance.toPolyline([3, 0], segment), 1, accuracy: 1e-15)
-        let shifted = [[0.0, 0.5], [1.0, 0.5], [4.0, 0.5]]
-        XCTAssertEqual(PolylineDistance.meanDistance(of: segment, to: shifted), 0.5, accuracy: 1e-15)
-        XCTAssertEqual(PolylineDistance.hausdorff(segment, shifted), (4.0 + 0.25).squareRoot(), accuracy: 1e-15)
+        let path = [[0.0, 0.5], [1.0, 0.25], [2.0, 0.0]]
+        let curve = [[-3.0, 0.0], [0.0, 0.0], [4.0, 0.0]]
+        let d = PolylineDistance.distances(of: path, to: curve)
+        XCTAssertEqual(d.max, 0.5, accuracy: 1e-15, "the curve's part beyond the path does not count")
+        XCTAssertEqual(d.mean, 0.25, accuracy: 1e-15)
     }
 
     /// Noisy samples of the parabola y = x² − 1 (a one-dimensional data manifold).

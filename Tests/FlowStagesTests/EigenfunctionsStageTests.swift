@@ -108,6 +108,7 @@ final class EigenfunctionsStageTests: XCTestCase {
     func testBadInputsFailWithOneLine() throws {
         try ws.writeSamples("nox.h5", Matrix(rows: 10, cols: 2, repeating: 1), dataset: "positions")
         try ws.writeSamples("threed.h5", StratifiedGaussian.samples(count: 50, scales: [1, 1, 1], seed: 4))
+        try ws.writeSamples("onepoint.h5", Matrix(rows: 50, cols: 2, repeating: 0.5))
         ws.write("bad.yaml", """
         name: bad
         systems:
@@ -116,6 +117,7 @@ final class EigenfunctionsStageTests: XCTestCase {
           nox: {kind: eigenfunctions, system: ou, inputs: {data: {file: nox.h5}}, params: {training: {epochs: 1}}}
           mismatch: {kind: eigenfunctions, system: ou, inputs: {data: {file: threed.h5}}, params: {training: {epochs: 1}}}
           nobeta: {kind: eigenfunctions, inputs: {data: {file: threed.h5}}, params: {training: {epochs: 1}}}
+          diverging: {kind: eigenfunctions, system: ou, inputs: {data: {file: onepoint.h5}}, params: {training: {epochs: 5}}}
         """)
         let summary = try ws.run("bad.yaml", keepGoing: true)
         let nox = try XCTUnwrap(ws.failure("nox", in: summary))
@@ -124,7 +126,9 @@ final class EigenfunctionsStageTests: XCTestCase {
         XCTAssertTrue(mismatch.contains("has 3 coordinates per sample but the system has 2"), mismatch)
         let nobeta = try XCTUnwrap(ws.failure("nobeta", in: summary))
         XCTAssertTrue(nobeta.contains("no β"), nobeta)
-        for message in [nox, mismatch, nobeta] { XCTAssertFalse(message.contains("\n"), message) }
+        let diverging = try XCTUnwrap(ws.failure("diverging", in: summary))
+        XCTAssertTrue(diverging.contains("training diverged at epoch 1, batch 1: loss term 'rayleigh' is"), "zero variance: \(diverging)")
+        for message in [nox, mismatch, nobeta, diverging] { XCTAssertFalse(message.contains("\n"), message) }
     }
 
     func testInvalidWeightsAreRejectedBeforeRunning() throws {

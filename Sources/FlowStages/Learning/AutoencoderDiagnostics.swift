@@ -5,8 +5,8 @@ import FlowNN
 
 /// The autoencoder's diagnostics (DESIGN §8.1): how well it reconstructs, and — for a
 /// one-dimensional latent space — which path its decoder curve takes: the curve and the
-/// conditional means it should match, its highest energy on the system's potential (to compare
-/// with the saddles) and its distance to each minimum-energy path.
+/// conditional means it should match, its highest energy on the system's potential between the
+/// minima (to compare with the saddles) and its distance from each minimum-energy path.
 enum AutoencoderDiagnostics {
     /// Writes /decoder_curve…, /conditional_mean…, /max_energy_point and /diagnostics (a vector
     /// whose `names` attribute labels its entries); returns the named values.
@@ -29,19 +29,30 @@ enum AutoencoderDiagnostics {
             try out.write("conditional_mean_latent", vector: binned.centres, description: "bin centres")
             try out.write("conditional_mean_counts", binned.counts.map(Int64.init), shape: [binned.counts.count])
             if let system {
-                let top = curve.highestEnergy(on: system.potential)
+                let top = curve.highestEnergy(on: system.potential, within: transitionRange(model.encoder, system))
                 named += [("max_energy", top.energy), ("max_energy_latent", top.latent)]
                 try out.write("max_energy_point", vector: top.point, description: "decoder curve node of highest energy")
             }
             for (name, path) in paths {
-                named += [("\(name)_hausdorff", PolylineDistance.hausdorff(curve.vertices, path)),
-                          ("\(name)_mean_distance", PolylineDistance.meanDistance(of: path, to: curve.vertices))]
+                let d = PolylineDistance.distances(of: path, to: curve.vertices)
+                named += [("\(name)_max_distance", d.max), ("\(name)_mean_distance", d.mean)]
             }
         }
         try out.write("diagnostics", vector: named.map(\.value),
-                      description: "hausdorff: largest distance of a point of either curve from the other; mean_distance: mean over the path's images of their distance to the decoder curve")
+                      description: "max_energy: highest V on the decoder curve between the latent values of the system's minima; <path>_max_distance, <path>_mean_distance: largest and mean distance of the path's images from the decoder curve")
         try out.dataset("diagnostics").setAttribute("names", .strings(named.map(\.name)))
         return named
+    }
+
+    /// The latent values between which the decoder curve joins the system's minima: from the
+    /// smallest to the largest ξ of its named minima. The barrier a transition along the curve
+    /// crosses lies there; beyond, the curve runs up the outer walls of the end wells, whose
+    /// energy says nothing about the path. The whole latent line when there are fewer than two.
+    static func transitionRange(_ encoder: MLP, _ system: SimulationSystem) -> ClosedRange<Double> {
+        let minima = system.minimumNames.compactMap { system.namedConfigurations[$0] }
+        guard minima.count >= 2 else { return -Double.infinity...Double.infinity }
+        let z = encoder.values(Matrix(rows: minima.count, cols: minima[0].count, storage: minima.flatMap { $0 })).storage
+        return z.min()!...z.max()!
     }
 
     private static func pow2(_ v: Double) -> Double { v * v }

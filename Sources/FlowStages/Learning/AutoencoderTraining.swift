@@ -13,7 +13,8 @@ struct AutoencoderTraining {
     let training: EigenTraining
     /// Epochs of the decoder fit (phase 2).
     let decoderEpochs: Int
-    /// Seed of the validation split and the shuffling (the same split in both phases).
+    /// Seed of the sample order, the validation split and the shuffling (the same split in both
+    /// phases).
     let seed: UInt64
 
     struct Result {
@@ -34,19 +35,21 @@ struct AutoencoderTraining {
     func trainJointly(_ model: AutoencoderModel, on samples: SampleSet, session: PhasedTraining, monitor: WorkMonitor) throws -> LossHistory {
         let trainer = Trainer(parameters: model.jointParameters, optimizer: training.makeOptimizer(), options: training.options(),
                               sampleCount: samples.count, seed: seed)
+        let data = samples.shuffled(seed: seed)
         return try session.run("joint", trainer, monitor: monitor) { tape, batch in
-            model.jointTerms(tape.constant(rowsOf: samples.x, batch), sampleWeights: samples.weights(of: batch))
+            model.jointTerms(tape.constant(rowsOf: data.x, batch), sampleWeights: data.weights(of: batch))
         }
     }
 
     /// Phase 2: the decoder alone, on the latent values of the (fixed) encoder.
     func fitDecoder(_ model: AutoencoderModel, on samples: SampleSet, session: PhasedTraining, monitor: WorkMonitor) throws -> LossHistory {
-        let latent = model.encoder.values(samples.x)
+        let data = samples.shuffled(seed: seed)
+        let latent = model.encoder.values(data.x)
         let trainer = Trainer(parameters: model.decoder.parameters, optimizer: training.makeOptimizer(),
                               options: training.options(epochs: decoderEpochs), sampleCount: samples.count, seed: seed)
         return try session.run("decoder", trainer, monitor: monitor) { tape, batch in
-            model.decoderTerms(latent: tape.constant(rowsOf: latent, batch), target: tape.constant(rowsOf: samples.x, batch),
-                               sampleWeights: samples.weights(of: batch))
+            model.decoderTerms(latent: tape.constant(rowsOf: latent, batch), target: tape.constant(rowsOf: data.x, batch),
+                               sampleWeights: data.weights(of: batch))
         }
     }
 }

@@ -8,7 +8,7 @@ import FlowNN
 struct EigenfunctionTraining {
     let loss: EigenfunctionLoss
     let training: EigenTraining
-    /// Seed of the validation split and the shuffling.
+    /// Seed of the sample order, the validation split and the shuffling.
     let seed: UInt64
 
     struct Result {
@@ -32,14 +32,15 @@ struct EigenfunctionTraining {
         for i in trainer.validationIndices { recorded[i] = true }
         var sums = [Double](repeating: 0, count: model.count)
         var weight = 0.0
+        let data = samples.shuffled(seed: seed)
         let session = try PhasedTraining(checkpoints: checkpoints)
         let history = try session.run("eigenfunctions", trainer, monitor: monitor, endOfEpoch: { _ in
             session.record(sums.map { $0 / Swift.max(weight, 1) }, as: "eigenvalues")
             sums = sums.map { _ in 0 }
             weight = 0
         }, loss: { tape, batch in
-            let (f, g) = model.evaluate(tape.constant(rowsOf: samples.x, batch))
-            let e = loss.evaluate(values: f, gradientNormsSquared: g, sampleWeights: samples.weights(of: batch))
+            let (f, g) = model.evaluate(tape.constant(rowsOf: data.x, batch))
+            let e = loss.evaluate(values: f, gradientNormsSquared: g, sampleWeights: data.weights(of: batch))
             if recorded[batch[0]] {
                 for (k, lambda) in e.sortedEigenvalues.enumerated() { sums[k] += lambda * Double(batch.count) }
                 weight += Double(batch.count)

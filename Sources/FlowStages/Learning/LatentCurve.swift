@@ -50,10 +50,13 @@ struct LatentCurve {
                            counts: kept.map { counts[$0] })
     }
 
-    /// The highest potential energy on the curve nodes: its value, latent value and point.
-    func highestEnergy(on potential: Potential) -> (energy: Double, latent: Double, point: [Double]) {
-        let energies = vertices.map { potential.energy($0) }
+    /// The highest potential energy on the curve nodes whose latent value lies in `range` (all
+    /// nodes when none does): its value, latent value and point.
+    func highestEnergy(on potential: Potential, within range: ClosedRange<Double>) -> (energy: Double, latent: Double, point: [Double]) {
+        let inside = latent.indices.filter { range.contains(latent[$0]) }
+        let nodes = inside.isEmpty ? Array(latent.indices) : inside
+        let energies = nodes.map { potential.energy(points.row($0)) }
         let k = energies.indices.max { energies[$0] < energies[$1] }!
-        return (energies[k], latent[k], points.row(k))
+        return (energies[k], latent[nodes[k]], points.row(nodes[k]))
     }
 }

@@ -1,5 +1,5 @@
 /// Euclidean distances between points and polylines (curves given by their vertices), and the
-/// two curve distances the autoencoder diagnostics report.
+/// distances of a minimum-energy path from a decoder curve that the autoencoder reports.
 enum PolylineDistance {
     /// The distance from `p` to the segment [a, b].
     static func toSegment(_ p: [Double], _ a: [Double], _ b: [Double]) -> Double {
@@ -24,17 +24,14 @@ enum PolylineDistance {
         return (1..<vertices.count).map { toSegment(p, vertices[$0 - 1], vertices[$0]) }.min()!
     }
 
-    /// The Hausdorff distance between two polylines, from the vertices of each to the other
-    /// polyline: the largest distance of a point of either curve from the other curve.
-    static func hausdorff(_ a: [[Double]], _ b: [[Double]]) -> Double {
-        Swift.max(a.map { toPolyline($0, b) }.max()!, b.map { toPolyline($0, a) }.max()!)
-    }
-
-    /// The mean over the vertices of `path` of their distance to the polyline `curve`: with
-    /// vertices equally spaced in arc length (a `string` stage's /path), the arc-length average
-    /// of how far `curve` is from `path`. Unlike the Hausdorff distance it ignores parts of
-    /// `curve` beyond the ends of `path` (a decoder curve runs on into the tails of the data).
-    static func meanDistance(of path: [[Double]], to curve: [[Double]]) -> Double {
-        path.map { toPolyline($0, curve) }.reduce(0, +) / Double(path.count)
+    /// How far `curve` strays from `path` at worst and on average, measured from the vertices of
+    /// `path` (a `string` stage's /path, equally spaced in arc length) to the polyline `curve`:
+    /// the one-sided Hausdorff distance max_v d(v, curve) and the arc-length mean of d(v, curve).
+    /// One-sided, because a minimum-energy path joins two minima while a decoder curve runs on
+    /// through the other minima and into the tails of the data; the symmetric Hausdorff distance
+    /// would measure those extra parts, not whether the curve follows the path.
+    static func distances(of path: [[Double]], to curve: [[Double]]) -> (max: Double, mean: Double) {
+        let d = path.map { toPolyline($0, curve) }
+        return (d.max()!, d.reduce(0, +) / Double(d.count))
     }
 }

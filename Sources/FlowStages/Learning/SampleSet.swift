@@ -8,7 +8,8 @@ import FlowMD
 /// them. Every problem with the input is one line naming the input and what to connect.
 struct SampleSet {
     let x: Matrix
-    /// Normalized to mean 1; nil when the samples are used unweighted.
+    /// Normalized to mean 1; nil when the samples are used unweighted (also when all weights are
+    /// equal, as an unbiased simulation's are: plain averages are then the same and cheaper).
     let weights: [Double]?
 
     var count: Int { x.rows }
@@ -49,10 +50,29 @@ struct SampleSet {
             guard w.allSatisfy({ $0 >= 0 && $0.isFinite }), w.contains(where: { $0 > 0 }) else {
                 throw fail("input '\(name)' (\(source)): /weights must be finite, non-negative and not all zero")
             }
-            let mean = w.reduce(0, +) / Double(w.count)
-            weights = w.map { $0 / mean }
+            if w.contains(where: { $0 != w[0] }) {
+                let mean = w.reduce(0, +) / Double(w.count)
+                weights = w.map { $0 / mean }
+            }
         }
         return SampleSet(x: x, weights: weights)
+    }
+
+    /// The samples in a seeded random order, for training. The trainer's validation batches are
+    /// runs of consecutive indices and a simulation's frames come walker by walker: in data order
+    /// a validation batch would hold a few walkers only, and the eigenfunction loss, whose moments
+    /// are taken per batch, would see them with a biased population of the metastable states.
+    func shuffled(seed: UInt64) -> SampleSet {
+        var rng = RandomSource(seed: seed, stream: "sample-order")
+        let order = rng.permutation(count)
+        let d = dimension
+        var rows = [Double](repeating: 0, count: x.count)
+        x.storage.withUnsafeBufferPointer { source in
+            for (i, j) in order.enumerated() {
+                for c in 0..<d { rows[i * d + c] = source[j * d + c] }
+            }
+        }
+        return SampleSet(x: Matrix(rows: count, cols: d, storage: rows), weights: weights.map { w in order.map { w[$0] } })
     }
 
     /// The weights of the samples `indices` (nil when unweighted).

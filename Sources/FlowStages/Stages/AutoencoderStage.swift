@@ -30,7 +30,7 @@ enum AutoencoderStage: StageKind {
         OutputSpec("/latent", "n × m: ξ at every sample"),
         OutputSpec("/decoder_curve", "m = 1: dec(z) (nodes × D) on /decoder_curve_latent, equally spaced over the latent range"),
         OutputSpec("/conditional_mean", "m = 1: E[x | ξ(x) ∈ bin] of the non-empty equal-width bins; /conditional_mean_latent (bin centres), /conditional_mean_counts"),
-        OutputSpec("/diagnostics", "named values (attribute names): reconstruction_error; max_energy, max_energy_latent (system, m = 1); per path input: <input>_hausdorff, <input>_mean_distance"),
+        OutputSpec("/diagnostics", "named values (attribute names): reconstruction_error; max_energy (between the system's minima), max_energy_latent (system, m = 1); per path input: <input>_max_distance, <input>_mean_distance (from the path's images to the curve)"),
         OutputSpec("/loss", "epochs × terms (reconstruction, rayleigh, covariance, total) of the joint phase; /decoder_loss for the decoder fit (γ1 = 0)"),
         OutputSpec("/grid/values", "2-D data: ny × nx × m encoder on /grid/x × /grid/y over the system's box"),
     ]
