@@ -108,7 +108,9 @@ enum AutoencoderStage: StageKind {
         let model = try makeModel(p, samples: samples, system: system, context: context)
         context.log("autoencoder \(model.encoder.sizes) → \(model.decoder.sizes), γ1 = \(p.gamma1), γ2 = \(p.gamma2), \(samples.count) samples")
         let training = AutoencoderTraining(training: p.training, decoderEpochs: p.decoderEpochs ?? p.training.epochs, seed: context.seed)
+        let threads = ComputeThreads.count
         ComputeThreads.count = context.cpus
+        defer { ComputeThreads.count = threads }
         let result: AutoencoderTraining.Result
         do {
             result = try training.run(model, on: samples, monitor: context.monitor, checkpoints: context.checkpoints)

@@ -81,7 +81,9 @@ enum EigenfunctionsStage: StageKind {
         let training = EigenfunctionTraining(loss: EigenfunctionLoss(beta: beta, weights: p.weights, penalty: p.penalty,
                                                                      sortsByEigenvalue: p.sort),
                                              training: p.training, seed: context.seed)
+        let threads = ComputeThreads.count
         ComputeThreads.count = context.cpus
+        defer { ComputeThreads.count = threads }
         let result: EigenfunctionTraining.Result
         do {
             result = try training.run(model, on: samples, monitor: context.monitor, checkpoints: context.checkpoints)
