@@ -14,6 +14,8 @@ public enum StandardRegistry {
         r.register(SimulateStage.self)
         r.register(LoadStage.self)
         r.register(StringStage.self)
+        r.register(EigenfunctionsStage.self)
+        r.register(AutoencoderStage.self)
         r.register(FeaturesStage.self)
         r.register(TransitionRatesStage.self)
         r.register(ReportStage.self)

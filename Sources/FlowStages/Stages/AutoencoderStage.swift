@@ -1,0 +1,182 @@
+import Foundation
+import FlowCore
+import FlowHDF5
+import FlowLinalg
+import FlowMD
+import FlowNN
+
+/// `kind: autoencoder` — encoder ξ: ℝᴰ → ℝᵐ and decoder trained on
+/// γ₁·E‖dec(ξ(x)) − x‖² + γ₂·R(ξ), R the eigenfunction loss of small networks gᵢ∘ξ on the latent
+/// space (Lelièvre, Pigeon, Stoltz & Zhang, J. Phys. Chem. B 2024; W. Zhang's Müller–Brown
+/// experiment, DESIGN §8.1). With γ₁ = 0 the decoder is fitted afterwards with ξ fixed
+/// (`AutoencoderTraining`). For m = 1 the outputs show which transition path the decoder follows:
+/// its curve over the latent range, the conditional means, its highest energy on the system's
+/// potential and its distance to minimum-energy paths given as inputs `mep1`…`mep4`.
+enum AutoencoderStage: StageKind {
+    static let name = "autoencoder"
+    static let version = 1
+    static let summary = "autoencoder CV with optional eigenfunction regularization (Lelièvre, Pigeon, Stoltz & Zhang 2024)"
+    static let system = SystemRequirement.optional
+    /// One core, as `eigenfunctions`: two trainings side by side beat one with two threads.
+    static let cpus = 1
+    static let pathInputs = (1...4).map { "mep\($0)" }
+    static let inputs = [InputSpec("data", help: "samples: /x (n × D), optional /weights")]
+        + pathInputs.map { InputSpec($0, required: false, help: "a minimum-energy path (a string stage: /path) to measure the decoder curve against") }
+    static let outputs = [
+        OutputSpec("/encoder", "ξ: ℝᴰ → ℝᵐ (flow-mlp/1) on raw coordinates"),
+        OutputSpec("/decoder", "ℝᵐ → ℝᴰ (flow-mlp/1)"),
+        OutputSpec("/regularizer", "γ2 > 0: g_1…g_K on the latent space as one network, by increasing eigenvalue"),
+        OutputSpec("/regularizer_eigenvalues", "γ2 > 0: λ_1 ≤ … ≤ λ_K of g_i∘ξ on all samples"),
+        OutputSpec("/latent", "n × m: ξ at every sample"),
+        OutputSpec("/decoder_curve", "m = 1: dec(z) (nodes × D) on /decoder_curve_latent, equally spaced over the latent range"),
+        OutputSpec("/conditional_mean", "m = 1: E[x | ξ(x) ∈ bin] of the non-empty equal-width bins; /conditional_mean_latent (bin centres), /conditional_mean_counts"),
+        OutputSpec("/diagnostics", "named values (attribute names): reconstruction_error; max_energy (between the system's minima), max_energy_latent (system, m = 1); per path input: <input>_max_distance, <input>_mean_distance (from the path's images to the curve)"),
+        OutputSpec("/loss", "epochs × terms (reconstruction, rayleigh, covariance, total) of the joint phase; /decoder_loss for the decoder fit (γ1 = 0)"),
+        OutputSpec("/grid/values", "2-D data: ny × nx × m encoder on /grid/x × /grid/y over the system's box"),
+    ]
+
+    struct Regularizer: Codable {
+        var count: Int
+        var hidden: [Int]
+        var activation: Activation
+        var weights: [Double]
+        var penalty: Double
+        var sort: Bool
+
+        enum CodingKeys: String, CodingKey { case count, hidden, activation, weights, penalty, sort }
+
+        init(from decoder: Decoder) throws {
+            let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
+            count = try p(.count, default: 1, in: .atLeast(1), help: "K, the number of eigenfunctions g_i∘ξ")
+            hidden = try p(.hidden, default: [20], help: "hidden layers of each g_i: ℝᵐ → ℝ (a function of m variables needs few units)")
+            activation = try p(.activation, default: .tanh, help: "activation of the hidden layers of the g_i")
+            try p.check(hidden.allSatisfy { $0 >= 1 }, .hidden, "every hidden layer needs width ≥ 1")
+            (weights, penalty, sort) = try p.eigenLoss(count: count, weights: .weights, penalty: .penalty, sort: .sort, functions: "g_i∘ξ")
+        }
+    }
+
+    struct Parameters: Codable {
+        var latent: Int
+        var encoder: EigenNetwork
+        var decoder: EigenNetwork
+        var gamma1: Double
+        var gamma2: Double
+        var regularizer: Regularizer
+        var beta: Double?
+        var standardize: Bool
+        var useWeights: Bool
+        var training: EigenTraining
+        var decoderEpochs: Int?
+        var bins: Int
+        var curvePoints: Int
+        var gridPoints: Int
+
+        enum CodingKeys: String, CodingKey {
+            case latent, encoder, decoder, gamma1, gamma2, regularizer, beta, standardize, training, bins
+            case useWeights = "use_weights"
+            case decoderEpochs = "decoder_epochs"
+            case curvePoints = "curve_points"
+            case gridPoints = "grid_points"
+        }
+
+        init(from decoder: Decoder) throws {
+            let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
+            latent = try p(.latent, default: 1, in: .atLeast(1), help: "m, the latent dimension (the number of CVs)")
+            encoder = try p.group(.encoder, help: "hidden layers of the encoder")
+            self.decoder = try p.group(.decoder, help: "hidden layers of the decoder")
+            gamma1 = try p(.gamma1, default: 1, in: .nonNegative, help: "γ1, weight of the reconstruction E‖dec(ξ(x)) − x‖²")
+            gamma2 = try p(.gamma2, default: 0, in: .nonNegative, help: "γ2, weight of the eigenfunction regularizer R(ξ)")
+            regularizer = try p.group(.regularizer, help: "R(ξ): the eigenfunction loss of g_i∘ξ (used when gamma2 > 0)")
+            beta = try p.optional(.beta, unit: "1/energy", in: .positive, help: "β of R(ξ) (default: the system's)")
+            standardize = try p(.standardize, default: true,
+                                help: "standardize the coordinates (stored as the encoder's input and the decoder's output normalization)")
+            useWeights = try p(.useWeights, default: true, help: "weight expectations by the input's /weights when it has them")
+            training = try p.group(.training, help: "optimizer, epochs, minibatches (see the training keys)")
+            decoderEpochs = try p.optional(.decoderEpochs, in: .atLeast(1), help: "γ1 = 0: epochs of the decoder fit (default training.epochs)")
+            bins = try p(.bins, default: 50, in: .atLeast(1), help: "m = 1: equal-width latent bins of /conditional_mean")
+            curvePoints = try p(.curvePoints, default: 400, in: .atLeast(2), help: "m = 1: nodes of /decoder_curve")
+            gridPoints = try p(.gridPoints, default: 101, in: .atLeast(2), help: "2-D data: grid nodes per axis for /grid")
+            try p.check(gamma1 > 0 || gamma2 > 0, .gamma2, "gamma1 and gamma2 are both 0: nothing to train")
+        }
+    }
+
+    static func run(_ p: Parameters, in context: StageContext) throws {
+        let stage = context.stageName
+        let system = try context.system.map { try SystemFactory.simulationSystem(for: $0, stage: stage) }
+        let samples = try SampleSet.read("data", in: context, useWeights: p.useWeights, system: system)
+        let paths = try pathInputs.filter(context.hasInput).map { ($0, try minimumEnergyPath($0, dimension: samples.dimension, in: context)) }
+        let model = try makeModel(p, samples: samples, system: system, context: context)
+        context.log("autoencoder \(model.encoder.sizes) → \(model.decoder.sizes), γ1 = \(p.gamma1), γ2 = \(p.gamma2), \(samples.count) samples")
+        let training = AutoencoderTraining(training: p.training, decoderEpochs: p.decoderEpochs ?? p.training.epochs, seed: context.seed)
+        let threads = ComputeThreads.count
+        ComputeThreads.count = context.cpus
+        defer { ComputeThreads.count = threads }
+        let result: AutoencoderTraining.Result
+        do {
+            result = try training.run(model, on: samples, monitor: context.monitor, checkpoints: context.checkpoints)
+        } catch let e as TrainingDiverged {
+            throw FlowError.stageFailed(stage: stage, message: e.description)
+        }
+        let out = context.output.root
+        try model.encoder.save(to: out.createGroup("encoder"))
+        try model.decoder.save(to: out.createGroup("decoder"))
+        if let (eigenvalues, order) = model.regularizerEigenvalues(samples.x, sampleWeights: samples.weights) {
+            try MLP.stacking(order.map { model.regularizers[$0] }).save(to: out.createGroup("regularizer"))
+            try out.write("regularizer_eigenvalues", vector: eigenvalues, description: "λ = β⁻¹E|∇(g∘ξ)|²/Var(g∘ξ), increasing")
+            context.log("regularizer eigenvalues " + eigenvalues.map { String(format: "%.5g", $0) }.joined(separator: ", "))
+        }
+        let latent = model.encoder.values(samples.x)
+        try out.write("latent", matrix: latent)
+        try result.joint.write(as: "loss", to: out)
+        try result.decoder?.write(as: "decoder_loss", to: out)
+        let diagnostics = try AutoencoderDiagnostics.write(model: model, samples: samples, latent: latent, system: system,
+                                                           paths: paths, parameters: p, to: out)
+        context.log(diagnostics.map { "\($0.name) " + String(format: "%.5g", $0.value) }.joined(separator: ", "))
+        if samples.dimension == 2 {
+            let grid = PlaneGrid(box: PlaneGrid.box(system: system, samples: samples.x), points: p.gridPoints)
+            try grid.write(model.encoder.values(grid.nodes), to: out, description: "encoder ξ")
+        }
+        try out.setAttribute("gamma1", .double(p.gamma1))
+        try out.setAttribute("gamma2", .double(p.gamma2))
+    }
+
+    /// Fresh networks from the stage's seed: encoder, decoder, then the gᵢ.
+    static func makeModel(_ p: Parameters, samples: SampleSet, system: SimulationSystem?, context: StageContext) throws -> AutoencoderModel {
+        var rng = context.random("init")
+        let d = samples.dimension
+        let encoder = p.encoder.make(inputs: d, outputs: p.latent, rng: &rng)
+        let decoder = p.decoder.make(inputs: p.latent, outputs: d, rng: &rng)
+        if p.standardize {
+            let scaling = Normalization.standardizing(samples.x)
+            encoder.inputNormalization = scaling
+            decoder.outputNormalization = scaling
+        }
+        guard p.gamma2 > 0 else {
+            return AutoencoderModel(encoder: encoder, decoder: decoder, regularizers: [], reconstructionWeight: p.gamma1,
+                                    regularizerWeight: 0, eigenfunctionLoss: nil)
+        }
+        let beta = try EigenLossSettings.beta(parameter: p.beta, system: system, stage: context.stageName)
+        let r = p.regularizer
+        let network = EigenNetwork(hidden: r.hidden, activation: r.activation)
+        let gs = (0..<r.count).map { _ in network.make(inputs: p.latent, outputs: 1, rng: &rng) }
+        return AutoencoderModel(encoder: encoder, decoder: decoder, regularizers: gs, reconstructionWeight: p.gamma1,
+                                regularizerWeight: p.gamma2,
+                                eigenfunctionLoss: EigenfunctionLoss(beta: beta, weights: r.weights, penalty: r.penalty, sortsByEigenvalue: r.sort))
+    }
+
+    /// The /path of a path input as its vertices, checked against the data's dimension.
+    static func minimumEnergyPath(_ name: String, dimension: Int, in context: StageContext) throws -> [[Double]] {
+        let source = context.upstream(name).map { "stage \($0.stage)" } ?? context.inputFileName(name) ?? name
+        let file = try context.input(name)
+        defer { try? file.close() }
+        guard file.root.contains("path") else {
+            throw FlowError.stageFailed(stage: context.stageName, message: "input '\(name)' (\(source)) has no /path; connect a string stage")
+        }
+        let (values, shape) = try file.root.read("path", as: Double.self)
+        guard shape.count == 2, shape[0] >= 2, shape[1] == dimension else {
+            throw FlowError.stageFailed(stage: context.stageName,
+                                        message: "input '\(name)' (\(source)): /path has shape \(shape), expected images × \(dimension) like the data")
+        }
+        return stride(from: 0, to: values.count, by: dimension).map { Array(values[$0..<($0 + dimension)]) }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import FlowCore
+import FlowHDF5
+import FlowLinalg
+import FlowNN
+
+/// `kind: eigenfunctions` — the K leading eigenfunctions of the generator of overdamped Langevin
+/// dynamics, L = β⁻¹Δ − ∇V·∇, learned by neural networks from samples of μ ∝ e^{−βV} (Zhang, Li &
+/// Schütte, J. Comput. Phys. 2022; DESIGN §6). Minimizes
+///
+///     Σᵢ ωᵢ β⁻¹ E|∇f_{σ(i)}|² / Var f_{σ(i)} + α Σ_{i≤j} (Cov(fᵢ, fⱼ) − δᵢⱼ)²
+///
+/// (`EigenfunctionLoss`) with expectations weighted by the samples' `/weights` when present. The
+/// reported λᵢ = β⁻¹E|∇fᵢ|²/Var fᵢ are positive: λ = −(eigenvalue of L), 0 < λ₁ ≤ … ≤ λ_K (the
+/// trivial constant eigenfunction, λ₀ = 0, is excluded by the variance normalization).
+enum EigenfunctionsStage: StageKind {
+    static let name = "eigenfunctions"
+    static let version = 1
+    static let summary = "NN eigenfunctions of the overdamped Langevin generator (Zhang, Li & Schütte 2022)"
+    static let system = SystemRequirement.optional
+    /// One core: these networks are narrow, so a second BLAS thread gains little (it loses on a
+    /// busy machine) and two training stages run side by side instead.
+    static let cpus = 1
+    static let inputs = [InputSpec("data", help: "samples of μ ∝ e^{−βV}: /x (n × D), optional /weights")]
+    static let outputs = [
+        OutputSpec("/network", "f₁…f_K as one flow-mlp/1 network on raw coordinates, output k = eigenfunction of λ_k"),
+        OutputSpec("/eigenvalues", "epochs × K: λ₁ ≤ … ≤ λ_K estimated on the epoch's batches (validation batches with a split)"),
+        OutputSpec("/eigenvalues_final", "K: λ₁ ≤ … ≤ λ_K of the final network on all samples (−eigenvalues of L)"),
+        OutputSpec("/values", "n × K: f_k at every sample (normalized to Cov ≈ I; the sign is arbitrary)"),
+        OutputSpec("/loss", "epochs × (rayleigh, covariance, total); also /loss_validation, /loss_learning_rate"),
+        OutputSpec("/grid/values", "2-D data only: ny × nx × K eigenfunctions on /grid/x × /grid/y over the system's box"),
+    ]
+
+    enum NetworkLayout: String, ParameterEnum { case separate, shared }
+
+    struct Parameters: Codable {
+        var count: Int
+        var network: EigenNetwork
+        var networks: NetworkLayout
+        var weights: [Double]
+        var penalty: Double
+        var sort: Bool
+        var beta: Double?
+        var standardize: Bool
+        var useWeights: Bool
+        var gridPoints: Int
+        var training: EigenTraining
+
+        enum CodingKeys: String, CodingKey {
+            case count, network, networks, weights, penalty, sort, beta, standardize, training
+            case useWeights = "use_weights"
+            case gridPoints = "grid_points"
+        }
+
+        init(from decoder: Decoder) throws {
+            let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
+            count = try p(.count, default: 3, in: .atLeast(1), help: "K, the number of non-trivial eigenfunctions")
+            network = try p.group(.network, help: "hidden layers of each network")
+            networks = try p(.networks, default: .separate,
+                             help: "separate: one scalar network per eigenfunction (Zhang's colvars-finder); shared: one network with K outputs")
+            (weights, penalty, sort) = try p.eigenLoss(count: count, weights: .weights, penalty: .penalty, sort: .sort,
+                                                       functions: "eigenfunctions")
+            beta = try p.optional(.beta, unit: "1/energy", in: .positive, help: "β of the generator (default: the system's)")
+            standardize = try p(.standardize, default: true, help: "standardize the inputs (mean 0, variance 1 per coordinate, stored in the network)")
+            useWeights = try p(.useWeights, default: true, help: "weight expectations by the input's /weights when it has them")
+            gridPoints = try p(.gridPoints, default: 101, in: .atLeast(2), help: "2-D data: grid nodes per axis for /grid")
+            training = try p.group(.training, help: "optimizer, epochs, minibatches (see the training keys)")
+        }
+    }
+
+    static func run(_ p: Parameters, in context: StageContext) throws {
+        let system = try context.system.map { try SystemFactory.simulationSystem(for: $0, stage: context.stageName) }
+        let beta = try EigenLossSettings.beta(parameter: p.beta, system: system, stage: context.stageName)
+        let samples = try SampleSet.read("data", in: context, useWeights: p.useWeights, system: system)
+        var rng = context.random("init")
+        let model = EigenfunctionModel(count: p.count, inputs: samples.dimension, network: p.network,
+                                       separate: p.networks == .separate,
+                                       input: p.standardize ? .standardizing(samples.x) : .identity(samples.dimension), rng: &rng)
+        context.log("\(p.count) eigenfunctions from \(samples.count) samples in \(samples.dimension)-D, β = \(beta)"
+                    + (samples.weights == nil ? "" : ", weighted"))
+        let training = EigenfunctionTraining(loss: EigenfunctionLoss(beta: beta, weights: p.weights, penalty: p.penalty,
+                                                                     sortsByEigenvalue: p.sort),
+                                             training: p.training, seed: context.seed)
+        let threads = ComputeThreads.count
+        ComputeThreads.count = context.cpus
+        defer { ComputeThreads.count = threads }
+        let result: EigenfunctionTraining.Result
+        do {
+            result = try training.run(model, on: samples, monitor: context.monitor, checkpoints: context.checkpoints)
+        } catch let e as TrainingDiverged {
+            throw FlowError.stageFailed(stage: context.stageName, message: e.description)
+        }
+        let out = context.output.root
+        try result.network.save(to: out.createGroup("network"))
+        let epochs = result.eigenvaluesPerEpoch
+        try out.write("eigenvalues", epochs.flatMap { $0 }, shape: [epochs.count, p.count])
+        try out.write("eigenvalues_final", vector: result.eigenvalues,
+                      description: "λ = β⁻¹E|∇f|²/Var f, eigenvalues of −L in increasing order")
+        try out.write("values", matrix: result.values)
+        try result.history.write(as: "loss", to: out)
+        if samples.dimension == 2 {
+            let grid = PlaneGrid(box: PlaneGrid.box(system: system, samples: samples.x), points: p.gridPoints)
+            try grid.write(result.network.values(grid.nodes), to: out, description: "eigenfunctions f_1…f_K")
+        }
+        try out.setAttribute("beta", .double(beta))
+        try out.setAttribute("sign_convention", .string("eigenvalues are λ > 0 with L f = −λ f, L = β⁻¹Δ − ∇V·∇"))
+        context.log("eigenvalues " + result.eigenvalues.map { String(format: "%.5g", $0) }.joined(separator: ", "))
+    }
+}
