@@ -14,7 +14,10 @@ public final class Trainer {
     public let optimizer: Optimizer
     public let options: TrainingOptions
     public let baseLearningRate: Double
-    /// Sample indices used for training and for validation (sorted).
+    /// Sample indices used for training (sorted; shuffled every epoch) and for validation (in a
+    /// fixed seeded random order, so that every validation minibatch is a random sample even when
+    /// the data come walker by walker — batch statistics such as variances in eigenfunction
+    /// losses would otherwise be biased).
     public let trainingIndices: [Int]
     public let validationIndices: [Int]
     public private(set) var history = LossHistory()
@@ -42,7 +45,7 @@ public final class Trainer {
         if held > 0 {
             var splitter = RandomSource(seed: seed, stream: "validation-split")
             let order = splitter.permutation(sampleCount)
-            validationIndices = order[..<held].sorted()
+            validationIndices = Array(order[..<held])
             trainingIndices = order[held...].sorted()
         } else {
             validationIndices = []
