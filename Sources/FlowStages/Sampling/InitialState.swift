@@ -4,25 +4,32 @@ import FlowLinalg
 import FlowMD
 
 /// Where walkers start: a named configuration of the system (a minimum), uniform random in its
-/// box, explicit coordinates, or `input`: frames of the stage input `initial` (each input walker's
-/// last frame when it has `/walker`, else rows spread evenly), cycled over the walkers.
+/// box, `boltzmann` (independent exact samples of e^{−βV} in the box, for low-dimensional systems:
+/// walkers start at equilibrium, so no burn-in is needed and well populations are right from the
+/// first frame), explicit coordinates, or `input`: frames of the stage input `initial` (each input
+/// walker's last frame when it has `/walker`, else rows spread evenly), cycled over the walkers.
 enum InitialState: Codable, Equatable, ParameterTypeDescribing {
     case named(String)
     case random
+    case boltzmann
     case input
     case coordinates([Double])
 
-    static var parameterTypeName: String { "state name, 'random', 'input', or list of numbers" }
+    static var parameterTypeName: String { "state name, 'random', 'boltzmann', 'input', or list of numbers" }
 
-    static let help = "starting configuration: a named state of the system (e.g. A, hexagon), random (uniform in the system's box), input (frames of the input 'initial'), or a list of coordinates"
+    static let help = "starting configuration: a named state of the system (e.g. A, hexagon), random (uniform in the system's box), boltzmann (exact samples of e^{−βV} in the box; systems of dimension ≤ 3), input (frames of the input 'initial'), or a list of coordinates"
 
     init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let v = try? c.decode([Double].self) {
             self = .coordinates(v)
         } else {
-            let s = try c.decode(String.self)
-            self = s == "random" ? .random : s == "input" ? .input : .named(s)
+            switch try c.decode(String.self) {
+            case "random": self = .random
+            case "boltzmann": self = .boltzmann
+            case "input": self = .input
+            case let name: self = .named(name)
+            }
         }
     }
 
@@ -31,6 +38,7 @@ enum InitialState: Codable, Equatable, ParameterTypeDescribing {
         switch self {
         case .named(let s): try c.encode(s)
         case .random: try c.encode("random")
+        case .boltzmann: try c.encode("boltzmann")
         case .input: try c.encode("input")
         case .coordinates(let v): try c.encode(v)
         }
@@ -54,6 +62,12 @@ enum InitialState: Codable, Equatable, ParameterTypeDescribing {
             }
             var rng = context.random("initial")
             return (0..<walkers).map { _ in box.map { rng.uniform($0.lowerBound, $0.upperBound) } }
+        case .boltzmann:
+            guard let box = system.domain, d <= 3 else {
+                throw FlowError.stageFailed(stage: stage, message: "params.\(parameter): boltzmann needs a system with a box and at most 3 coordinates (rejection sampling); use random with a burn-in, or a state name")
+            }
+            var rng = context.random("initial")
+            return try BoltzmannSampler(system: system, box: box).samples(walkers, rng: &rng, monitor: context.monitor, stage: stage)
         case .coordinates(let v):
             guard v.count == d else {
                 throw FlowError.stageFailed(stage: stage, message: "params.\(parameter) has \(v.count) coordinates; the system has \(d)")
