@@ -22,7 +22,7 @@ public enum LanczosEigensolver {
     /// Tuning knobs; the defaults suit well-separated eigenvalues. For diffusion-map operators
     /// with near-degenerate slow modes, ask for more pairs than needed with a larger Krylov space
     /// (e.g. 20 pairs with ncv ≈ 80, DESIGN §10).
-    public struct Options {
+    public struct Options: Sendable {
         /// Krylov subspace size; nil means max(2·count + 1, 20), capped at the dimension.
         public var ncv: Int?
         /// Relative accuracy of the Ritz values; 0 means machine precision.
