@@ -15,9 +15,11 @@ public enum DiffusionKernel {
     /// Automatic ε by Berry, Giannakis & Harlim (2015, Phys. Rev. E 91, 032915): on a log grid of
     /// ε, T(ε) = Σ_pairs k_ε behaves like ε^{d/2} where the kernel resolves the data manifold of
     /// intrinsic dimension d; choose the ε maximizing the slope d log T / d log ε and report
-    /// d ≈ 2·max slope. `squaredDistances` are the stored pairs (a subsample is fine).
+    /// d ≈ 2·max slope. `squaredDistances` are the stored off-diagonal pairs (a subsample is fine)
+    /// and `selfPairs` the number of diagonal terms k_ε(x_i, x_i) = 1 that go with them: they keep
+    /// T(ε) from vanishing as ε → 0, where the slope would otherwise grow without bound.
     /// The grid spans 2⁻²⁰ … 2⁶ times the median stored squared distance in steps of 2^¼.
-    public static func automaticEpsilon(squaredDistances: [Double]) throws -> (epsilon: Double, dimension: Double) {
+    public static func automaticEpsilon(squaredDistances: [Double], selfPairs: Int) throws -> (epsilon: Double, dimension: Double) {
         let positive = squaredDistances.filter { $0 > 0 }.sorted()
         guard !positive.isEmpty else {
             throw LinalgError.invalidArgument("automatic ε needs at least one pair of distinct points")
@@ -26,7 +28,7 @@ public enum DiffusionKernel {
         let exponents = stride(from: -20.0, through: 6.0, by: 0.25).map { $0 }
         let epsilons = exponents.map { median * pow(2, $0) / 4 }
         // Pairs at distance 0 contribute 1 at every ε; they flatten the curve equally everywhere.
-        let zeros = Double(squaredDistances.count - positive.count)
+        let zeros = Double(squaredDistances.count - positive.count + selfPairs)
         let logT = epsilons.map { eps -> Double in
             var t = zeros
             for d2 in positive { t += exp(-d2 / (4 * eps)) }

@@ -114,7 +114,7 @@ public enum DiffusionMap {
         case .automatic:
             let stride = Swift.max(1, pairs.squaredDistances.count / 200_000)
             let sample = Swift.stride(from: 0, to: pairs.squaredDistances.count, by: stride).map { pairs.squaredDistances[$0] }
-            let chosen = try DiffusionKernel.automaticEpsilon(squaredDistances: sample)
+            let chosen = try DiffusionKernel.automaticEpsilon(squaredDistances: sample, selfPairs: sample.count * n / Swift.max(1, pairs.squaredDistances.count))
             (epsilon, intrinsicDimension) = (chosen.epsilon, chosen.dimension)
             monitor.log(String(format: "diffusion map: automatic ε = %.4g, estimated intrinsic dimension %.2f", epsilon, chosen.dimension))
         }

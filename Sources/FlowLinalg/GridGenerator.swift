@@ -31,7 +31,9 @@ public struct GridAxis: Sendable, Equatable {
 /// 5-point scheme sees only the diagonal of M; off-diagonal mobility terms are neglected.
 ///
 /// Cells are removed (a reflecting wall) where F is not finite, where `mask` is false, or where
-/// β(F − F_min) exceeds `maxReducedFreeEnergy`; the domain boundary is reflecting unless the axis
+/// β(F − F_min) exceeds `maxReducedFreeEnergy`. Use the cutoff (e.g. 30) on potentials that grow
+/// steeply: rates grow like e^{βΔF/2} between neighbours, and a few huge rates in cells of
+/// negligible weight spoil the accuracy of every eigensolver (errors scale with the largest rate); the domain boundary is reflecting unless the axis
 /// is periodic. Cells are indexed row-major in the axes (cell = i₀·n₁ + i₁); the retained cells
 /// ("states") are numbered in a band-friendly order listed in `cells`.
 ///

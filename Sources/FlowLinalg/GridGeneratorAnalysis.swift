@@ -47,14 +47,16 @@ public extension GridGenerator {
         if useDense {
             decomposition = try (-symmetrized.dense).symmetricEigen(.smallest(count))
         } else {
-            let maxDiagonal = symmetrized.diagonal.map { -$0 }.max() ?? 1
-            let shift = 1e-6 * maxDiagonal
+            // σ = −10⁻³·median(−S_ii): small against the typical exit rate of a cell, so the slow
+            // eigenvalues dominate (A − σI)⁻¹, yet large enough to keep the banded solves accurate.
+            let exitRates = symmetrized.diagonal.map { -$0 }.sorted()
+            let shift = 1e-3 * exitRates[exitRates.count / 2]
             let factor = try factorNegatedSymmetrized(on: Array(0..<stateCount), shift: shift)
             let negated = symmetrized.scaled(left: [Double](repeating: -1, count: stateCount))
             decomposition = try LanczosEigensolver.solve(
                 dimension: stateCount, count: count,
                 target: .nearest(sigma: -shift, solve: { b, x in try factor.solve(b, into: x) }),
-                monitor: monitor) { x, y in negated.multiply(x, into: y) }
+                options: LanczosEigensolver.Options(tolerance: 1e-10, maxIterations: 1000), monitor: monitor) { x, y in negated.multiply(x, into: y) }
         }
         var functions = Matrix(rows: stateCount, cols: decomposition.values.count)
         let z = sqrtWeight.reduce(0) { $0 + $1 * $1 }.squareRoot()

@@ -18,7 +18,7 @@ public struct NeighborList: Sendable, Equatable {
 /// Exact k-nearest-neighbour search.
 ///
 /// Two exact methods: blocked brute force, where the distances of a block of queries to a block
-/// of reference points come from one GEMM through ‖x‖² + ‖y‖² − 2x·y (data centred first to limit
+/// of reference points come from one GEMM through ‖x‖² + ‖y‖² − 2x·y (data translated to a reference point first to limit
 /// cancellation, clamped at 0) followed by heap selection per row, with memory bounded by the two
 /// block sizes; and a kd-tree for low dimension. Both recompute the reported squared distances
 /// directly as Σ(xₜ − yₜ)² and order by (distance, index), so they return identical lists; the
@@ -102,10 +102,9 @@ public enum NearestNeighbors {
                            referenceBlock: Int, threads: Int?, monitor: WorkMonitor, into list: inout NeighborList) throws {
         let d = queries.cols, nq = queries.rows, nr = reference.rows
         let qb = Swift.max(1, queryBlock), rb = Swift.max(1, referenceBlock)
-        // Centre both sets on the reference mean: distances are unchanged, cancellation is smaller.
-        var mean = [Double](repeating: 0, count: d)
-        for i in 0..<nr { for t in 0..<d { mean[t] += reference.storage[i * d + t] } }
-        for t in 0..<d { mean[t] /= Double(Swift.max(nr, 1)) }
+        // Translate both sets by the first reference point: distances are unchanged, cancellation
+        // for data far from the origin is smaller, and data on an integer lattice stays exact.
+        let mean = Array(reference.storage[0..<d])
         func centred(_ m: Matrix) -> Matrix {
             var c = m
             for i in 0..<m.rows { for t in 0..<d { c.storage[i * d + t] -= mean[t] } }
