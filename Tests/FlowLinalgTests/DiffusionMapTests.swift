@@ -3,17 +3,20 @@ import XCTest
 
 final class DiffusionMapTests: XCTestCase {
     func testTMDmapOnOrnsteinUhlenbeckSamples() throws {
-        // Samples of N(0, 1/β) in 1D; generator β⁻¹f'' − x f' has eigenvalues −1, −2, −3.
-        let beta = 1.0, n = 2000
+        // V = x²/2: the generator β⁻¹f'' − x f' has eigenvalues −1, −2, −3. TMDmap needs no
+        // Boltzmann samples: uniform samples on [−5, 5]/√β with target π ∝ e^{−βV} avoid the
+        // isolated tail samples that make spurious slow modes at this n.
+        let beta = 2.0, n = 2000
         var rng = RandomSource(seed: 3)
-        let x = (0..<n).map { _ in rng.normal() / beta.squareRoot() }
+        let x = (0..<n).map { _ in rng.uniform(-5, 5) / beta.squareRoot() }
         let model = try DiffusionMap.fit(Matrix(rows: n, cols: 1, storage: x), options: .init(
             method: .targetMeasure(logTarget: x.map { -beta * $0 * $0 / 2 }), kernel: .dense,
             epsilon: .fixed(0.002), components: 3, beta: beta))
-        // The O(ε) bias grows with the eigenvalue: 5% on the first two, 30% on the third.
-        for (k, value) in model.generatorEigenvalues.enumerated() { XCTAssertEqual(value / Double(-k - 1), 1, accuracy: k < 2 ? 0.05 : 0.3) }
+        print("TMDmap OU generator eigenvalues \(model.generatorEigenvalues)")
+        // The O(ε) bias grows with the eigenvalue: 5%, 10% and 25% allowed.
+        for (k, value) in model.generatorEigenvalues.enumerated() { XCTAssertEqual(value / Double(-k - 1), 1, accuracy: [0.05, 0.1, 0.25][k]) }
         // φ₁ ∝ x (Hermite H₁), normalized under π: φ₁ = √β x.
-        XCTAssertGreaterThan(abs(Statistics.correlation(model.eigenvectors.column(0), x)), 0.995)
+        XCTAssertGreaterThan(abs(Statistics.correlation(model.eigenvectors.column(0), x, weights: model.stationary)), 0.995)
         XCTAssertEqual(model.trivialEigenvalue, 1, accuracy: 1e-10)
         XCTAssertEqual(zip(model.stationary, model.eigenvectors.column(0)).reduce(0) { $0 + $1.0 * $1.1 * $1.1 }, 1, accuracy: 1e-10)
     }
@@ -33,6 +36,7 @@ final class DiffusionMapTests: XCTestCase {
         let model = try DiffusionMap.fit(data, options: .init(method: .alpha(1), kernel: .nearestNeighbors(200),
                                                                epsilon: .fixed(0.002), components: 4))
         let ev = model.generatorEigenvalues
+        print("circle Laplace–Beltrami eigenvalues \(ev)")
         XCTAssertEqual(ev, [-1, -1, -4, -4], accuracy: 0.15)
         XCTAssertEqual(ev[2] / ev[0], 4, accuracy: 0.25)
     }
