@@ -11,11 +11,16 @@ final class TimingMonitor: WorkMonitor, @unchecked Sendable {
     let start = Date()
     var eigensolveEnd: Double?
     var epsilonEnd: Double?
+    var automaticEpsilon: Double?
     func progress(done: Int, total: Int, note: String) {}
     func log(_ message: String) {
         let t = Date().timeIntervalSince(start)
         if message.hasPrefix("ARPACK") { eigensolveEnd = t }
-        if message.contains("automatic ε") { epsilonEnd = t }
+        if message.contains("automatic ε") {
+            epsilonEnd = t
+            let value = message.components(separatedBy: "automatic ε = ").last?.components(separatedBy: ",").first
+            automaticEpsilon = value.flatMap { Double($0) }
+        }
     }
     func checkCancellation() throws {}
 }
@@ -58,6 +63,7 @@ func manifoldSamples(_ n: Int, _ rng: inout RandomSource) -> (Matrix, [Double]) 
     return (Matrix(rows: n, cols: 14, storage: s), logTarget)
 }
 
+setvbuf(stdout, nil, _IOLBF, 0)
 print("| data | n | kNN (s) | ε choice (s) | eigensolve (s) | total fit (s) | ε | dim | generator eigenvalues |")
 print("|---|---|---|---|---|---|---|---|---|")
 for (name, make) in [("Müller–Brown 2D", muellerBrownSamples), ("manifold 14D", manifoldSamples)] as [(String, (Int, inout RandomSource) -> (Matrix, [Double]))] {
@@ -67,14 +73,30 @@ for (name, make) in [("Müller–Brown 2D", muellerBrownSamples), ("manifold 14D
         let t0 = Date()
         _ = try NearestNeighbors.search(data, k: 64)
         let knn = Date().timeIntervalSince(t0)
-        let monitor = TimingMonitor()
-        let options = DiffusionMap.Options(method: .targetMeasure(logTarget: logTarget), kernel: .nearestNeighbors(64),
+        var options = DiffusionMap.Options(method: .targetMeasure(logTarget: logTarget), kernel: .nearestNeighbors(64),
                                            epsilon: .automatic, components: 4, extraPairs: 16,
                                            lanczos: .init(ncv: 80, tolerance: 1e-8))
-        let t1 = Date()
-        let model = try DiffusionMap.fit(data, options: options, monitor: monitor)
+        var t1 = Date()
+        var model: DiffusionMapModel
+        // Automatic ε may disconnect the kNN graph where the density varies strongly (DESIGN §10):
+        // report it and retry with a doubled ε until the graph is connected.
+        var epsilon: Double?
+        var monitor = TimingMonitor()
+        while true {
+            do {
+                monitor = TimingMonitor()
+                t1 = Date()
+                model = try DiffusionMap.fit(data, options: options, monitor: monitor)
+                break
+            } catch LinalgError.disconnectedGraph(let components, _, _) {
+                let previous = epsilon ?? monitor.automaticEpsilon ?? 1e-5
+                print("  \(name) n = \(n): \(components) components at ε = \(previous); doubling ε")
+                epsilon = 2 * previous
+                options.epsilon = .fixed(2 * previous)
+            }
+        }
         let total = Date().timeIntervalSince(t1)
-        let eps = monitor.epsilonEnd ?? 0
+        let eps = monitor.epsilonEnd ?? knn  // with a fixed ε the fit starts with its own kNN search
         let solve = (monitor.eigensolveEnd ?? total) - eps
         print(String(format: "| %@ | %d | %.2f | %.2f | %.2f | %.2f | %.3g | %.2f | %@ |", name, n, knn, eps - knn, solve, total,
                      model.epsilon, model.intrinsicDimension ?? .nan,
