@@ -66,7 +66,9 @@ func manifoldSamples(_ n: Int, _ rng: inout RandomSource) -> (Matrix, [Double]) 
 setvbuf(stdout, nil, _IOLBF, 0)
 print("| data | n | kNN (s) | ε choice (s) | eigensolve (s) | total fit (s) | ε | dim | generator eigenvalues |")
 print("|---|---|---|---|---|---|---|---|---|")
+let only = CommandLine.arguments.dropFirst().first
 for (name, make) in [("Müller–Brown 2D", muellerBrownSamples), ("manifold 14D", manifoldSamples)] as [(String, (Int, inout RandomSource) -> (Matrix, [Double]))] {
+    if let o = only, !name.contains(o) { continue }
     for n in [5_000, 20_000, 100_000] {
         var rng = RandomSource(seed: 7, stream: name)
         let (data, logTarget) = make(n, &rng)
@@ -88,6 +90,11 @@ for (name, make) in [("Müller–Brown 2D", muellerBrownSamples), ("manifold 14D
                 t1 = Date()
                 model = try DiffusionMap.fit(data, options: options, monitor: monitor)
                 break
+            } catch LinalgError.invalidArgument(let message) where message.contains("underflows") {
+                let previous = epsilon ?? monitor.automaticEpsilon ?? 1e-5
+                print("  \(name) n = \(n): kernel underflow at ε = \(previous); doubling ε")
+                epsilon = 2 * previous
+                options.epsilon = .fixed(2 * previous)
             } catch LinalgError.disconnectedGraph(let components, _, _) {
                 let previous = epsilon ?? monitor.automaticEpsilon ?? 1e-5
                 print("  \(name) n = \(n): \(components) components at ε = \(previous); doubling ε")

@@ -137,6 +137,9 @@ public enum DiffusionMap {
         }
         let rowNormalizer = kernel.multiplied(by: rightWeights)
         let s = (0..<n).map { (rightWeights[$0] / rowNormalizer[$0]).squareRoot() }
+        if let bad = (0..<n).first(where: { !(s[$0].isFinite && s[$0] > 0 && rightWeights[$0].isFinite) }) {
+            throw LinalgError.invalidArgument("the kernel row of sample \(bad) underflows (density \(density[bad])) at ε = \(epsilon): the normalized operator is not representable; use a larger ε or more neighbours")
+        }
         let symmetric = kernel.scaled(left: s, right: s)
         monitor.progress(done: 0, total: 1, note: "diffusion map: eigensolve")
 
