@@ -173,6 +173,14 @@ public enum DiffusionMap {
             phi = phi.map { sign * $0 / norm }
             for i in 0..<n { vectors[i, c] = phi[i] }
         }
+        // A mode carried by a handful of isolated samples (a nearly disconnected cluster) has a
+        // large fourth moment Σμφ⁴ (≈ 3 for a spread-out mode, ≈ 1/μ(cluster) for a localized one).
+        for c in 0..<options.components {
+            let kurtosis = (0..<n).reduce(0.0) { $0 + measure[$1] / total * pow(vectors[$1, c], 4) }
+            if kurtosis > 100 {
+                monitor.log(String(format: "diffusion map: warning: eigenvector %d is localized on few samples (Σμφ⁴ = %.3g); the kernel graph is nearly disconnected — use a larger ε or more neighbours", c + 1, kurtosis))
+            }
+        }
         let trivial = decomposition.values[order.first!]
         monitor.log(String(format: "diffusion map: trivial eigenvalue %.12f, leading non-trivial %@", trivial,
                            eigenvalues.map { String(format: "%.6f", $0) }.joined(separator: ", ")))
