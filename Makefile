@@ -36,7 +36,7 @@ test: bootstrap
 	$(SWIFT) test $(SWIFTFLAGS) --skip-build --parallel --num-workers 2
 
 # Each benchmark prints its numbers and the ratio against its baseline (Benchmarks/README.md).
-BENCHES := flow-bench sampling-bench flow-md-bench flow-nn-bench
+BENCHES := flow-bench sampling-bench tmdmap-bench flow-md-bench flow-nn-bench
 
 bench: build
 	@for b in $(BENCHES); do $(SWIFT) build $(SWIFTFLAGS) --product $$b || exit 1; done
