@@ -27,6 +27,9 @@ final class ReportTableTests: XCTestCase {
         let bad = try cli.run(["run", "t.yaml", "--set", "report.params.tables=[{title: x, columns: []}]"])
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.stderr.contains("params.tables[0].columns: give at least one column"), bad.stderr)
+        let unnamed = try cli.run(["run", "t.yaml", "--set", "report.params.tables=[{type: inputs, inputs: [upper], columns: [{dataset: /saddle, name: energy}]}]"])
+        XCTAssertEqual(unnamed.status, 1)
+        XCTAssertTrue(unnamed.stderr.contains("'/saddle' of input 'upper' has no element named 'energy'"), unnamed.stderr)
         let twoSources = try cli.run(["run", "t.yaml", "--set", "report.params.tables=[{columns: [{values: [1], dataset: /x}]}]"])
         XCTAssertTrue(twoSources.stderr.contains("give exactly one of dataset, attribute or values"), twoSources.stderr)
     }

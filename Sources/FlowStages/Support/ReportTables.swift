@@ -96,10 +96,11 @@ struct ColumnSpec: Codable {
     var values: [Double]?
     var offset: Int
     var index: Int
+    var name: String?
     var scale: Double
     var format: String
 
-    enum CodingKeys: String, CodingKey { case label, input, dataset, attribute, values, offset, index, scale, format }
+    enum CodingKeys: String, CodingKey { case label, input, dataset, attribute, values, offset, index, name, scale, format }
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
@@ -110,6 +111,7 @@ struct ColumnSpec: Codable {
         values = try p.optional(.values, help: "literal values instead of a dataset (published references)")
         offset = try p(.offset, default: 0, in: .atLeast(0), help: "compare: first element used (e.g. 1 to skip a trivial eigenvalue)")
         index = try p(.index, default: 0, in: .atLeast(0), help: "inputs: element of the dataset shown")
+        name = try p.optional(.name, help: "inputs: the element whose entry in the dataset's `names` attribute is this (e.g. max_energy in /diagnostics)")
         scale = try p(.scale, default: 1.0, help: "factor applied to every value")
         format = try p(.format, default: "%.5g", help: "printf format of the values")
         let sources = [dataset != nil, attribute != nil, values != nil].filter { $0 }.count
@@ -140,7 +142,15 @@ struct ColumnSpec: Codable {
         if let values { return format(index < values.count ? values[index] : nil) }
         if let attribute, case .string(let s)? = try attributeValue(context, input: input, attribute) { return s }
         let all = try numbers(context, input: input)
-        return format(index < all.count ? all[index] : nil)
+        var element = index
+        if let name, let dataset {
+            guard case .strings(let names)? = try attributeValue(context, input: input, dataset.drop { $0 == "/" } + "/names"),
+                  let i = names.firstIndex(of: name) else {
+                throw FlowError.stageFailed(stage: context.stageName, message: "table column '\(label)': '\(dataset)' of input '\(input)' has no element named '\(name)'")
+            }
+            element = i
+        }
+        return format(element < all.count ? all[element] : nil)
     }
 
     func numbers(_ context: StageContext, input: String) throws -> [Double] {
