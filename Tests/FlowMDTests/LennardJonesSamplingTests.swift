@@ -59,9 +59,9 @@ final class LennardJonesSamplingTests: XCTestCase {
     }
 
     func testShortBruteForceHexagonEscapeRate() throws {
-        let cores = QuenchCoreSets(potential: lj, minima: [("hexagon", hexagon), ("trapezoid", trapezoid)],
-                                   signature: SortedCoordinationNumbers(layout: lj.layout), radius: 0.15, quenchSteps: 40)
-        let trackers = (0..<8).map { _ in CoreSetTracker(assignment: cores) }
+        let cores = QuenchStates.cores(potential: lj, minima: [("hexagon", hexagon), ("trapezoid", trapezoid)],
+                                       signature: SortedCoordinationNumbers(layout: lj.layout), radius: 0.15, steps: 40)
+        let trackers = (0..<8).map { _ in LastVisitTracker(assignment: cores) }
         let ensemble = WalkerEnsemble(potential: lj, integrator: MALA(timeStep: 5e-5, beta: 5),
                                       initial: [[Double]](repeating: hexagon, count: 8),
                                       settings: EnsembleSettings(steps: 2_500_000, stride: 0, seed: 7, observationInterval: 200),
@@ -69,12 +69,12 @@ final class LennardJonesSamplingTests: XCTestCase {
         try ensemble.run(monitor: SilentMonitor(), checkpoints: nil, threads: 2)
         var rng = RandomSource(seed: 1)
         let estimate = TransitionRateEstimate(trackers: trackers, names: ["hexagon", "trapezoid"], confidence: 0.95, resamples: 1000, random: &rng)
-        let escape = estimate.rows.first { $0.kind == "escape" && $0.from == "hexagon" }!
-        print("LJ7 β=5 short run (8 × 125 time units): hexagon escape \(escape.rate) [\(escape.low), \(escape.high)], \(escape.events) events")
+        let escape = estimate.row(.escapeRate, from: "hexagon", to: "any")!
+        print("LJ7 β=5 short run (8 × 125 time units): hexagon escape \(escape.value) [\(escape.low), \(escape.high)], \(escape.events) events")
         XCTAssertGreaterThan(escape.events, 5)
-        XCTAssertGreaterThan(escape.rate, 3.46e-2 / 2.5)
-        XCTAssertLessThan(escape.rate, 3.46e-2 * 2.5)
-        XCTAssertLessThanOrEqual(escape.low, escape.rate)
-        XCTAssertGreaterThanOrEqual(escape.high, escape.rate)
+        XCTAssertGreaterThan(escape.value, 3.46e-2 / 2.5)
+        XCTAssertLessThan(escape.value, 3.46e-2 * 2.5)
+        XCTAssertLessThanOrEqual(escape.low, escape.value)
+        XCTAssertGreaterThanOrEqual(escape.high, escape.value)
     }
 }
