@@ -5,6 +5,12 @@
 import PackageDescription
 
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+// FlowMD's SIMD8<Double> kernels (LJ7, Müller–Brown, vector exp) compile to 4 × 2-lane SSE2
+// instructions on baseline x86-64; x86-64-v3 (AVX2, FMA, BMI) gives 2 × 4-lane AVX2 — see the sampling
+// benchmark in Benchmarks/README.md. Release builds on x86-64 only: every machine kind this project
+// runs on, CI's included, has AVX2 (and AVX-512). The flag does not change results: lanes are
+// independent and no multiply–add is fused without an explicit call.
+let simd: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release))]
 
 let package = Package(
     name: "flow",
@@ -36,7 +42,7 @@ let package = Package(
                 dependencies: ["FlowHDF5", "FlowLinalg", "CCrypto", .product(name: "Yams", package: "Yams")],
                 swiftSettings: v5),
         .target(name: "FlowNN", dependencies: ["FlowLinalg", "FlowHDF5", "CBLAS"], swiftSettings: v5),
-        .target(name: "FlowMD", dependencies: ["FlowLinalg", "FlowHDF5"], swiftSettings: v5),
+        .target(name: "FlowMD", dependencies: ["FlowLinalg", "FlowHDF5"], swiftSettings: v5 + simd),
         .target(name: "FlowStages", dependencies: ["FlowCore", "FlowNN", "FlowMD", "FlowLinalg", "FlowHDF5"],
                 swiftSettings: v5),
         .executableTarget(name: "sampling-bench", dependencies: ["FlowMD", "FlowLinalg"],

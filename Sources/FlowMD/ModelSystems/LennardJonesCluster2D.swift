@@ -124,9 +124,9 @@ public struct LennardJonesCluster2D: Potential {
         for k in 0..<n {
             let dx = xs[k] - cx, dy = ys[k] - cy
             let d2 = dx * dx + dy * dy
-            let inside = d2 .<= r2
-            v += (0.5 * kappa * (d2 - r2)).replacing(with: 0, where: inside)
-            let rx = (kappa * dx).replacing(with: 0, where: inside), ry = (kappa * dy).replacing(with: 0, where: inside)
+            let outside = d2 .> r2
+            v += LaneSelect.keep(0.5 * kappa * (d2 - r2), where: outside)
+            let rx = LaneSelect.keep(kappa * dx, where: outside), ry = LaneSelect.keep(kappa * dy, where: outside)
             gx[k] += rx
             gy[k] += ry
             sx += rx

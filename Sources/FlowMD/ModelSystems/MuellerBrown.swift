@@ -35,31 +35,49 @@ public struct MuellerBrown: Potential {
         evaluate(x[0], x[1]).0
     }
 
-    /// The batched path: eight walkers per SIMD lane group (a short last group repeats its last
-    /// walker in the spare lanes), with the vectorized `VectorExp.exp`. Each lane does exactly
-    /// what `evaluate` does for one point, so the bits do not depend on the batch.
+    /// The batched path: four walkers per SIMD group, loaded as one vector of (x, y) pairs and
+    /// split into an x vector and a y vector (structure of arrays), with the vectorized
+    /// `VectorExp.exp`; a short last group repeats its last walker in the spare lanes, whose
+    /// results are dropped. Each lane does exactly what `evaluate` does for one point, so the bits
+    /// do not depend on the batch.
     public func energies(_ x: UnsafePointer<Double>, count: Int, energies: UnsafeMutablePointer<Double>,
                          gradients: UnsafeMutablePointer<Double>) {
+        let width = Lanes.scalarCount
         var k = 0
         while k < count {
-            let lanes = min(Lanes.scalarCount, count - k)
-            var px = Lanes(), py = Lanes()
-            for l in 0..<Lanes.scalarCount {
-                let w = k + min(l, lanes - 1)
-                px[l] = x[2 * w]
-                py[l] = x[2 * w + 1]
+            let lanes = min(width, count - k)
+            var points: Pairs
+            if lanes == width {
+                points = UnsafeRawPointer(x + 2 * k).loadUnaligned(as: Pairs.self)
+            } else {
+                points = Pairs()
+                for l in 0..<width {
+                    let w = k + min(l, lanes - 1)
+                    points[2 * l] = x[2 * w]
+                    points[2 * l + 1] = x[2 * w + 1]
+                }
             }
-            let (v, gx, gy) = evaluate(px, py)
-            for l in 0..<lanes {
-                energies[k + l] = v[l]
-                gradients[2 * (k + l)] = gx[l]
-                gradients[2 * (k + l) + 1] = gy[l]
+            let (v, gx, gy) = evaluate(points.evenHalf, points.oddHalf)
+            var g = Pairs()
+            g.evenHalf = gx
+            g.oddHalf = gy
+            if lanes == width {
+                UnsafeMutableRawPointer(gradients + 2 * k).storeBytes(of: g, as: Pairs.self)
+                UnsafeMutableRawPointer(energies + k).storeBytes(of: v, as: Lanes.self)
+            } else {
+                for l in 0..<lanes {
+                    energies[k + l] = v[l]
+                    gradients[2 * (k + l)] = g[2 * l]
+                    gradients[2 * (k + l) + 1] = g[2 * l + 1]
+                }
             }
             k += lanes
         }
     }
 
-    typealias Lanes = SIMD8<Double>
+    typealias Lanes = VectorExp.Lanes
+    /// (x, y) of `Lanes.scalarCount` walkers, interleaved as stored.
+    typealias Pairs = SIMD8<Double>
 
     /// V, ∂V/∂x, ∂V/∂y at one point: lane 0 of the vector kernel, so that single evaluations
     /// and the batched path agree to the bit.
@@ -69,7 +87,7 @@ public struct MuellerBrown: Potential {
     }
 
     /// V, ∂V/∂x, ∂V/∂y at eight points (the four terms unrolled with literal parameters).
-    @inline(__always)
+    @_transparent
     func evaluate(_ x: Lanes, _ y: Lanes) -> (Lanes, Lanes, Lanes) {
         let t1 = Self.term(x, y, -200, -1, 0, -10, 1, 0)
         let t2 = Self.term(x, y, -100, -1, 0, -10, 0, 0.5)
@@ -80,7 +98,7 @@ public struct MuellerBrown: Potential {
     }
 
     /// One term A·exp(a dx² + b dx dy + c dy²) and its two partial derivatives.
-    @inline(__always)
+    @_transparent
     static func term(_ x: Lanes, _ y: Lanes, _ A: Double, _ a: Double, _ b: Double, _ c: Double, _ x0: Double,
                      _ y0: Double) -> (Lanes, Lanes, Lanes) {
         let dx = x - x0, dy = y - y0
