@@ -5,11 +5,12 @@
 import PackageDescription
 
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
-// FlowMD's SIMD8<Double> kernels (LJ7, Müller–Brown, vector exp) compile to 4 × 2-lane SSE2
-// instructions on baseline x86-64; x86-64-v3 (AVX2, FMA, BMI) gives 2 × 4-lane AVX2 — see the sampling
-// benchmark in Benchmarks/README.md. Release builds on x86-64 only: every machine kind this project
-// runs on, CI's included, has AVX2 (and AVX-512). The flag does not change results: lanes are
-// independent and no multiply–add is fused without an explicit call.
+// FlowMD's SIMD kernels (LJ7 on SIMD8<Double>, Müller–Brown and the vector exp on SIMD4<Double>)
+// compile to 2-lane SSE2 instructions on baseline x86-64; `-target-cpu haswell` (AVX2, FMA, BMI2:
+// every x86-64 server since 2013) gives 4-lane AVX2 — the sampling benchmark in Benchmarks/README.md
+// measures the difference. Release builds on Linux only; the machine kind this project and its CI
+// run on has AVX2 (and AVX-512) in /proc/cpuinfo. Results are unchanged: lanes are independent, and
+// Swift fuses no multiply–add on its own (the binary has no vfmadd).
 let simd: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release))]
 
 let package = Package(

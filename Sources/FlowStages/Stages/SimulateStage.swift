@@ -11,7 +11,7 @@ import FlowMD
 /// frame's walker. Long runs checkpoint and resume bit-identically.
 enum SimulateStage: StageKind {
     static let name = "simulate"
-    static let version = 2
+    static let version = 3
     static let summary = "sample a system with independent walkers (EM, MALA, BAOAB; metadynamics, restraints)"
     static let system = SystemRequirement.required
     static var cpus: Int { ProcessInfo.processInfo.activeProcessorCount }
