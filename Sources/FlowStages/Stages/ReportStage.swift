@@ -12,7 +12,7 @@ import FlowMD
 /// after the stage (`report` → `report.md`), so several report stages never overwrite each other.
 enum ReportStage: StageKind {
     static let name = "report"
-    static let version = 1
+    static let version = 2
     static let summary = "figures (gnuplot PNG) and report.md from any artifacts"
     static let inputs: [InputSpec] = []
     static let acceptsAnyInputs = true
