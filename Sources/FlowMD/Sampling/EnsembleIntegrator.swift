@@ -38,8 +38,7 @@ public struct EulerMaruyama: EnsembleIntegrator {
     }
 
     public func step(_ b: inout WalkerBatch) {
-        let noise = b.scratch.noise
-        propose(b, into: b.positions, noise: noise)
+        propose(b, into: b.positions, noise: b.scratch.noise)
         b.time += timeStep
         b.forces.evaluate(b.positions, count: b.count, time: b.time, energies: b.energies, biases: b.biases, gradients: b.gradients)
     }
