@@ -17,9 +17,10 @@
 ///   out the rim of the basin, from which excursions through the parallelograms reach B. The
 ///   largest ellipse inside the basin, semi-axes (0.44, 0.69), holds 51% of the weight, halves the
 ///   mean first-passage time back from B (k_BA = 0.188) and overestimates ν_AB by 30%.
-/// Measured with MALA (dt = 5·10⁻⁵) in `Benchmarks/README.md`: these states give k_AB and ν_AB
-/// within a few per cent of the published values; k_AB is set mostly by the size of B and k_BA by
-/// the size of A. (μ2, μ3) of the minima: hexagon (0.747, 1.318), capped parallelograms
+/// Measured with MALA (dt = 5·10⁻⁵, 16 walkers × 2·10⁴ time units; `Benchmarks/README.md`): these
+/// states give k_AB = 3.29·10⁻² and ν_AB = 2.43·10⁻², 5% below the published values (whose own
+/// runs with another CV give 3.71·10⁻² and 2.68·10⁻²); k_AB is set mostly by the size of B and
+/// k_BA by the size of A. (μ2, μ3) of the minima: hexagon (0.747, 1.318), capped parallelograms
 /// (0.958, 0.299) and (0.755, 0.351), trapezoid (0.592, −0.116).
 public enum LennardJonesStates {
     public static let hexagon = CVRegion.ellipse(center: [0.747, 1.318], semiAxes: [0.11, 0.1725])
