@@ -81,6 +81,15 @@ public struct LennardJonesCluster2D: Potential {
 
     typealias Lanes = SIMD8<Double>
 
+    /// One pair at separation (dx, dy) with 1/r² given: r⁻¹²− r⁻⁶ and the gradient (dV/dr)(dx, dy)/r
+    /// for V = 4(r⁻¹² − r⁻⁶).
+    @_transparent
+    static func pair(_ dx: Lanes, _ dy: Lanes, _ ir2: Lanes) -> (Lanes, Lanes, Lanes) {
+        let ir6 = ir2 * ir2 * ir2
+        let f = (24 * ir6 - 48 * ir6 * ir6) * ir2
+        return (ir6 * (ir6 - 1), f * dx, f * dy)
+    }
+
     /// V of the lanes, ∇V written to `gx`, `gy`: the pair loop keeps particle i's gradient in
     /// registers and touches memory only for partner j.
     @inline(__always)
@@ -95,18 +104,34 @@ public struct LennardJonesCluster2D: Potential {
         for i in 0..<(n - 1) {
             let xi = xs[i], yi = ys[i]
             var gxi = Lanes.zero, gyi = Lanes.zero
-            for j in (i + 1)..<n {
-                let dx = xi - xs[j], dy = yi - ys[j]
-                let ir2 = 1 / (dx * dx + dy * dy)
-                let ir6 = ir2 * ir2 * ir2
-                pairs += ir6 * (ir6 - 1)
-                // (dV/dr)/r for V = 4(r⁻¹² − r⁻⁶).
-                let f = (24 * ir6 - 48 * ir6 * ir6) * ir2
-                let fx = f * dx, fy = f * dy
-                gxi += fx
-                gyi += fy
-                gx[j] -= fx
-                gy[j] -= fy
+            var j = i + 1
+            // Partners two at a time share one division: 1/r²_a = r²_b/(r²_a r²_b) and vice versa
+            // (a vector division costs several multiplications).
+            while j < n {
+                let dxa = xi - xs[j], dya = yi - ys[j]
+                let r2a = dxa * dxa + dya * dya
+                if j + 1 < n {
+                    let dxb = xi - xs[j + 1], dyb = yi - ys[j + 1]
+                    let r2b = dxb * dxb + dyb * dyb
+                    let inverse = 1 / (r2a * r2b)
+                    let (ea, fxa, fya) = Self.pair(dxa, dya, r2b * inverse)
+                    let (eb, fxb, fyb) = Self.pair(dxb, dyb, r2a * inverse)
+                    pairs += ea + eb
+                    gxi += fxa + fxb
+                    gyi += fya + fyb
+                    gx[j] -= fxa
+                    gy[j] -= fya
+                    gx[j + 1] -= fxb
+                    gy[j + 1] -= fyb
+                } else {
+                    let (ea, fxa, fya) = Self.pair(dxa, dya, 1 / r2a)
+                    pairs += ea
+                    gxi += fxa
+                    gyi += fya
+                    gx[j] -= fxa
+                    gy[j] -= fya
+                }
+                j += 2
             }
             gx[i] += gxi
             gy[i] += gyi
