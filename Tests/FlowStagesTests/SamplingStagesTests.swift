@@ -51,7 +51,7 @@ final class SamplingStagesTests: XCTestCase {
         defer { try? f.close() }
         let quantity = try f.root.readStrings("rates/quantity"), from = try f.root.readStrings("rates/from")
         let to = try f.root.readStrings("rates/to")
-        let value = try f.root.read("rates/value", as: Double.self).values
+        let value = try f.root.read("rates/rate", as: Double.self).values
         XCTAssertEqual(Set(quantity), ["k_AB", "nu_AB", "rho_A", "k_A"])
         func row(_ q: String, _ a: String, _ b: String) -> Double {
             value[quantity.indices.first { quantity[$0] == q && from[$0] == a && to[$0] == b }!]

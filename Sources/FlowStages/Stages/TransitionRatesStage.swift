@@ -22,7 +22,7 @@ enum TransitionRatesStage: StageKind {
         OutputSpec("/rates/from", "state A (string)"),
         OutputSpec("/rates/to", "state B of the pair, or 'any' for k_A (string)"),
         OutputSpec("/rates/quantity", "k_AB = N_AB/T_A|AB, 1/MFPT A→B (other states ignored); nu_AB = N_AB/T, reactive flux; rho_A = T_A|AB/T (dimensionless); k_A = exits from A/time last in A, 1/MFPT A→any other state"),
-        OutputSpec("/rates/value", "the estimate (1/time; rho_A dimensionless), pooled over walkers"),
+        OutputSpec("/rates/rate", "the estimate, pooled over walkers: 1/time for k_AB, nu_AB, k_A; the dimensionless occupancy for rho_A"),
         OutputSpec("/rates/ci_low", "lower bound of the bootstrap confidence interval over walkers"),
         OutputSpec("/rates/ci_high", "upper bound of the bootstrap confidence interval over walkers"),
         OutputSpec("/rates/events", "N_AB for pair rows, exits from A for k_A (int64)"),
@@ -104,7 +104,7 @@ enum TransitionRatesStage: StageKind {
         try out.write("rates/from", strings: rows.map(\.from))
         try out.write("rates/to", strings: rows.map(\.to))
         try out.write("rates/quantity", strings: rows.map(\.quantity.rawValue))
-        try out.write("rates/value", vector: rows.map(\.value), description: "k_AB, nu_AB, k_A in 1/time; rho_A dimensionless")
+        try out.write("rates/rate", vector: rows.map(\.value), description: "k_AB, nu_AB, k_A in 1/time; rho_A dimensionless")
         try out.write("rates/ci_low", vector: rows.map(\.low))
         try out.write("rates/ci_high", vector: rows.map(\.high))
         try out.write("rates/events", rows.map { Int64($0.events) }, shape: [rows.count])
