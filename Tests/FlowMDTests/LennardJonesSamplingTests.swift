@@ -3,7 +3,7 @@ import FlowLinalg
 @testable import FlowMD
 
 /// LJ7 at β = 5: the reweighted well-tempered metadynamics free energy in (μ2, μ3) against a long
-/// unbiased run, and a short brute-force rate against the published hexagon escape rate.
+/// unbiased run, and short brute-force rates against the published ones.
 final class LennardJonesSamplingTests: XCTestCase {
     let lj = LennardJonesCluster2D()
     lazy var hexagon = LennardJonesMinima.minima(of: lj)["hexagon"]!
@@ -58,23 +58,29 @@ final class LennardJonesSamplingTests: XCTestCase {
         XCTAssertGreaterThan(unweighted, 0.12, "without the weights the comparison fails: the test can detect wrong reweighting")
     }
 
-    func testShortBruteForceHexagonEscapeRate() throws {
-        let cores = QuenchCoreSets(potential: lj, minima: [("hexagon", hexagon), ("trapezoid", trapezoid)],
-                                   signature: SortedCoordinationNumbers(layout: lj.layout), radius: 0.15, quenchSteps: 40)
-        let trackers = (0..<8).map { _ in CoreSetTracker(assignment: cores) }
+    /// 10 walkers × 150 time units with the default (μ2, μ3) states: k_AB (1/MFPT hexagon →
+    /// trapezoid) and ν_AB within a factor 1.6 of the published 3.46e-2 and 2.56e-2 (Yuan et
+    /// al., arXiv 2507.00408). The old quench-core definition gave ν_AB ≈ 1.3e-2, which fails.
+    func testShortBruteForceRatesNearPublished() throws {
+        let states = LennardJonesStates.hexagonTrapezoid(layout: lj.layout)
+        let trackers = (0..<10).map { _ in LastVisitTracker(assignment: states) }
         let ensemble = WalkerEnsemble(potential: lj, integrator: MALA(timeStep: 5e-5, beta: 5),
-                                      initial: [[Double]](repeating: hexagon, count: 8),
-                                      settings: EnsembleSettings(steps: 2_500_000, stride: 0, seed: 7, observationInterval: 200),
+                                      initial: [[Double]](repeating: hexagon, count: 10),
+                                      settings: EnsembleSettings(steps: 3_000_000, stride: 0, seed: 7, observationInterval: 10),
                                       observers: trackers)
         try ensemble.run(monitor: SilentMonitor(), checkpoints: nil, threads: 2)
         var rng = RandomSource(seed: 1)
         let estimate = TransitionRateEstimate(trackers: trackers, names: ["hexagon", "trapezoid"], confidence: 0.95, resamples: 1000, random: &rng)
-        let escape = estimate.rows.first { $0.kind == "escape" && $0.from == "hexagon" }!
-        print("LJ7 β=5 short run (8 × 125 time units): hexagon escape \(escape.rate) [\(escape.low), \(escape.high)], \(escape.events) events")
-        XCTAssertGreaterThan(escape.events, 5)
-        XCTAssertGreaterThan(escape.rate, 3.46e-2 / 2.5)
-        XCTAssertLessThan(escape.rate, 3.46e-2 * 2.5)
-        XCTAssertLessThanOrEqual(escape.low, escape.rate)
-        XCTAssertGreaterThanOrEqual(escape.high, escape.rate)
+        let k = estimate.row(.mfptRate, from: "hexagon", to: "trapezoid")!
+        let nu = estimate.row(.reactiveFlux, from: "hexagon", to: "trapezoid")!
+        print("LJ7 β=5 short run (10 × 150 time units): k_AB \(k.value) [\(k.low), \(k.high)], ν_AB \(nu.value) [\(nu.low), \(nu.high)], \(k.events) events")
+        XCTAssertGreaterThan(k.events, 20)
+        XCTAssertEqual(nu.value, k.value * estimate.row(.occupancy, from: "hexagon", to: "trapezoid")!.value, accuracy: 1e-12, "ν_AB = ρ_A k_AB")
+        XCTAssertGreaterThan(k.value, 3.46e-2 / 1.6)
+        XCTAssertLessThan(k.value, 3.46e-2 * 1.6)
+        XCTAssertGreaterThan(nu.value, 2.56e-2 / 1.6)
+        XCTAssertLessThan(nu.value, 2.56e-2 * 1.6)
+        XCTAssertLessThanOrEqual(k.low, k.value)
+        XCTAssertGreaterThanOrEqual(k.high, k.value)
     }
 }

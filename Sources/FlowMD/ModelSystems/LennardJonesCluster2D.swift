@@ -32,51 +32,112 @@ public struct LennardJonesCluster2D: Potential {
 
     public func energy(_ x: [Double], gradient: inout [Double]) -> Double {
         precondition(x.count == dimension && gradient.count == dimension)
-        return x.withUnsafeBufferPointer { xb in
+        var v = 0.0
+        x.withUnsafeBufferPointer { xb in
             gradient.withUnsafeMutableBufferPointer { gb in
-                evaluate(xb.baseAddress!, gb.baseAddress!)
+                energies(xb.baseAddress!, count: 1, energies: &v, gradients: gb.baseAddress!)
+            }
+        }
+        return v
+    }
+
+    /// The batched path, also used for a single configuration so that every caller gets the same
+    /// bits: walkers go eight at a time through SIMD lanes (structure of arrays: lane l holds
+    /// walker k + l; a short last group repeats its last walker in the spare lanes, whose results
+    /// are dropped). Each lane performs exactly the operations of a scalar evaluation, so a
+    /// walker's result does not depend on its batch. No allocation: the lane arrays live on the
+    /// stack.
+    public func energies(_ x: UnsafePointer<Double>, count: Int, energies: UnsafeMutablePointer<Double>,
+                         gradients: UnsafeMutablePointer<Double>) {
+        let n = particles, d = dimension
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 4 * n) { buffer in
+            let xs = buffer.baseAddress!, ys = xs + n, gx = ys + n, gy = gx + n
+            var k = 0
+            while k < count {
+                let lanes = min(Lanes.scalarCount, count - k)
+                for i in 0..<n {
+                    var vx = Lanes(), vy = Lanes()
+                    for l in 0..<Lanes.scalarCount {
+                        let row = x + (k + min(l, lanes - 1)) * d
+                        vx[l] = row[i]
+                        vy[l] = row[n + i]
+                    }
+                    xs[i] = vx
+                    ys[i] = vy
+                }
+                let v = evaluate(xs, ys, gx, gy)
+                for l in 0..<lanes {
+                    energies[k + l] = v[l]
+                    let row = gradients + (k + l) * d
+                    for i in 0..<n {
+                        row[i] = gx[i][l]
+                        row[n + i] = gy[i][l]
+                    }
+                }
+                k += lanes
             }
         }
     }
 
-    public func energies(_ x: UnsafePointer<Double>, count: Int, energies: UnsafeMutablePointer<Double>,
-                         gradients: UnsafeMutablePointer<Double>) {
-        let d = dimension
-        for k in 0..<count {
-            energies[k] = evaluate(x + k * d, gradients + k * d)
-        }
+    typealias Lanes = SIMD8<Double>
+
+    /// One pair at separation (dx, dy) with 1/r² given: r⁻¹²− r⁻⁶ and the gradient (dV/dr)(dx, dy)/r
+    /// for V = 4(r⁻¹² − r⁻⁶).
+    @_transparent
+    static func pair(_ dx: Lanes, _ dy: Lanes, _ ir2: Lanes) -> (Lanes, Lanes, Lanes) {
+        let ir6 = ir2 * ir2 * ir2
+        let f = (24 * ir6 - 48 * ir6 * ir6) * ir2
+        return (ir6 * (ir6 - 1), f * dx, f * dy)
     }
 
-    /// V at `x`, ∇V written to `g`: the pair loop accumulates particle i's gradient in registers
-    /// and touches memory only for partner j; no allocation.
+    /// V of the lanes, ∇V written to `gx`, `gy`: the pair loop keeps particle i's gradient in
+    /// registers and touches memory only for partner j.
     @inline(__always)
-    func evaluate(_ x: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>) -> Double {
+    func evaluate(_ xs: UnsafePointer<Lanes>, _ ys: UnsafePointer<Lanes>, _ gx: UnsafeMutablePointer<Lanes>,
+                  _ gy: UnsafeMutablePointer<Lanes>) -> Lanes {
         let n = particles
-        let xs = x, ys = x + n
-        let gx = g, gy = g + n
-        for k in 0..<(2 * n) { g[k] = 0 }
-        var pairs = 0.0
+        for k in 0..<n {
+            gx[k] = .zero
+            gy[k] = .zero
+        }
+        var pairs = Lanes.zero
         for i in 0..<(n - 1) {
             let xi = xs[i], yi = ys[i]
-            var gxi = 0.0, gyi = 0.0
-            for j in (i + 1)..<n {
-                let dx = xi - xs[j], dy = yi - ys[j]
-                let ir2 = 1 / (dx * dx + dy * dy)
-                let ir6 = ir2 * ir2 * ir2
-                pairs += ir6 * (ir6 - 1)
-                // (dV/dr)/r for V = 4(r⁻¹² − r⁻⁶).
-                let f = (24 * ir6 - 48 * ir6 * ir6) * ir2
-                let fx = f * dx, fy = f * dy
-                gxi += fx
-                gyi += fy
-                gx[j] -= fx
-                gy[j] -= fy
+            var gxi = Lanes.zero, gyi = Lanes.zero
+            var j = i + 1
+            // Partners two at a time share one division: 1/r²_a = r²_b/(r²_a r²_b) and vice versa
+            // (a vector division costs several multiplications).
+            while j < n {
+                let dxa = xi - xs[j], dya = yi - ys[j]
+                let r2a = dxa * dxa + dya * dya
+                if j + 1 < n {
+                    let dxb = xi - xs[j + 1], dyb = yi - ys[j + 1]
+                    let r2b = dxb * dxb + dyb * dyb
+                    let inverse = 1 / (r2a * r2b)
+                    let (ea, fxa, fya) = Self.pair(dxa, dya, r2b * inverse)
+                    let (eb, fxb, fyb) = Self.pair(dxb, dyb, r2a * inverse)
+                    pairs += ea + eb
+                    gxi += fxa + fxb
+                    gyi += fya + fyb
+                    gx[j] -= fxa
+                    gy[j] -= fya
+                    gx[j + 1] -= fxb
+                    gy[j + 1] -= fyb
+                } else {
+                    let (ea, fxa, fya) = Self.pair(dxa, dya, 1 / r2a)
+                    pairs += ea
+                    gxi += fxa
+                    gyi += fya
+                    gx[j] -= fxa
+                    gy[j] -= fya
+                }
+                j += 2
             }
             gx[i] += gxi
             gy[i] += gyi
         }
         var v = 4 * pairs
-        var cx = 0.0, cy = 0.0
+        var cx = Lanes.zero, cy = Lanes.zero
         for k in 0..<n {
             cx += xs[k]
             cy += ys[k]
@@ -84,26 +145,22 @@ public struct LennardJonesCluster2D: Potential {
         cx /= Double(n)
         cy /= Double(n)
         let r2 = radius * radius
-        var sx = 0.0, sy = 0.0
-        var outside = false
+        var sx = Lanes.zero, sy = Lanes.zero
         for k in 0..<n {
             let dx = xs[k] - cx, dy = ys[k] - cy
             let d2 = dx * dx + dy * dy
-            if d2 > r2 {
-                outside = true
-                v += 0.5 * kappa * (d2 - r2)
-                gx[k] += kappa * dx
-                gy[k] += kappa * dy
-                sx += kappa * dx
-                sy += kappa * dy
-            }
+            let outside = d2 .> r2
+            v += LaneSelect.keep(0.5 * kappa * (d2 - r2), where: outside)
+            let rx = LaneSelect.keep(kappa * dx, where: outside), ry = LaneSelect.keep(kappa * dy, where: outside)
+            gx[k] += rx
+            gy[k] += ry
+            sx += rx
+            sy += ry
         }
-        if outside {
-            let mx = sx / Double(n), my = sy / Double(n)
-            for k in 0..<n {
-                gx[k] -= mx
-                gy[k] -= my
-            }
+        let mx = sx / Double(n), my = sy / Double(n)
+        for k in 0..<n {
+            gx[k] -= mx
+            gy[k] -= my
         }
         return v
     }

@@ -13,10 +13,13 @@ public struct SimulationSystem: Sendable {
     public var layout: ParticleLayout?
     /// Names of the configurations that are local minima (the default metastable states).
     public var minimumNames: [String]
+    /// The metastable states rate estimates use when none are given (nil: a quench core around
+    /// every named minimum).
+    public var defaultStates: (any StateAssignment)?
 
     public init(potential: Potential, beta: Double, namedConfigurations: [String: [Double]] = [:],
                 domain: [ClosedRange<Double>]? = nil, coordinateNames: [String]? = nil,
-                layout: ParticleLayout? = nil, minimumNames: [String]? = nil) {
+                layout: ParticleLayout? = nil, minimumNames: [String]? = nil, defaultStates: (any StateAssignment)? = nil) {
         self.potential = potential
         self.beta = beta
         self.namedConfigurations = namedConfigurations
@@ -24,5 +27,6 @@ public struct SimulationSystem: Sendable {
         self.coordinateNames = coordinateNames ?? (0..<potential.dimension).map { "x\($0 + 1)" }
         self.layout = layout
         self.minimumNames = minimumNames ?? namedConfigurations.keys.sorted()
+        self.defaultStates = defaultStates
     }
 }

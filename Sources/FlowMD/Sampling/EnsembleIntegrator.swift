@@ -38,16 +38,20 @@ public struct EulerMaruyama: EnsembleIntegrator {
     }
 
     public func step(_ b: inout WalkerBatch) {
+        propose(b, into: b.positions, noise: b.scratch.noise)
+        b.time += timeStep
+        b.forces.evaluate(b.positions, count: b.count, time: b.time, energies: b.energies, biases: b.biases, gradients: b.gradients)
+    }
+
+    /// y = x − ∇U(x)Δt + √(2Δt/β) ξ for every walker of the batch, written to `target` (which may be
+    /// the positions themselves); the noise √(2Δt/β) ξ is kept in `noise`. Each walker draws its
+    /// D normals from its own stream.
+    @inline(__always)
+    func propose(_ b: WalkerBatch, into target: UnsafeMutablePointer<Double>, noise: UnsafeMutablePointer<Double>) {
         let dt = timeStep, sigma = (2 * timeStep / beta).squareRoot()
         let d = b.dimension
-        for k in 0..<b.count {
-            var rng = b.random[k]
-            let x = b.positions + k * d, g = b.gradients + k * d
-            for i in 0..<d { x[i] += -dt * g[i] + sigma * ZigguratNormal.sample(&rng) }
-            b.random[k] = rng
-        }
-        b.time += dt
-        b.forces.evaluate(b.positions, count: b.count, time: b.time, energies: b.energies, biases: b.biases, gradients: b.gradients)
+        for k in 0..<b.count { ZigguratNormal.fill(noise + k * d, count: d, scale: sigma, &b.random[k]) }
+        for i in 0..<(b.count * d) { target[i] = b.positions[i] - dt * b.gradients[i] + noise[i] }
     }
 }
 
@@ -56,28 +60,20 @@ public struct EulerMaruyama: EnsembleIntegrator {
 /// min(1, e^{−β[U(y) − U(x)]} q(x|y)/q(y|x)), q(y|x) ∝ exp(−β|y − x + Δt∇U(x)|²/(4Δt)). It samples
 /// e^{−βU} exactly at any Δt (between bias updates); the acceptance rate says whether Δt is sane.
 public struct MALA: EnsembleIntegrator {
-    public let timeStep: Double
-    public let beta: Double
+    /// The Euler–Maruyama move that makes the proposals.
+    public let proposal: EulerMaruyama
+    public var timeStep: Double { proposal.timeStep }
+    public var beta: Double { proposal.beta }
     public var reportsAcceptance: Bool { true }
 
     public init(timeStep: Double, beta: Double) {
-        precondition(timeStep > 0 && beta > 0)
-        self.timeStep = timeStep
-        self.beta = beta
+        proposal = EulerMaruyama(timeStep: timeStep, beta: beta)
     }
 
     public func step(_ b: inout WalkerBatch) {
-        let dt = timeStep, sigma = (2 * timeStep / beta).squareRoot()
+        let dt = timeStep, beta = beta
         let d = b.dimension, s = b.scratch
-        for k in 0..<b.count {
-            var rng = b.random[k]
-            for i in (k * d)..<((k + 1) * d) {
-                let xi = ZigguratNormal.sample(&rng)
-                s.noise[i] = sigma * xi
-                s.positions[i] = b.positions[i] - dt * b.gradients[i] + s.noise[i]
-            }
-            b.random[k] = rng
-        }
+        proposal.propose(b, into: s.positions, noise: s.noise)
         b.time += dt
         b.forces.evaluate(s.positions, count: b.count, time: b.time, energies: s.energies, biases: s.biases, gradients: s.gradients)
         for k in 0..<b.count {
@@ -89,10 +85,7 @@ public struct MALA: EnsembleIntegrator {
             }
             let du = (s.energies[k] + s.biases[k]) - (b.energies[k] + b.biases[k])
             let logAlpha = -beta * (du + (backward - forward) / (4 * dt))
-            var rng = b.random[k]
-            let accept = logAlpha >= 0 || log(rng.uniformPositive()) < logAlpha
-            b.random[k] = rng
-            guard accept else { continue }
+            guard logAlpha >= 0 || log(b.random[k].uniformPositive()) < logAlpha else { continue }
             b.accepted[k] += 1
             b.energies[k] = s.energies[k]
             b.biases[k] = s.biases[k]

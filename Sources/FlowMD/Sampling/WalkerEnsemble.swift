@@ -207,7 +207,16 @@ public final class WalkerEnsemble {
         return nil
     }
 
+    /// The first walker of `walkers` whose energy, bias or position is not finite. One sum over the
+    /// whole batch first: NaN or ∞ anywhere makes it non-finite, so the per-walker search runs only
+    /// then (or on the harmless overflow of a huge but finite sum).
     func divergence(in walkers: Range<Int>, step: Int) -> DivergenceReport? {
+        let d = dimension
+        var total = 0.0
+        for w in walkers { total += energies.pointer[w] + biasEnergies.pointer[w] }
+        let x = positions.pointer + walkers.lowerBound * d
+        for i in 0..<(walkers.count * d) { total += x[i] }
+        guard !total.isFinite else { return nil }
         for w in walkers {
             if !energies[w].isFinite { return DivergenceReport(walker: w, step: step, quantity: "the potential energy") }
             if !biasEnergies[w].isFinite { return DivergenceReport(walker: w, step: step, quantity: "the bias energy") }

@@ -17,15 +17,15 @@ struct MolecularDynamicsChoice {
     let masses: [Double]
 
     init(_ p: SimulateStage.Parameters, model: CharmmModel, equilibrates: Bool, stage: String) throws {
-        switch p.integrator {
+        switch p.dynamics.integrator {
         case .baoab, .langevinBAOAB: kind = .langevin
         case .velocityVerlet: kind = .verlet
         case .brownian, .eulerMaruyama: kind = .brownian
         case .mala:
             throw FlowError.stageFailed(stage: stage, message: "params.integrator: mala samples model systems; charmm systems use langevin-baoab, velocity-verlet or brownian")
         }
-        dt = p.dt
-        friction = p.friction
+        dt = p.dynamics.dt
+        friction = p.dynamics.friction
         self.model = model
         masses = model.molecule.coordinateMasses
         try checkTimeStep(inertial: kind != .brownian || equilibrates, stage: stage)

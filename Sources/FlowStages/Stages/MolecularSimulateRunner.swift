@@ -32,20 +32,20 @@ enum MolecularSimulateRunner {
         let equilibration = p.equilibrationSteps ?? 0
         let masses = model.molecule.coordinateMasses
         let dynamics = try MolecularDynamicsChoice(p, model: model, equilibrates: equilibration > 0, stage: stage)
-        let biases = try MolecularBiases(p.bias, model: model, duration: Double(p.steps) * p.dt, stage: stage)
+        let biases = try MolecularBiases(p.bias, model: model, duration: Double(p.dynamics.steps) * p.dynamics.dt, stage: stage)
         let measure = MolecularFrameMeasure(biases: biases)
         var phases: [DynamicsPhase] = []
         if equilibration > 0 {
             phases.append(DynamicsPhase(name: "equilibration", steps: equilibration, integrator: dynamics.equilibrationIntegrator))
         }
-        phases.append(DynamicsPhase(name: "production", steps: p.steps, stride: p.stride, integrator: dynamics.productionIntegrator,
+        phases.append(DynamicsPhase(name: "production", steps: p.dynamics.steps, stride: p.stride, integrator: dynamics.productionIntegrator,
                                     biases: { _, start in try biases.make(start: start) }))
         let set = ReplicaSet(replicas: replicas, phases: phases, masses: masses, valueNames: measure.names,
                              potential: { model.forceField.independentCopy() }, measure: { _, s in measure.values(s) })
         context.log("\(model.source.summary): \(model.topology.atoms.count) atoms, \(model.forceField.options.nonbonded.summary), "
                     + "\(model.constraints.map { "\($0.count) H-bond constraints" } ?? "no constraints"), T = \(model.temperature) K")
-        context.log("\(replicas) replica\(replicas == 1 ? "" : "s") × (\(equilibration) equilibration + \(p.steps) production steps), "
-                    + "\(dynamics.name) dt \(p.dt) ps, friction \(p.friction)/ps, frame every \(p.stride) steps")
+        context.log("\(replicas) replica\(replicas == 1 ? "" : "s") × (\(equilibration) equilibration + \(p.dynamics.steps) production steps), "
+                    + "\(dynamics.name) dt \(p.dynamics.dt) ps, friction \(p.dynamics.friction)/ps, frame every \(p.stride) steps")
         do {
             try set.run(starts: { try starts(p, model: model, replicas: replicas, dynamics: dynamics, context: context) },
                         threads: context.cpus, monitor: context.monitor, checkpoints: context.checkpoints)
@@ -62,7 +62,7 @@ enum MolecularSimulateRunner {
     /// drawn from each replica's stream.
     static func starts(_ p: SimulateStage.Parameters, model: CharmmModel, replicas: Int, dynamics: MolecularDynamicsChoice,
                        context: StageContext) throws -> [ReplicaStart] {
-        let initial: InitialState = p.initial == .random ? .named("structure") : p.initial
+        let initial: InitialState = p.dynamics.initial == .random ? .named("structure") : p.dynamics.initial
         var configurations = try initial.configurations(walkers: replicas, in: model.simulationSystem, context: context)
         if let m = p.minimization {
             var minimized: [[Double]: [Double]] = [:]

@@ -80,7 +80,7 @@ struct MolecularTrajectoryWriter {
         }
         try out.setAttribute("temperature", .double(model.temperature))
         try out.setAttribute("beta", .double(model.beta))
-        try out.setAttribute("dt", .double(parameters.dt))
+        try out.setAttribute("dt", .double(parameters.dynamics.dt))
         try out.setAttribute("stride", .int(Int64(parameters.stride)))
         try out.setAttribute("replicas", .int(Int64(replicas)))
         try out.setAttribute("units", .string("length Å, time ps, energy kcal/mol, mass amu, temperature K"))

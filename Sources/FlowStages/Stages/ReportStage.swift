@@ -12,7 +12,7 @@ import FlowMD
 /// after the stage (`report` → `report.md`), so several report stages never overwrite each other.
 enum ReportStage: StageKind {
     static let name = "report"
-    static let version = 2
+    static let version = 3
     static let summary = "figures (gnuplot PNG) and report.md from any artifacts"
     static let inputs: [InputSpec] = []
     static let acceptsAnyInputs = true
@@ -112,7 +112,7 @@ enum ReportStage: StageKind {
 
 /// One figure of a report.
 struct FigureSpec: Codable {
-    enum Kind: String, ParameterEnum { case scatter, line }
+    enum Kind: String, ParameterEnum { case scatter, line, heatmap }
 
     var type: Kind
     var input: String
@@ -124,11 +124,21 @@ struct FigureSpec: Codable {
     var file: String?
     var logY: Bool
     var maxPoints: Int
+    var weights: String?
+    var bins: [Int]
+    var xRange: [Double]
+    var yRange: [Double]
+    var beta: Double?
+    var maxFreeEnergy: Double?
+    var units: String
 
     enum CodingKeys: String, CodingKey {
-        case type, input, x, y, color, contours, title, file
+        case type, input, x, y, color, contours, title, file, weights, bins, beta, units
         case logY = "log_y"
         case maxPoints = "max_points"
+        case xRange = "x_range"
+        case yRange = "y_range"
+        case maxFreeEnergy = "max_free_energy"
     }
 
     init(input: String) {
@@ -139,21 +149,35 @@ struct FigureSpec: Codable {
         contours = true
         logY = false
         maxPoints = 20_000
+        bins = [60, 60]
+        xRange = []
+        yRange = []
+        units = "energy"
     }
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
-        type = try p(.type, default: .scatter, help: "scatter: points of y against x; line: curves of each y against x")
+        type = try p(.type, default: .scatter, help: "scatter: points of y against x; line: curves of each y against x; heatmap: free energy F = −β⁻¹ ln p of (x, y[0]) from a weighted 2-D histogram")
         input = try p(.input, default: "", help: "name of the report input to plot")
         x = try p(.x, default: "/x:0", help: "dataset[:column] for the horizontal axis, or index for the row number")
         y = try p(.y, default: ["/x:1"], help: "dataset[:column] for the vertical axis (line: one curve each)")
         color = try p.optional(.color, help: "scatter: dataset[:column] giving each point's colour")
-        contours = try p(.contours, default: true, help: "scatter: draw contour lines of the report's 2-D system potential")
+        contours = try p(.contours, default: true, help: "scatter: contour lines of the report's 2-D system potential; heatmap: contour lines of F every k_BT = 1/β")
         title = try p.optional(.title, help: "figure title")
         file = try p.optional(.file, help: "PNG file name (default <stage>-<input>-<n>.png)")
         logY = try p(.logY, default: false, help: "logarithmic vertical axis")
         maxPoints = try p(.maxPoints, default: 20_000, in: .atLeast(10), help: "scatter: at most this many points (evenly thinned)")
+        weights = try p.optional(.weights, help: "heatmap: dataset[:column] of per-sample weights, e.g. /weights of a metadynamics run (default: all 1)")
+        bins = try p(.bins, default: [60, 60], help: "heatmap: number of bins along x and y")
+        xRange = try p(.xRange, default: [], help: "heatmap: [min, max] of x (default: the data's range)")
+        yRange = try p(.yRange, default: [], help: "heatmap: [min, max] of y (default: the data's range)")
+        beta = try p.optional(.beta, unit: "1/energy", in: .greaterThan(0), help: "heatmap: β of F = −β⁻¹ ln p (default: the report's system)")
+        maxFreeEnergy = try p.optional(.maxFreeEnergy, unit: "energy", in: .greaterThan(0), help: "heatmap: top of the colour scale (F above it is drawn in the top colour; default: the largest F)")
+        units = try p(.units, default: "energy", help: "heatmap: energy unit named on the colour bar")
         try p.check(!input.isEmpty, .input, "name the report input to plot (one of the keys under inputs:)")
         try p.check(!y.isEmpty, .y, "give at least one dataset")
+        try p.check(bins.count == 2 && bins.allSatisfy { $0 >= 2 }, .bins, "give two bin counts, each at least 2")
+        try p.check(xRange.isEmpty || (xRange.count == 2 && xRange[0] < xRange[1]), .xRange, "give [min, max] with min < max")
+        try p.check(yRange.isEmpty || (yRange.count == 2 && yRange[0] < yRange[1]), .yRange, "give [min, max] with min < max")
     }
 }

@@ -11,7 +11,7 @@ import FlowMD
 /// frame's walker. Long runs checkpoint and resume bit-identically.
 enum SimulateStage: StageKind {
     static let name = "simulate"
-    static let version = 2
+    static let version = 3
     static let summary = "sample a system with independent walkers (EM, MALA, BAOAB; metadynamics, restraints)"
     static let system = SystemRequirement.required
     static var cpus: Int { ProcessInfo.processInfo.activeProcessorCount }
@@ -38,13 +38,8 @@ enum SimulateStage: StageKind {
     ]
 
     struct Parameters: Codable {
-        var integrator: IntegratorChoice
-        var dt: Double
-        var steps: Int
+        var dynamics: DynamicsParameters
         var stride: Int
-        var walkers: Int
-        var friction: Double
-        var initial: InitialState
         var bias: BiasSpec?
         // charmm systems only (MolecularSimulateRunner); absent keys leave model-system cache keys unchanged.
         var replicas: Int?
@@ -52,43 +47,49 @@ enum SimulateStage: StageKind {
         var equilibrationSteps: Int?
 
         enum CodingKeys: String, CodingKey {
-            case integrator, dt, steps, stride, walkers, friction, initial, bias
+            case stride, bias
             case replicas, minimization, equilibrationSteps = "equilibration_steps"
         }
 
         init(from decoder: Decoder) throws {
+            dynamics = try DynamicsParameters(from: decoder)
             let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
-            integrator = try p(.integrator, default: .eulerMaruyama, help: IntegratorChoice.help)
-            dt = try p(.dt, default: 1e-4, unit: "time", in: .positive, help: "time step")
-            steps = try p(.steps, default: 100_000, in: .atLeast(1), help: "steps per walker")
             stride = try p(.stride, default: 100, in: .atLeast(1), help: "save a frame every stride steps")
-            walkers = try p(.walkers, default: 10, in: .atLeast(1), help: "independent walkers (own random streams)")
-            friction = try p(.friction, default: 1.0, unit: "1/time", in: .positive, help: "baoab: friction γ")
-            initial = try p(.initial, default: .random, help: InitialState.help)
             bias = try p.optionalGroup(.bias, help: "biases: metadynamics and restraints on CVs")
             replicas = try p.optional(.replicas, in: .atLeast(1), help: "charmm systems: independent replicas, run in parallel (default 1)")
             minimization = try p.optionalGroup(.minimization, help: "charmm systems: L-BFGS minimization of the starting structure")
             equilibrationSteps = try p.optional(.equilibrationSteps, in: .atLeast(0), help: "charmm systems: unbiased Langevin steps before production (default 0)")
-            try p.check(stride <= steps, .stride, "must not exceed steps (\(steps)); no frame would be saved")
+            try p.check(stride <= dynamics.steps, .stride, "must not exceed steps (\(dynamics.steps)); no frame would be saved")
+        }
+
+        func encode(to encoder: Encoder) throws {
+            try dynamics.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(stride, forKey: .stride)
+            try c.encodeIfPresent(bias, forKey: .bias)
+            try c.encodeIfPresent(replicas, forKey: .replicas)
+            try c.encodeIfPresent(minimization, forKey: .minimization)
+            try c.encodeIfPresent(equilibrationSteps, forKey: .equilibrationSteps)
         }
     }
 
     static func run(_ p: Parameters, in context: StageContext) throws {
         if try MolecularSimulateRunner.applies(to: p, in: context) { return try MolecularSimulateRunner.run(p, in: context) }
         let system = try SystemFactory.simulationSystem(for: context.system, stage: context.stageName)
-        let initial = try p.initial.configurations(walkers: p.walkers, in: system, context: context)
+        let d = p.dynamics
+        let initial = try d.initial.configurations(walkers: d.walkers, in: system, context: context)
         let metadynamics = try p.bias?.metadynamics.map { try $0.build(system: system, stage: context.stageName) }
         let restraints = p.bias?.restraints ?? []
         _ = try restraints.enumerated().map { try $1.build(system: system, stage: context.stageName, index: $0) }
         let stage = context.stageName
         let moving = restraints.contains { $0.moves }
-        let settings = EnsembleSettings(steps: p.steps, stride: p.stride, seed: context.seed,
+        let settings = EnsembleSettings(steps: d.steps, stride: p.stride, seed: context.seed,
                                         depositionSteps: p.bias?.metadynamics?.depositSteps, tracksWork: moving)
-        let ensemble = WalkerEnsemble(potential: system.potential, integrator: p.integrator.make(dt: p.dt, beta: system.beta, friction: p.friction),
+        let ensemble = WalkerEnsemble(potential: system.potential, integrator: d.integrator(beta: system.beta),
                                       initial: initial, settings: settings,
                                       biases: { restraints.enumerated().compactMap { try? $1.build(system: system, stage: stage, index: $0) } },
                                       metadynamics: metadynamics)
-        context.log("\(p.walkers) walkers × \(p.steps) steps, \(p.integrator.rawValue) dt \(p.dt), β \(system.beta)")
+        context.log("\(d.walkers) walkers × \(d.steps) steps, \(d.integrator.rawValue) dt \(d.dt), β \(system.beta)")
         do {
             try ensemble.run(monitor: context.monitor, checkpoints: context.checkpoints, threads: context.cpus)
         } catch let e as SamplingError {

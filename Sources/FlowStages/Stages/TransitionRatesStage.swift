@@ -5,55 +5,64 @@ import FlowLinalg
 import FlowMD
 
 /// `kind: transition-rates` — brute-force reference rates (DESIGN §6): long unbiased runs of
-/// independent walkers, assigned to named core sets on the fly every `interval` steps (no
-/// frames kept), giving escape rates k_A (inverse mean first-passage time out of A into any other
-/// core) and reactive fluxes ν_AB (TPT), with bootstrap confidence intervals over walkers.
+/// independent walkers, assigned to named states on the fly every `interval` steps (no frames
+/// kept) and followed by the label of the last state visited. For each ordered pair (A, B),
+/// other states ignored, it reports N_AB (reactive A→B trajectories), k_AB = N_AB / T_A|AB
+/// (1/MFPT from A to B), ν_AB = N_AB / T (reactive flux) and ρ_A = T_A|AB / T; for each state,
+/// k_A = 1/MFPT from A to any other state (Vanden-Eijnden & E, transition path theory; see
+/// `TransitionRateEstimate`). Confidence intervals resample whole walkers.
 enum TransitionRatesStage: StageKind {
     static let name = "transition-rates"
-    static let version = 1
-    static let summary = "brute-force escape rates and reactive fluxes between core sets, CIs over walkers"
+    static let version = 2
+    static let summary = "brute-force k_AB = 1/MFPT(A→B), flux ν_AB, occupancy ρ_A and escape rates k_A between named states, CIs over walkers"
     static let system = SystemRequirement.required
     static var cpus: Int { ProcessInfo.processInfo.activeProcessorCount }
     static let inputs: [InputSpec] = [InputSpec("initial", required: false, help: "frames to start from when params.initial is 'input'")]
     static let outputs = [
-        OutputSpec("/rates/from", "state (string)"), OutputSpec("/rates/to", "state, or 'any' for escape rates (string)"),
-        OutputSpec("/rates/kind", "escape (k_A = exits / time last in A) or flux (ν_AB = reactive A→B events / total time)"),
-        OutputSpec("/rates/rate", "rate (1/time)"), OutputSpec("/rates/ci_low", "lower confidence bound"),
-        OutputSpec("/rates/ci_high", "upper confidence bound"), OutputSpec("/rates/events", "events counted (int64)"),
-        OutputSpec("/counts", "pooled core-to-core transition counts (states × states, int64)"),
-        OutputSpec("/residence_time", "pooled time with each state as the last core"),
+        OutputSpec("/rates/from", "state A (string)"),
+        OutputSpec("/rates/to", "state B of the pair, or 'any' for k_A (string)"),
+        OutputSpec("/rates/quantity", "k_AB = N_AB/T_A|AB, 1/MFPT A→B (other states ignored); nu_AB = N_AB/T, reactive flux; rho_A = T_A|AB/T (dimensionless); k_A = exits from A/time last in A, 1/MFPT A→any other state"),
+        OutputSpec("/rates/rate", "the estimate, pooled over walkers: 1/time for k_AB, nu_AB, k_A; the dimensionless occupancy for rho_A"),
+        OutputSpec("/rates/ci_low", "lower bound of the bootstrap confidence interval over walkers"),
+        OutputSpec("/rates/ci_high", "upper bound of the bootstrap confidence interval over walkers"),
+        OutputSpec("/rates/events", "N_AB for pair rows, exits from A for k_A (int64)"),
+        OutputSpec("/rates/time", "denominator: T_A|AB (k_AB), T (nu_AB, rho_A), time last in A (k_A)"),
+        OutputSpec("/counts", "pooled switches of the last-visited label i → j, all states considered (states × states, int64)"),
+        OutputSpec("/residence_time", "pooled time with each state as the last visited"),
+        OutputSpec("/total_time", "pooled run time T over all walkers"),
         OutputSpec("/states", "state names"),
     ]
 
     struct Parameters: Codable {
-        var integrator: IntegratorChoice
-        var dt: Double
-        var steps: Int
-        var walkers: Int
-        var friction: Double
-        var initial: InitialState
+        var dynamics: DynamicsParameters
         var interval: Int
-        var states: [CoreSetSpec]
+        var states: [StateSpec]
         var quench: QuenchSpec
         var confidence: Double
         var resamples: Int
 
-        enum CodingKeys: String, CodingKey { case integrator, dt, steps, walkers, friction, initial, interval, states, quench, confidence, resamples }
+        enum CodingKeys: String, CodingKey { case interval, states, quench, confidence, resamples }
 
         init(from decoder: Decoder) throws {
+            dynamics = try DynamicsParameters(from: decoder, steps: 1_000_000, minimumWalkers: 2,
+                                              walkersHelp: "independent walkers (the confidence intervals resample them)")
             let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
-            integrator = try p(.integrator, default: .eulerMaruyama, help: IntegratorChoice.help)
-            dt = try p(.dt, default: 1e-4, unit: "time", in: .positive, help: "time step")
-            steps = try p(.steps, default: 1_000_000, in: .atLeast(1), help: "steps per walker")
-            walkers = try p(.walkers, default: 10, in: .atLeast(2), help: "independent walkers (the confidence intervals resample them)")
-            friction = try p(.friction, default: 1.0, unit: "1/time", in: .positive, help: "baoab: friction γ")
-            initial = try p(.initial, default: .random, help: InitialState.help)
-            interval = try p(.interval, default: 100, in: .atLeast(1), help: "assign the state every this many steps (time resolution of the events)")
-            states = try p.list(.states, help: "core sets (default: every named minimum of the system)")
-            quench = try p.group(.quench, help: "quench used by minimum-based core sets")
+            interval = try p(.interval, default: 10, in: .atLeast(1), help: "assign the state every this many steps (time resolution of the events)")
+            states = try p.list(.states, help: "named states (default: the system's default states, e.g. the LJ7 hexagon and trapezoid regions in (mu2, mu3); else a quench core around every named minimum)")
+            quench = try p.group(.quench, help: "quench used by minimum and basin states")
             confidence = try p(.confidence, default: 0.95, in: .halfOpen(0, 1), help: "confidence level of the intervals")
             resamples = try p(.resamples, default: 2000, in: .atLeast(100), help: "bootstrap resamples over walkers")
-            try p.check(interval <= steps, .interval, "must not exceed steps (\(steps))")
+            try p.check(interval <= dynamics.steps, .interval, "must not exceed steps (\(dynamics.steps))")
+        }
+
+        func encode(to encoder: Encoder) throws {
+            try dynamics.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(interval, forKey: .interval)
+            try c.encode(states, forKey: .states)
+            try c.encode(quench, forKey: .quench)
+            try c.encode(confidence, forKey: .confidence)
+            try c.encode(resamples, forKey: .resamples)
         }
     }
 
@@ -61,40 +70,50 @@ enum TransitionRatesStage: StageKind {
         let stage = context.stageName
         let system = try SystemFactory.simulationSystem(for: context.system, stage: stage)
         let assignment: any StateAssignment
-        do { assignment = try CoreSetSpec.assignment(p.states, quench: p.quench, system: system) } catch {
+        do { assignment = try StateSpec.assignment(p.states, quench: p.quench, system: system) } catch {
             throw FlowError.stageFailed(stage: stage, message: "params.\(error)")
         }
         let names = assignment.stateNames
-        let initial = try p.initial.configurations(walkers: p.walkers, in: system, context: context)
-        let trackers = (0..<p.walkers).map { _ in CoreSetTracker(assignment: assignment) }
-        let ensemble = WalkerEnsemble(potential: system.potential, integrator: p.integrator.make(dt: p.dt, beta: system.beta, friction: p.friction),
-                                      initial: initial,
-                                      settings: EnsembleSettings(steps: p.steps, stride: 0, seed: context.seed, observationInterval: p.interval),
+        let d = p.dynamics
+        let initial = try d.initial.configurations(walkers: d.walkers, in: system, context: context)
+        let trackers = (0..<d.walkers).map { _ in LastVisitTracker(assignment: assignment) }
+        let ensemble = WalkerEnsemble(potential: system.potential, integrator: d.integrator(beta: system.beta), initial: initial,
+                                      settings: EnsembleSettings(steps: d.steps, stride: 0, seed: context.seed, observationInterval: p.interval),
                                       observers: trackers)
-        context.log("\(p.walkers) walkers × \(p.steps) steps (time \(Double(p.steps) * p.dt) each), states \(names.joined(separator: ", "))")
+        context.log("\(d.walkers) walkers × \(d.steps) steps (time \(Double(d.steps) * d.dt) each), states \(names.joined(separator: ", "))")
         do {
             try ensemble.run(monitor: context.monitor, checkpoints: context.checkpoints, threads: context.cpus)
         } catch let e as SamplingError {
             throw FlowError.stageFailed(stage: stage, message: e.description)
         }
+        if ensemble.integrator.reportsAcceptance {
+            let a = ensemble.acceptanceRates
+            context.log(String(format: "MALA acceptance: mean %.4f, min %.4f", a.reduce(0, +) / Double(a.count), a.min() ?? 0))
+        }
         var rng = context.random("bootstrap")
         let estimate = TransitionRateEstimate(trackers: trackers, names: names, confidence: p.confidence, resamples: p.resamples, random: &rng)
-        let out = context.output.root
+        try write(estimate, names: names, confidence: p.confidence, to: context.output.root)
+        for r in estimate.rows {
+            context.log(String(format: "%@ %@ → %@: %.4e [%.4e, %.4e] (%d events, time %.4e)",
+                               r.quantity.rawValue, r.from, r.to, r.value, r.low, r.high, r.events, r.time))
+        }
+    }
+
+    static func write(_ estimate: TransitionRateEstimate, names: [String], confidence: Double, to out: HDF5Group) throws {
         let rows = estimate.rows
         try out.write("rates/from", strings: rows.map(\.from))
         try out.write("rates/to", strings: rows.map(\.to))
-        try out.write("rates/kind", strings: rows.map(\.kind))
-        try out.write("rates/rate", vector: rows.map(\.rate), units: "1/time")
-        try out.write("rates/ci_low", vector: rows.map(\.low), units: "1/time")
-        try out.write("rates/ci_high", vector: rows.map(\.high), units: "1/time")
+        try out.write("rates/quantity", strings: rows.map(\.quantity.rawValue))
+        try out.write("rates/rate", vector: rows.map(\.value), description: "k_AB, nu_AB, k_A in 1/time; rho_A dimensionless")
+        try out.write("rates/ci_low", vector: rows.map(\.low))
+        try out.write("rates/ci_high", vector: rows.map(\.high))
         try out.write("rates/events", rows.map { Int64($0.events) }, shape: [rows.count])
-        try out.group("rates").setAttribute("confidence", .double(p.confidence))
+        try out.write("rates/time", vector: rows.map(\.time), units: "time")
+        try out.group("rates").setAttribute("confidence", .double(confidence))
         let k = names.count
         try out.write("counts", estimate.counts.flatMap { $0.map(Int64.init) }, shape: [k, k])
         try out.write("residence_time", vector: estimate.residence, units: "time")
+        try out.write("total_time", vector: [estimate.totalTime], units: "time")
         try out.write("states", strings: names)
-        for r in rows where r.events > 0 || r.kind == "escape" {
-            context.log(String(format: "%@ %@ → %@: %.4e [%.4e, %.4e] (%d events)", r.kind, r.from, r.to, r.rate, r.low, r.high, r.events))
-        }
     }
 }

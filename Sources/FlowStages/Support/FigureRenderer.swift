@@ -32,7 +32,7 @@ struct FigureRenderer {
                 rows.append(colors.map { [xs[i], ys[i], $0[i]] } ?? [xs[i], ys[i]])
             }
             let points = try plot.data("\(name).points", rows: rows)
-            script += "set xlabel \(Gnuplot.quote(label(spec.x))); set ylabel \(Gnuplot.quote(label(spec.y[0])))\n"
+            script += "set xlabel \(Gnuplot.quote(label(spec.x, in: file))); set ylabel \(Gnuplot.quote(label(spec.y[0], in: file)))\n"
             var layers: [String] = []
             if spec.contours, let system, system.potential.dimension == 2, let box = system.domain {
                 script += try contourTable(system, box: box, name: name)
@@ -40,7 +40,7 @@ struct FigureRenderer {
                 layers.append("\(Gnuplot.quote(plot.directory + "/\(name).contours")) with lines lc rgb '#9a9a9a' lw 1 notitle")
             }
             if colors != nil {
-                script += "set palette rgbformulae 33,13,10\nset cblabel \(Gnuplot.quote(label(spec.color!)))\n"
+                script += "set palette rgbformulae 33,13,10\nset cblabel \(Gnuplot.quote(label(spec.color!, in: file)))\n"
                 layers.append("\(Gnuplot.quote(points)) using 1:2:3 with points pt 7 ps 0.35 lc palette notitle")
             } else {
                 layers.append("\(Gnuplot.quote(points)) using 1:2 with points pt 7 ps 0.35 lc rgb '#1f77b4' notitle")
@@ -52,17 +52,69 @@ struct FigureRenderer {
             let n = columns.map(\.count).min() ?? 0
             let rows = (0..<n).map { i in columns.map { $0[i] } }
             let data = try plot.data("\(name).lines", rows: rows)
-            script += "set xlabel \(Gnuplot.quote(label(spec.x)))\nset key outside right top\n"
+            script += "set xlabel \(Gnuplot.quote(label(spec.x, in: file)))\nset key outside right top\n"
             script += "plot " + spec.y.enumerated().map { i, y in
-                "\(Gnuplot.quote(data)) using 1:\(i + 2) with lines lw 2 title \(Gnuplot.quote(label(y)))"
+                "\(Gnuplot.quote(data)) using 1:\(i + 2) with lines lw 2 title \(Gnuplot.quote(label(y, in: file)))"
             }.joined(separator: ", \\\n     ") + "\n"
+        case .heatmap:
+            script += try heatmap(xs: xs, ys: try column(spec.y[0], in: file, rowsLike: nil),
+                                  weights: try spec.weights.map { try column($0, in: file, rowsLike: nil) }, name: name, file: file)
         }
         return try plot.render(script, output: output, figure: name)
     }
 
-    func label(_ ref: String) -> String {
+    /// The heatmap layers: F = −β⁻¹ ln p of (x, y) from the weighted histogram, drawn `with
+    /// image` (empty bins are NaN, which gnuplot leaves blank), optional contour lines of F every
+    /// k_BT, and a colour bar labelled with the unit.
+    func heatmap(xs: [Double], ys: [Double], weights: [Double]?, name: String, file: HDF5File) throws -> String {
+        let stage = context.stageName
+        guard let beta = spec.beta ?? system?.beta else {
+            throw FlowError.stageFailed(stage: stage, message: "figure '\(name)': heatmap needs beta; set the figure's beta or give the report a system")
+        }
+        let n = min(xs.count, ys.count)
+        guard n > 0, weights.map({ $0.count >= n && $0.allSatisfy { $0 >= 0 && $0.isFinite } }) ?? true else {
+            throw FlowError.stageFailed(stage: stage, message: "figure '\(name)': weights must be finite, non-negative and one per sample (\(n) samples)")
+        }
+        func range(_ given: [Double], _ v: ArraySlice<Double>, _ key: String) throws -> ClosedRange<Double> {
+            if given.count == 2 { return given[0]...given[1] }
+            let lo = v.min() ?? 0, hi = v.max() ?? 0
+            guard hi > lo else { throw FlowError.stageFailed(stage: stage, message: "figure '\(name)': all samples have the same \(key); give \(key)_range") }
+            return lo...hi
+        }
+        let h = FreeEnergyHistogram2D(x: Array(xs.prefix(n)), y: Array(ys.prefix(n)), weights: weights.map { Array($0.prefix(n)) },
+                                      xBins: spec.bins[0], yBins: spec.bins[1], xRange: try range(spec.xRange, xs.prefix(n), "x"),
+                                      yRange: try range(spec.yRange, ys.prefix(n), "y"), beta: beta)
+        var rows: [[Double]] = []
+        for i in 0..<h.xBins {
+            for j in 0..<h.yBins { rows.append([h.xCenter(i), h.yCenter(j), h.freeEnergy[i * h.yBins + j]]) }
+            rows.append([])
+        }
+        let grid = try plot.data("\(name).free-energy", rows: rows)
+        let top = spec.maxFreeEnergy ?? (h.freeEnergy.filter { !$0.isNaN }.max() ?? 1)
+        var script = "set xlabel \(Gnuplot.quote(label(spec.x, in: file))); set ylabel \(Gnuplot.quote(label(spec.y[0], in: file)))\n"
+        script += "set xrange [\(h.xRange.lowerBound):\(h.xRange.upperBound)]; set yrange [\(h.yRange.lowerBound):\(h.yRange.upperBound)]\n"
+        script += "set cbrange [0:\(top)]\nset palette rgbformulae 33,13,10\n"
+        script += "set cblabel \(Gnuplot.quote("F = −β^{-1} ln p  (\(spec.units); β = \(beta))"))\n"
+        var layers = ["\(Gnuplot.quote(grid)) using 1:2:3 with image notitle"]
+        if spec.contours {
+            let contours = plot.directory + "/\(name).free-energy-contours"
+            script += "set contour base\nset cntrparam levels incremental \(1 / beta),\(1 / beta),\(top)\nunset surface\nset view map\n"
+            script += "set table \(Gnuplot.quote(contours))\nsplot \(Gnuplot.quote(grid)) using 1:2:3 with lines notitle\n"
+            script += "unset table\nunset contour\nset surface\n"
+            layers.append("\(Gnuplot.quote(contours)) with lines lc rgb '#202020' lw 0.8 notitle")
+        }
+        return script + "plot " + layers.joined(separator: ", \\\n     ") + "\n"
+    }
+
+    /// An axis label: the dataset's `columns` attribute (e.g. mu2, mu3 from `features`), else the
+    /// system's coordinate name for `/x`, else `dataset[column]`.
+    func label(_ ref: String, in file: HDF5File) -> String {
         if ref == "index" { return "index" }
         let (dataset, col) = parse(ref)
+        if file.root.contains(dataset), !file.root.isGroup(dataset), let col,
+           case .strings(let names)? = try? file.root.dataset(dataset).attribute("columns"), col < names.count {
+            return names[col]
+        }
         if dataset == "x", let col, let names = system?.coordinateNames, col < names.count { return names[col] }
         return col.map { "\(dataset)[\($0)]" } ?? dataset
     }

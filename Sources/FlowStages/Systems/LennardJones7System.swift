@@ -3,7 +3,8 @@ import FlowMD
 
 /// `kind: lj7-2d` — seven Lennard-Jones particles in the plane with the soft restraint beyond
 /// radius 2 from the centre of mass (DESIGN §7); coordinates x₁…x₇, y₁…y₇. Named states: the four
-/// minima (hexagon, capped-parallelogram-1, capped-parallelogram-2, trapezoid).
+/// minima (hexagon, capped-parallelogram-1, capped-parallelogram-2, trapezoid). Default states for rates:
+/// the hexagon and trapezoid regions in (μ2, μ3) of `LennardJonesStates`.
 enum LennardJones7System: SystemKind, SimulationSystemBuilder {
     static let name = "lj7-2d"
     static let summary = "LJ7 cluster in 2D with a confining restraint; minima hexagon, capped parallelograms, trapezoid"
@@ -37,6 +38,7 @@ enum LennardJones7System: SystemKind, SimulationSystemBuilder {
         let minima = LennardJonesMinima.minima(of: lj)
         return SimulationSystem(potential: lj, beta: p.beta, namedConfigurations: minima,
                                 coordinateNames: (1...7).map { "x\($0)" } + (1...7).map { "y\($0)" },
-                                layout: lj.layout, minimumNames: LennardJonesMinima.fragments.map(\.name))
+                                layout: lj.layout, minimumNames: LennardJonesMinima.fragments.map(\.name),
+                                defaultStates: LennardJonesStates.hexagonTrapezoid(layout: lj.layout))
     }
 }

@@ -1,0 +1,109 @@
+import FlowCore
+import FlowMD
+
+/// A named metastable state in a workflow, one of:
+/// - a region of CV space: `cvs` with `center` and `radii` (an axis-aligned ellipse; a ball when
+///   the radii are equal) or with `lower` and `upper` (a box);
+/// - `minimum`: a core set around a named minimum, where a short quench lands near it;
+/// - `basin`: the basin of attraction of a named minimum (a converged quench ends at it).
+struct StateSpec: Codable {
+    var name: String
+    var cvs: [CVSpec]
+    var center: [Double]
+    var radii: [Double]
+    var lower: [Double]
+    var upper: [Double]
+    var minimum: String?
+    var basin: String?
+
+    enum CodingKeys: String, CodingKey { case name, cvs, center, radii, lower, upper, minimum, basin }
+
+    init(from decoder: Decoder) throws {
+        let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
+        name = try p(.name, default: "", help: "state name")
+        cvs = try p(.cvs, default: [], help: "region states: the CVs the region is defined on, e.g. [mu2, mu3]")
+        center = try p(.center, default: [], help: "ellipse: centre in CV space")
+        radii = try p(.radii, default: [], help: "ellipse: semi-axis per CV component (equal radii: a ball)")
+        lower = try p(.lower, default: [], help: "box: lower corner in CV space")
+        upper = try p(.upper, default: [], help: "box: upper corner in CV space")
+        minimum = try p.optional(.minimum, help: "core set: a named minimum of the system; the state is where a short quench (params.quench) lands near it")
+        basin = try p.optional(.basin, help: "basin: a named minimum of the system; the state is every configuration whose converged quench ends at it")
+        try p.check(!name.isEmpty, .name, "give the state a name")
+        let kinds = [!cvs.isEmpty, minimum != nil, basin != nil].filter { $0 }.count
+        try p.check(kinds == 1, .cvs, "give exactly one of cvs (with center/radii or lower/upper), minimum or basin")
+        if !cvs.isEmpty {
+            let ellipse = !center.isEmpty || !radii.isEmpty, box = !lower.isEmpty || !upper.isEmpty
+            try p.check(ellipse != box, .center, "give either center and radii (ellipse) or lower and upper (box)")
+            try p.check(!ellipse || (center.count == radii.count && !center.isEmpty), .radii, "give one radius per centre coordinate")
+            try p.check(radii.allSatisfy { $0 > 0 }, .radii, "radii must be positive")
+            try p.check(!box || (lower.count == upper.count && !lower.isEmpty), .upper, "give lower and upper with one value per CV component")
+            try p.check(zip(lower, upper).allSatisfy { $0 <= $1 }, .upper, "each upper bound must be at least its lower bound")
+        }
+    }
+
+    var region: CVRegion? {
+        guard !cvs.isEmpty else { return nil }
+        return center.isEmpty ? .box(lower: lower, upper: upper) : .ellipse(center: center, semiAxes: radii)
+    }
+}
+
+/// Quench settings for minimum-based states.
+struct QuenchSpec: Codable {
+    var steps: Int
+    var radius: Double
+    var tolerance: Double
+    var signature: [CVSpec]
+
+    enum CodingKeys: String, CodingKey { case steps, radius, tolerance, signature }
+
+    init(from decoder: Decoder) throws {
+        let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
+        steps = try p(.steps, default: 40, in: .atLeast(0), help: "minimum states: FIRE steps of the short quench (0: assign the configuration itself)")
+        radius = try p(.radius, default: 0.15, in: .positive, help: "minimum states: core radius around each minimum in the signature space")
+        tolerance = try p(.tolerance, default: 1e-4, unit: "energy/length", in: .positive, help: "basin states: quench until every |∂V/∂xᵢ| is at most this")
+        signature = try p(.signature, default: [], help: "CVs compared with the minima (default: sorted-coordination for particle systems, else the coordinates)")
+    }
+}
+
+extension StateSpec {
+    /// The state assignment for a list of specs (all regions on the same CVs, all minimum cores,
+    /// or all basins); without specs, the system's default states, else a core around every
+    /// named minimum.
+    static func assignment(_ specs: [StateSpec], quench: QuenchSpec, system: SimulationSystem) throws -> any StateAssignment {
+        if specs.isEmpty, let defaults = system.defaultStates { return defaults }
+        if let first = specs.first, !first.cvs.isEmpty {
+            guard specs.allSatisfy({ $0.cvs == first.cvs }) else { throw CVSpecError("states: regions must all use the same cvs") }
+            let cv = try CVSpec.resolve(first.cvs, in: system)
+            let regions = specs.compactMap { s in s.region.map { (name: s.name, region: $0) } }
+            guard regions.count == specs.count, regions.allSatisfy({ $0.region.dimension == cv.outputDimension }) else {
+                throw CVSpecError("states: give each region \(cv.outputDimension) values (\(cv.componentNames.joined(separator: ", ")))")
+            }
+            return CVRegionStates(cv: cv, states: regions)
+        }
+        let basins = specs.contains { $0.basin != nil }
+        guard specs.allSatisfy({ ($0.basin != nil) == basins && $0.cvs.isEmpty }) else {
+            throw CVSpecError("states: use one kind for all states (CV regions, minimum cores or basins)")
+        }
+        let named = specs.isEmpty ? system.minimumNames.map { ($0, $0) } : specs.map { ($0.name, ($0.basin ?? $0.minimum)!) }
+        let minima = try named.map { (name, m) -> (name: String, x: [Double]) in
+            guard let x = system.namedConfigurations[m] else {
+                let known = system.namedConfigurations.keys.sorted()
+                throw CVSpecError("states: the system has no minimum '\(m)'\(DidYouMean.hint(for: m, among: known)); known: \(known.joined(separator: ", "))")
+            }
+            return (name, x)
+        }
+        let signature: any CollectiveVariable
+        if !quench.signature.isEmpty {
+            signature = try CVSpec.resolve(quench.signature, in: system)
+        } else if let layout = system.layout {
+            signature = SortedCoordinationNumbers(layout: layout)
+        } else {
+            let d = system.potential.dimension
+            signature = SelectedCoordinates(Array(0..<d), inputDimension: d, names: system.coordinateNames)
+        }
+        if basins {
+            return QuenchStates.basins(potential: system.potential, minima: minima, signature: signature, tolerance: quench.tolerance)
+        }
+        return QuenchStates.cores(potential: system.potential, minima: minima, signature: signature, radius: quench.radius, steps: quench.steps)
+    }
+}
