@@ -112,7 +112,7 @@ enum ReportStage: StageKind {
 
 /// One figure of a report.
 struct FigureSpec: Codable {
-    enum Kind: String, ParameterEnum { case scatter, line, heatmap }
+    enum Kind: String, ParameterEnum { case scatter, line, heatmap, grid }
 
     var type: Kind
     var input: String
@@ -131,9 +131,12 @@ struct FigureSpec: Codable {
     var beta: Double?
     var maxFreeEnergy: Double?
     var units: String
+    var z: String
+    var levels: Int
+    var overlays: [OverlaySpec]
 
     enum CodingKeys: String, CodingKey {
-        case type, input, x, y, color, contours, title, file, weights, bins, beta, units
+        case type, input, x, y, color, contours, title, file, weights, bins, beta, units, z, levels, overlays
         case logY = "log_y"
         case maxPoints = "max_points"
         case xRange = "x_range"
@@ -153,14 +156,17 @@ struct FigureSpec: Codable {
         xRange = []
         yRange = []
         units = "energy"
+        z = "/grid/values:0"
+        levels = 12
+        overlays = []
     }
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
-        type = try p(.type, default: .scatter, help: "scatter: points of y against x; line: curves of each y against x; heatmap: free energy F = −β⁻¹ ln p of (x, y[0]) from a weighted 2-D histogram")
+        type = try p(.type, default: .scatter, help: "scatter: points of y against x; line: curves of each y against x; heatmap: free energy F = −β⁻¹ ln p of (x, y[0]) from a weighted 2-D histogram; grid: a function given on a grid (z over x × y), as an image with contour lines")
         input = try p(.input, default: "", help: "name of the report input to plot")
-        x = try p(.x, default: "/x:0", help: "dataset[:column] for the horizontal axis, or index for the row number")
-        y = try p(.y, default: ["/x:1"], help: "dataset[:column] for the vertical axis (line: one curve each)")
+        x = try p(.x, default: "/x:0", help: "[input:]dataset[:column] for the horizontal axis (another report input with input:), or index for the row number; grid: the axis dataset, e.g. /grid/x")
+        y = try p(.y, default: ["/x:1"], help: "[input:]dataset[:column] for the vertical axis (line: one curve each); grid: the axis dataset, e.g. /grid/y")
         color = try p.optional(.color, help: "scatter: dataset[:column] giving each point's colour")
         contours = try p(.contours, default: true, help: "scatter: contour lines of the report's 2-D system potential; heatmap: contour lines of F every k_BT = 1/β")
         title = try p.optional(.title, help: "figure title")
@@ -174,6 +180,9 @@ struct FigureSpec: Codable {
         beta = try p.optional(.beta, unit: "1/energy", in: .greaterThan(0), help: "heatmap: β of F = −β⁻¹ ln p (default: the report's system)")
         maxFreeEnergy = try p.optional(.maxFreeEnergy, unit: "energy", in: .greaterThan(0), help: "heatmap: top of the colour scale (F above it is drawn in the top colour; default: the largest F)")
         units = try p(.units, default: "energy", help: "heatmap: energy unit named on the colour bar")
+        z = try p(.z, default: "/grid/values:0", help: "grid: dataset[:component] of the values, ny × nx (× components), values[j, i] at (x[i], y[j])")
+        levels = try p(.levels, default: 12, in: .atLeast(1), help: "grid: number of contour levels")
+        overlays = try p.list(.overlays, help: "curves or points drawn on top (e.g. minimum-energy paths, a decoder curve), each from any report input")
         try p.check(!input.isEmpty, .input, "name the report input to plot (one of the keys under inputs:)")
         try p.check(!y.isEmpty, .y, "give at least one dataset")
         try p.check(bins.count == 2 && bins.allSatisfy { $0 >= 2 }, .bins, "give two bin counts, each at least 2")

@@ -45,6 +45,8 @@ struct FigureRenderer {
             } else {
                 layers.append("\(Gnuplot.quote(points)) using 1:2 with points pt 7 ps 0.35 lc rgb '#1f77b4' notitle")
             }
+            layers += try overlayLayers(name: name)
+            if !spec.overlays.isEmpty { script += "set key outside right top\n" }
             script += "plot " + layers.joined(separator: ", \\\n     ") + "\n"
         case .line:
             var columns: [[Double]] = [xs]
@@ -59,6 +61,8 @@ struct FigureRenderer {
         case .heatmap:
             script += try heatmap(xs: xs, ys: try column(spec.y[0], in: file, rowsLike: nil),
                                   weights: try spec.weights.map { try column($0, in: file, rowsLike: nil) }, name: name, file: file)
+        case .grid:
+            script += try gridFigure(file: file, name: name)
         }
         return try plot.render(script, output: output, figure: name)
     }
@@ -103,6 +107,57 @@ struct FigureRenderer {
             script += "unset table\nunset contour\nset surface\n"
             layers.append("\(Gnuplot.quote(contours)) with lines lc rgb '#202020' lw 0.8 notitle")
         }
+        layers += try overlayLayers(name: name)
+        return script + "plot " + layers.joined(separator: ", \\\n     ") + "\n"
+    }
+
+    /// The overlays' plot clauses, each from its own input.
+    func overlayLayers(name: String) throws -> [String] {
+        try spec.overlays.enumerated().map { k, overlay in
+            guard context.hasInput(overlay.input) else {
+                throw FlowError.stageFailed(stage: context.stageName, message: "figure '\(name)': overlay input '\(overlay.input)' is not an input of the report; inputs: \(context.inputNames.joined(separator: ", "))")
+            }
+            let f = try context.input(overlay.input)
+            defer { try? f.close() }
+            let xs = try column(overlay.x, in: f, rowsLike: nil), ys = try column(overlay.y, in: f, rowsLike: nil)
+            let data = try plot.data("\(name).overlay\(k)", rows: zip(xs, ys).map { [$0, $1] })
+            return overlay.layer(data: data)
+        }
+    }
+
+    /// A function on a grid (values[j, i, k] at (x[i], y[j])) as an image with contour lines,
+    /// the system's potential contours optional underneath, and the overlays on top.
+    func gridFigure(file: HDF5File, name: String) throws -> String {
+        let xs = try column(spec.x, in: file, rowsLike: nil), ys = try column(spec.y[0], in: file, rowsLike: nil)
+        let (zName, component) = parse(spec.z)
+        guard file.root.contains(zName), !file.root.isGroup(zName) else {
+            throw FlowError.stageFailed(stage: context.stageName, message: "figure '\(name)': input '\(spec.input)' has no dataset '/\(zName)'")
+        }
+        let (values, shape) = try file.root.read(zName, as: Double.self)
+        let m = shape.count > 2 ? shape[2] : 1
+        let k = component ?? 0
+        guard shape.count >= 2, shape[0] == ys.count, shape[1] == xs.count, k < m else {
+            throw FlowError.stageFailed(stage: context.stageName, message: "figure '\(name)': '/\(zName)' has shape \(shape); expected \(ys.count) × \(xs.count) (× components) with component \(k)")
+        }
+        var rows: [[Double]] = []
+        for i in 0..<xs.count {
+            for j in 0..<ys.count { rows.append([xs[i], ys[j], values[(j * xs.count + i) * m + k]]) }
+            rows.append([])
+        }
+        let grid = try plot.data("\(name).grid-values", rows: rows)
+        let finite = values.enumerated().filter { $0.offset % m == k && $0.element.isFinite }.map(\.element)
+        let lo = finite.min() ?? 0, hi = finite.max() ?? 1
+        let step = (hi - lo) / Double(spec.levels + 1)
+        let contours = plot.directory + "/\(name).grid-contours"
+        var script = "set xlabel \(Gnuplot.quote(label(spec.x, in: file))); set ylabel \(Gnuplot.quote(label(spec.y[0], in: file)))\n"
+        script += "set xrange [\(xs.first!):\(xs.last!)]; set yrange [\(ys.first!):\(ys.last!)]\n"
+        script += "set palette rgbformulae 33,13,10\nset cblabel \(Gnuplot.quote(label(spec.z, in: file)))\n"
+        script += "set contour base\nset cntrparam levels incremental \(lo + step),\(step),\(hi - step / 2)\nunset surface\nset view map\n"
+        script += "set table \(Gnuplot.quote(contours))\nsplot \(Gnuplot.quote(grid)) using 1:2:3 with lines notitle\nunset table\nunset contour\nset surface\n"
+        var layers = ["\(Gnuplot.quote(grid)) using 1:2:3 with image notitle",
+                      "\(Gnuplot.quote(contours)) with lines lc rgb '#202020' lw 0.8 notitle"]
+        layers += try overlayLayers(name: name)
+        if !spec.overlays.isEmpty { script += "set key outside right top\n" }
         return script + "plot " + layers.joined(separator: ", \\\n     ") + "\n"
     }
 
@@ -116,20 +171,44 @@ struct FigureRenderer {
             return names[col]
         }
         if dataset == "x", let col, let names = system?.coordinateNames, col < names.count { return names[col] }
+        if let names = system?.coordinateNames, names.count >= 2, dataset.hasSuffix("grid/x") || dataset.hasSuffix("grid/y") {
+            return names[dataset.hasSuffix("x") ? 0 : 1]
+        }
         return col.map { "\(dataset)[\($0)]" } ?? dataset
     }
 
     func parse(_ ref: String) -> (dataset: String, column: Int?) {
-        let parts = ref.split(separator: ":", maxSplits: 1).map(String.init)
+        let parts = local(ref).split(separator: ":", maxSplits: 1).map(String.init)
         let ds = String(parts[0].drop { $0 == "/" })
         return (ds, parts.count > 1 ? Int(parts[1]) : nil)
     }
 
-    /// Values of `dataset[:column]`; `index` gives 0, 1, … with the row count of `rowsLike`.
+    /// The input a reference names (`learned:/cv:0` → learned), or nil for the figure's own.
+    func foreignInput(_ ref: String) -> String? {
+        guard !ref.hasPrefix("/"), ref != "index", let colon = ref.firstIndex(of: ":") else { return nil }
+        return String(ref[..<colon])
+    }
+
+    /// The reference without its input prefix.
+    func local(_ ref: String) -> String {
+        guard let input = foreignInput(ref) else { return ref }
+        return String(ref.dropFirst(input.count + 1))
+    }
+
+    /// Values of `[input:]dataset[:column]`; `index` gives 0, 1, … with the row count of
+    /// `rowsLike`. A reference to another input must have as many rows as the figure's own data.
     func column(_ ref: String, in file: HDF5File, rowsLike: String?) throws -> [Double] {
         if ref == "index" {
             let n = try column(rowsLike ?? "/x:0", in: file, rowsLike: nil).count
             return (0..<n).map(Double.init)
+        }
+        if let other = foreignInput(ref) {
+            guard context.hasInput(other) else {
+                throw FlowError.stageFailed(stage: context.stageName, message: "figure reference '\(ref)': no input '\(other)'; inputs: \(context.inputNames.joined(separator: ", "))")
+            }
+            let f = try context.input(other)
+            defer { try? f.close() }
+            return try column(local(ref), in: f, rowsLike: nil)
         }
         let (ds, col) = parse(ref)
         guard file.root.contains(ds), !file.root.isGroup(ds) else {
