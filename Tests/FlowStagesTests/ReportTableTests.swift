@@ -22,7 +22,7 @@ final class ReportTableTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let md = try String(contentsOfFile: cli.workspace + "/results/tables/report.md", encoding: .utf8)
         XCTAssertTrue(md.contains("| A–C | -40.665 | -0.822 |"), md)
-        XCTAssertTrue(md.contains("| v2 | 2 | 0.62431 | 69 % | 4 | 1e+02 % |"), md)
+        XCTAssertTrue(md.contains("| v2 | 2 | 0.62431 | 69 % | 4 | 100 % |"), md)
         XCTAssertTrue(md.contains("| v1 | -40 | -0.822 | 98 % | -40 | 0 % |"), md)
         let bad = try cli.run(["run", "t.yaml", "--set", "report.params.tables=[{title: x, columns: []}]"])
         XCTAssertEqual(bad.status, 2)

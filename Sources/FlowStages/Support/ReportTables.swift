@@ -39,10 +39,12 @@ struct TableSpec: Codable {
         columns = try p.list(.columns, help: "the columns")
         relativeError = try p(.relativeError, default: true, help: "compare: add |value − reference|/|reference| after each column")
         inputs = try p(.inputs, default: [], help: "inputs: the report inputs, one row each")
-        rowLabels = try p(.rowLabels, default: [], help: "inputs: row labels (default: the input names)")
+        rowLabels = try p(.rowLabels, default: [], help: "row labels (inputs: default the input names; compare: default row_label)")
         try p.check(!columns.isEmpty, .columns, "give at least one column")
         try p.check(type == .compare || !inputs.isEmpty, .inputs, "an inputs table needs the list of inputs, one per row")
-        try p.check(rowLabels.isEmpty || rowLabels.count == inputs.count, .rowLabels, "give one label per input (\(inputs.count))")
+        let labelCount = type == .inputs ? inputs.count : rows
+        try p.check(rowLabels.isEmpty || rowLabels.count == labelCount, .rowLabels,
+                    type == .inputs ? "give one label per input (\(inputs.count))" : "give one label per row (\(rows))")
     }
 
     func render(_ context: StageContext) throws -> String {
@@ -54,17 +56,19 @@ struct TableSpec: Codable {
             if let reference { header.append(reference.label) }
             for c in columns {
                 header.append(c.label)
-                if ref != nil, relativeError { header.append("rel. error") }
+                if ref != nil, c.relativeError ?? relativeError { header.append("rel. error") }
             }
             md += "| " + header.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: header.count) + "\n"
             let values = try columns.map { try $0.vector(context, count: rows) }
             for r in 0..<rows {
-                var cells = [rowLabel.replacingOccurrences(of: "{n}", with: "\(r + 1)").replacingOccurrences(of: "{i}", with: "\(r)")]
+                var cells = [rowLabels.isEmpty
+                    ? rowLabel.replacingOccurrences(of: "{n}", with: "\(r + 1)").replacingOccurrences(of: "{i}", with: "\(r)")
+                    : rowLabels[r]]
                 if let ref, let refColumn = reference { cells.append(refColumn.format(ref[r])) }
                 for (c, column) in columns.enumerated() {
                     let v = values[c][r]
                     cells.append(column.format(v))
-                    if let ref, relativeError { cells.append(Self.relative(v, ref[r])) }
+                    if let ref, column.relativeError ?? relativeError { cells.append(Self.relative(v, ref[r])) }
                 }
                 md += "| " + cells.joined(separator: " | ") + " |\n"
             }
@@ -82,7 +86,8 @@ struct TableSpec: Codable {
 
     static func relative(_ v: Double?, _ ref: Double?) -> String {
         guard let v, let ref, ref != 0, v.isFinite else { return "–" }
-        return String(format: "%.2g %%", 100 * abs(v - ref) / abs(ref))
+        let percent = 100 * abs(v - ref) / abs(ref)
+        return String(format: percent >= 10 ? "%.0f %%" : percent >= 1 ? "%.1f %%" : "%.2g %%", percent)
     }
 }
 
@@ -99,8 +104,12 @@ struct ColumnSpec: Codable {
     var name: String?
     var scale: Double
     var format: String
+    var relativeError: Bool?
 
-    enum CodingKeys: String, CodingKey { case label, input, dataset, attribute, values, offset, index, name, scale, format }
+    enum CodingKeys: String, CodingKey {
+        case label, input, dataset, attribute, values, offset, index, name, scale, format
+        case relativeError = "relative_error"
+    }
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
@@ -114,6 +123,7 @@ struct ColumnSpec: Codable {
         name = try p.optional(.name, help: "inputs: the element whose entry in the dataset's `names` attribute is this (e.g. max_energy in /diagnostics)")
         scale = try p(.scale, default: 1.0, help: "factor applied to every value")
         format = try p(.format, default: "%.5g", help: "printf format of the values")
+        relativeError = try p.optional(.relativeError, help: "compare: show this column's relative error (default: the table's relative_error)")
         let sources = [dataset != nil, attribute != nil, values != nil].filter { $0 }.count
         try p.check(sources == 1, .dataset, "give exactly one of dataset, attribute or values")
     }
