@@ -91,4 +91,12 @@ struct LearningInput {
         }
         return SampleSet(x: x, reweightingWeights: w)
     }
+
+    /// The samples of input `name` of the running stage (`samples(useWeights:system:)`), with the
+    /// input closed again.
+    static func samples(_ name: String, of context: StageContext, useWeights: Bool, system: SimulationSystem?) throws -> SampleSet {
+        let input = try LearningInput(name, of: context, expected: "a stage that writes samples (simulate, load, features)")
+        defer { input.close() }
+        return try input.samples(useWeights: useWeights, system: system)
+    }
 }

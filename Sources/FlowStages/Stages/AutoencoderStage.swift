@@ -104,9 +104,7 @@ enum AutoencoderStage: StageKind {
 
     static func run(_ p: Parameters, in context: StageContext) throws {
         let system = try context.system.map { try SystemFactory.simulationSystem(for: $0, stage: context.stageName) }
-        let data = try LearningInput("data", of: context, expected: "a stage that writes samples (simulate, load, features)")
-        defer { data.close() }
-        let samples = try data.samples(useWeights: p.useWeights, system: system)
+        let samples = try LearningInput.samples("data", of: context, useWeights: p.useWeights, system: system)
         let paths = try pathInputs.filter(context.hasInput).map { ($0, try minimumEnergyPath($0, dimension: samples.dimension, in: context)) }
         let model = try makeModel(p, samples: samples, system: system, context: context)
         context.log("autoencoder \(model.encoder.sizes) → \(model.decoder.sizes), γ1 = \(p.gamma1), γ2 = \(p.gamma2), \(samples.count) samples")

@@ -74,9 +74,7 @@ enum EigenfunctionsStage: StageKind {
     static func run(_ p: Parameters, in context: StageContext) throws {
         let system = try context.system.map { try SystemFactory.simulationSystem(for: $0, stage: context.stageName) }
         let beta = try EigenLossSettings.beta(parameter: p.beta, system: system, stage: context.stageName)
-        let data = try LearningInput("data", of: context, expected: "a stage that writes samples (simulate, load, features)")
-        defer { data.close() }
-        let samples = try data.samples(useWeights: p.useWeights, system: system)
+        let samples = try LearningInput.samples("data", of: context, useWeights: p.useWeights, system: system)
         var rng = context.random("init")
         let model = EigenfunctionModel(count: p.count, inputs: samples.dimension, network: p.network,
                                        separate: p.networks == .separate,
