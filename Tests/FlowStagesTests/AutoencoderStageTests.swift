@@ -9,9 +9,9 @@ import FlowMD
 /// `autoencoder`: the three Müller–Brown variants of DESIGN §8.1 at smoke size, the decoder fit
 /// of the γ1 = 0 variant, the curve distances, and resuming a two-phase training.
 final class AutoencoderStageTests: XCTestCase {
-    var ws: EigenStageWorkspace!
+    var ws: LearningWorkspace!
 
-    override func setUp() { ws = EigenStageWorkspace() }
+    override func setUp() { ws = LearningWorkspace() }
     override func tearDown() { ws.remove() }
 
     /// The Müller–Brown workflow of DESIGN §8.1 at smoke size: 2000 samples, the two minimum-energy
@@ -53,7 +53,7 @@ final class AutoencoderStageTests: XCTestCase {
         let expected = ["reconstruction_error", "max_energy", "max_energy_latent", "mep1_max_distance", "mep1_mean_distance",
                         "mep2_max_distance", "mep2_mean_distance"]
         for variant in ["plain", "eigen", "mixed"] {
-            let f = try ws.open("results/mb/\(variant).h5")
+            let f = try ws.open("mb", variant)
             defer { try? f.close() }
             let names = try XCTUnwrap(f.root.dataset("diagnostics").attribute("names"))
             XCTAssertEqual(names, .strings(expected), variant)
@@ -83,12 +83,12 @@ final class AutoencoderStageTests: XCTestCase {
         let model = makeModel(samples: samples, gamma1: 0)
         let training = AutoencoderTraining(training: try eigenTraining(#"{"epochs": 20, "batch_size": 250, "schedule": {}}"#),
                                            decoderEpochs: 40, seed: 3)
-        let session = try PhasedTraining(checkpoints: nil)
-        let joint = try training.trainJointly(model, on: samples, session: session, monitor: SilentMonitor())
+        let session = try PhasedTraining(checkpoints: nil, monitor: SilentMonitor())
+        let joint = try training.trainJointly(model, on: samples, session: session)
         XCTAssertEqual(joint.names, ["rayleigh", "covariance", "total"])
         let encoder = model.encoder.parameters.map(\.values), decoder = model.decoder.parameters.map(\.values)
         let before = reconstructionError(model, samples)
-        let fit = try training.fitDecoder(model, on: samples, session: session, monitor: SilentMonitor())
+        let fit = try training.fitDecoder(model, on: samples, session: session)
         XCTAssertEqual(model.encoder.parameters.map(\.values), encoder, "the decoder fit must not touch the encoder")
         XCTAssertNotEqual(model.decoder.parameters.map(\.values), decoder)
         XCTAssertEqual(fit.names, ["reconstruction", "total"])
@@ -103,15 +103,15 @@ final class AutoencoderStageTests: XCTestCase {
         let training = AutoencoderTraining(training: try eigenTraining(#"{"epochs": 3, "batch_size": 250, "schedule": {}}"#),
                                            decoderEpochs: 4, seed: 3)
         let reference = makeModel(samples: samples, gamma1: 0)
-        let referenceResult = try training.run(reference, on: samples, monitor: SilentMonitor(), checkpoints: nil)
+        let referenceResult = try training.run(reference, on: samples, session: PhasedTraining(checkpoints: nil, monitor: SilentMonitor()))
         let path = ws.root + "/checkpoint.h5"
         let interrupted = EpochCountingMonitor(cancelAfter: 5)
-        XCTAssertThrowsError(try training.run(makeModel(samples: samples, gamma1: 0), on: samples, monitor: interrupted,
-                                              checkpoints: FileCheckpoints(path: path, monitor: interrupted, dueAt: 4)))
+        XCTAssertThrowsError(try training.run(makeModel(samples: samples, gamma1: 0), on: samples, session: PhasedTraining(
+            checkpoints: FileCheckpoints(path: path, monitor: interrupted, dueAt: 4), monitor: interrupted)))
         let resumedMonitor = EpochCountingMonitor(cancelAfter: nil)
         let resumed = makeModel(samples: samples, gamma1: 0)
-        let result = try training.run(resumed, on: samples, monitor: resumedMonitor,
-                                      checkpoints: FileCheckpoints(path: path, monitor: resumedMonitor, dueAt: -1))
+        let result = try training.run(resumed, on: samples, session: PhasedTraining(
+            checkpoints: FileCheckpoints(path: path, monitor: resumedMonitor, dueAt: -1), monitor: resumedMonitor))
         XCTAssertEqual(resumedMonitor.reports, 3, "only the last 3 decoder epochs ran again")
         for (a, b) in [(resumed.encoder, reference.encoder), (resumed.decoder, reference.decoder)] {
             XCTAssertEqual(a.parameters.map(\.values), b.parameters.map(\.values))
@@ -142,9 +142,9 @@ final class AutoencoderStageTests: XCTestCase {
 
     func makeModel(samples: SampleSet, gamma1: Double) -> AutoencoderModel {
         var rng = RandomSource(seed: 8)
-        let encoder = EigenNetwork(hidden: [10, 10], activation: .tanh).make(inputs: 2, outputs: 1, rng: &rng)
-        let decoder = EigenNetwork(hidden: [10, 10], activation: .tanh).make(inputs: 1, outputs: 2, rng: &rng)
-        let g = EigenNetwork(hidden: [5], activation: .tanh).make(inputs: 1, outputs: 1, rng: &rng)
+        let encoder = NetworkSpec<EigenLearningDefaults>(hidden: [10, 10], activation: .tanh).make(inputs: 2, outputs: 1, rng: &rng)
+        let decoder = NetworkSpec<EigenLearningDefaults>(hidden: [10, 10], activation: .tanh).make(inputs: 1, outputs: 2, rng: &rng)
+        let g = NetworkSpec<EigenLearningDefaults>(hidden: [5], activation: .tanh).make(inputs: 1, outputs: 1, rng: &rng)
         let scaling = Normalization.standardizing(samples.x)
         encoder.inputNormalization = scaling
         decoder.outputNormalization = scaling

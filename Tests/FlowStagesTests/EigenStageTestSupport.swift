@@ -5,48 +5,6 @@ import FlowHDF5
 import FlowLinalg
 @testable import FlowStages
 
-/// A throw-away workspace that runs workflows in-process with the standard stages, for the
-/// `eigenfunctions` and `autoencoder` tests.
-struct EigenStageWorkspace {
-    let root: String
-
-    init() {
-        root = NSTemporaryDirectory() + "flow-eigen-\(UUID().uuidString.prefix(8))"
-        try! FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-    }
-
-    func write(_ name: String, _ text: String) {
-        try! text.write(toFile: root + "/" + name, atomically: true, encoding: .utf8)
-    }
-
-    /// An HDF5 file holding `x` as the dataset `name` (samples for a `{file: …}` input).
-    func writeSamples(_ file: String, _ x: Matrix, dataset name: String = "x") throws {
-        let f = try HDF5File.create(root + "/" + file)
-        try f.root.write(name, x.storage, shape: [x.rows, x.cols])
-        try f.close()
-    }
-
-    @discardableResult
-    func run(_ file: String, set: [String] = [], keepGoing: Bool = false) throws -> RunSummary {
-        let workflows = try WorkflowLoader(registry: StandardRegistry.shared, overrides: set, workspace: root).load(root + "/" + file)
-        var options = RunOptions()
-        options.keepGoing = keepGoing
-        return try Engine(workspace: root, console: Console(mode: .quiet)).run(workflows, options: options)
-    }
-
-    /// The failure message of `stage` in `summary` (nil if it did not fail).
-    func failure(_ stage: String, in summary: RunSummary) -> String? {
-        guard case .failed(let message)? = summary.outcomes.first(where: { $0.stage == stage })?.status else { return nil }
-        return message
-    }
-
-    func open(_ path: String) throws -> HDF5File {
-        try HDF5File.open(root + "/" + path, mode: .readOnly)
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: root) }
-}
-
 /// Exact samples of a centred Gaussian with independent coordinates of standard deviations
 /// `scales`, stratified: coordinate j of sample i is σⱼ Φ⁻¹((π_j(i) + ½)/n) for a seeded random
 /// permutation π_j per coordinate. Each coordinate's empirical moments then match the Gaussian's
@@ -76,7 +34,8 @@ enum StratifiedGaussian {
 typealias FileCheckpoints = EnsembleResumeTests.FileCheckpoints
 typealias EpochCountingMonitor = EnsembleResumeTests.CountingMonitor
 
-/// A `training:` block from JSON (the stages' parameter types decode from any decoder).
-func eigenTraining(_ json: String) throws -> EigenTraining {
-    try JSONDecoder().decode(EigenTraining.self, from: Data(json.utf8))
+/// A `training:` block of the eigenfunction stages from JSON (the stages' parameter types decode
+/// from any decoder).
+func eigenTraining(_ json: String) throws -> TrainingSpec<EigenLearningDefaults> {
+    try JSONDecoder().decode(TrainingSpec<EigenLearningDefaults>.self, from: Data(json.utf8))
 }

@@ -11,14 +11,14 @@ import FlowLinalg
 /// are: 1-D (k = 1): 1 (x), 2 (x² − 1); 2-D isotropic: 1, 1 (x, y), 2; anisotropic k = (1, 4):
 /// 1 (x), 2 (x² − 1) — before 4 (y). Samples are exact (stratified) Gaussian draws, not a simulation.
 final class EigenfunctionsStageTests: XCTestCase {
-    var ws: EigenStageWorkspace!
+    var ws: LearningWorkspace!
 
     private var threads = 0
 
     /// One compute thread: these small networks gain nothing from more, and the tests then do
     /// not depend on how busy the machine's other cores are.
     override func setUp() {
-        ws = EigenStageWorkspace()
+        ws = LearningWorkspace()
         threads = ComputeThreads.count
         ComputeThreads.count = 1
     }
@@ -51,7 +51,7 @@ final class EigenfunctionsStageTests: XCTestCase {
     }
 
     func eigenvalues(_ name: String) throws -> (final: [Double], perEpoch: [Double], shape: [Int]) {
-        let f = try ws.open("results/\(name)/eig.h5")
+        let f = try ws.open(name, "eig")
         defer { try? f.close() }
         print("eigenfunctions \(name): λ =", try f.root.read("eigenvalues_final", as: Double.self).values)
         let perEpoch = try f.root.read("eigenvalues", as: Double.self)
@@ -69,14 +69,14 @@ final class EigenfunctionsStageTests: XCTestCase {
     /// double it. The learned functions are the Hermite polynomials x and x² − 1 up to scale.
     func testOneDimensionalOrnsteinUhlenbeck() throws {
         let x = StratifiedGaussian.samples(count: 5000, scales: [(0.5).squareRoot()], seed: 1)
-        try ws.writeSamples("samples.h5", x)
+        try ws.writeHDF5("samples.h5", matrices: ["x": x])
         ws.write("ou1.yaml", workflow(name: "ou1", beta: 2, stiffness: [1], count: 2))
         XCTAssertEqual(try ws.run("ou1.yaml").exitCode, 0)
         let (final, perEpoch, shape) = try eigenvalues("ou1")
         assertWithin5Percent(final, [1, 2])
         XCTAssertEqual(shape, [150, 2])
         XCTAssertEqual(perEpoch[perEpoch.count - 2], final[0], accuracy: 0.05, "the last epoch's estimate of λ₁")
-        let f = try ws.open("results/ou1/eig.h5")
+        let f = try ws.open("ou1", "eig")
         defer { try? f.close() }
         let values = try f.root.readMatrix("values")
         XCTAssertGreaterThan(abs(correlation(values.column(0), x.column(0))), 0.99)
@@ -87,11 +87,11 @@ final class EigenfunctionsStageTests: XCTestCase {
     }
 
     func testAnisotropicTwoDimensionalOrnsteinUhlenbeck() throws {
-        try ws.writeSamples("samples.h5", StratifiedGaussian.samples(count: 5000, scales: [1, 0.5], seed: 2))
+        try ws.writeHDF5("samples.h5", matrices: ["x": StratifiedGaussian.samples(count: 5000, scales: [1, 0.5], seed: 2)])
         ws.write("aniso.yaml", workflow(name: "aniso", beta: 1, stiffness: [1, 4], count: 2))
         XCTAssertEqual(try ws.run("aniso.yaml").exitCode, 0)
         assertWithin5Percent(try eigenvalues("aniso").final, [1, 2])
-        let f = try ws.open("results/aniso/eig.h5")
+        let f = try ws.open("aniso", "eig")
         defer { try? f.close() }
         XCTAssertEqual(try f.root.dataset("grid/values").shape, [101, 101, 2])
         let box = try f.root.read("grid/x", as: Double.self).values
@@ -99,16 +99,16 @@ final class EigenfunctionsStageTests: XCTestCase {
     }
 
     func testIsotropicTwoDimensionalOrnsteinUhlenbeckWithSharedNetwork() throws {
-        try ws.writeSamples("samples.h5", StratifiedGaussian.samples(count: 5000, scales: [1, 1], seed: 3))
+        try ws.writeHDF5("samples.h5", matrices: ["x": StratifiedGaussian.samples(count: 5000, scales: [1, 1], seed: 3)])
         ws.write("iso.yaml", workflow(name: "iso", beta: 1, stiffness: [1, 1], count: 3, networks: "shared"))
         XCTAssertEqual(try ws.run("iso.yaml").exitCode, 0)
         assertWithin5Percent(try eigenvalues("iso").final, [1, 1, 2])
     }
 
     func testBadInputsFailWithOneLine() throws {
-        try ws.writeSamples("nox.h5", Matrix(rows: 10, cols: 2, repeating: 1), dataset: "positions")
-        try ws.writeSamples("threed.h5", StratifiedGaussian.samples(count: 50, scales: [1, 1, 1], seed: 4))
-        try ws.writeSamples("onepoint.h5", Matrix(rows: 50, cols: 2, repeating: 0.5))
+        try ws.writeHDF5("nox.h5", matrices: ["positions": Matrix(rows: 10, cols: 2, repeating: 1)])
+        try ws.writeHDF5("threed.h5", matrices: ["x": StratifiedGaussian.samples(count: 50, scales: [1, 1, 1], seed: 4)])
+        try ws.writeHDF5("onepoint.h5", matrices: ["x": Matrix(rows: 50, cols: 2, repeating: 0.5)])
         ws.write("bad.yaml", """
         name: bad
         systems:
@@ -120,13 +120,13 @@ final class EigenfunctionsStageTests: XCTestCase {
           diverging: {kind: eigenfunctions, system: ou, inputs: {data: {file: onepoint.h5}}, params: {training: {epochs: 5}}}
         """)
         let summary = try ws.run("bad.yaml", keepGoing: true)
-        let nox = try XCTUnwrap(ws.failure("nox", in: summary))
+        let nox = try XCTUnwrap(ws.failure(of: "nox", in: summary))
         XCTAssertTrue(nox.contains("input 'data' (nox.h5) has no dataset /x"), nox)
-        let mismatch = try XCTUnwrap(ws.failure("mismatch", in: summary))
+        let mismatch = try XCTUnwrap(ws.failure(of: "mismatch", in: summary))
         XCTAssertTrue(mismatch.contains("has 3 coordinates per sample but the system has 2"), mismatch)
-        let nobeta = try XCTUnwrap(ws.failure("nobeta", in: summary))
+        let nobeta = try XCTUnwrap(ws.failure(of: "nobeta", in: summary))
         XCTAssertTrue(nobeta.contains("no β"), nobeta)
-        let diverging = try XCTUnwrap(ws.failure("diverging", in: summary))
+        let diverging = try XCTUnwrap(ws.failure(of: "diverging", in: summary))
         XCTAssertTrue(diverging.contains("training diverged at epoch 1, batch 1: loss term 'rayleigh' is"), "zero variance: \(diverging)")
         for message in [nox, mismatch, nobeta, diverging] { XCTAssertFalse(message.contains("\n"), message) }
     }
@@ -151,17 +151,17 @@ final class EigenfunctionsStageTests: XCTestCase {
                                              seed: 9)
         func model() -> EigenfunctionModel {
             var rng = RandomSource(seed: 7)
-            return EigenfunctionModel(count: 2, inputs: 2, network: EigenNetwork(hidden: [8], activation: .tanh), separate: true,
+            return EigenfunctionModel(count: 2, inputs: 2, network: NetworkSpec<EigenLearningDefaults>(hidden: [8], activation: .tanh), separate: true,
                                       input: .standardizing(samples.x), rng: &rng)
         }
-        let reference = try training.run(model(), on: samples, monitor: SilentMonitor(), checkpoints: nil)
+        let reference = try training.run(model(), on: samples, session: PhasedTraining(checkpoints: nil, monitor: SilentMonitor()))
         let path = ws.root + "/checkpoint.h5"
         let interrupted = EpochCountingMonitor(cancelAfter: 5)
-        XCTAssertThrowsError(try training.run(model(), on: samples, monitor: interrupted,
-                                              checkpoints: FileCheckpoints(path: path, monitor: interrupted, dueAt: 3)))
+        XCTAssertThrowsError(try training.run(model(), on: samples, session: PhasedTraining(
+            checkpoints: FileCheckpoints(path: path, monitor: interrupted, dueAt: 3), monitor: interrupted)))
         let resumedMonitor = EpochCountingMonitor(cancelAfter: nil)
-        let resumed = try training.run(model(), on: samples, monitor: resumedMonitor,
-                                       checkpoints: FileCheckpoints(path: path, monitor: resumedMonitor, dueAt: -1))
+        let resumed = try training.run(model(), on: samples, session: PhasedTraining(
+            checkpoints: FileCheckpoints(path: path, monitor: resumedMonitor, dueAt: -1), monitor: resumedMonitor))
         XCTAssertEqual(resumedMonitor.reports, 5, "resumed after the 3 checkpointed epochs")
         XCTAssertEqual(resumed.network.parameters.map(\.values), reference.network.parameters.map(\.values))
         XCTAssertEqual(resumed.eigenvaluesPerEpoch, reference.eigenvaluesPerEpoch)

@@ -80,10 +80,10 @@ final class LearningStageErrorTests: XCTestCase {
             """, "input 'embedding' has 3 components, params.components asks for 4"),
             ("""
               psi: {kind: manifold, inputs: {embedding: {file: dmap.h5}}}
-            """, "input 'embedding' has no /embedding dataset; connect a diffusion-net output"),
+            """, "input 'embedding' (dmap.h5) has no dataset /embedding; connect a diffusion-net output"),
             ("""
               net: {kind: diffusion-net, inputs: {data: {file: data.h5}, embedding: {file: data.h5}}}
-            """, "input 'embedding' has no /eigenvectors dataset; connect a diffusion-map output"),
+            """, "input 'embedding' (data.h5) has no dataset /eigenvectors; connect a diffusion-map output"),
             ("""
               net:
                 kind: diffusion-net

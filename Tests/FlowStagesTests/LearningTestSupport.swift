@@ -7,7 +7,7 @@ import FlowMD
 @testable import FlowStages
 
 /// A throw-away workspace in which workflows run in-process with the standard registry, and
-/// where tests write the HDF5 inputs (data, embeddings) they feed the learning stages.
+/// where tests write the HDF5 inputs (samples, embeddings) they feed the learning stages.
 struct LearningWorkspace {
     let root: String
 
@@ -33,11 +33,11 @@ struct LearningWorkspace {
         try WorkflowLoader(registry: StandardRegistry.shared, overrides: set, workspace: root).load(root + "/" + file)
     }
 
-    /// Runs every stage of `file`, also those not downstream of a failure (`--keep-going`).
+    /// Runs the stages of `file`; with `keepGoing` also those not downstream of a failure.
     @discardableResult
-    func run(_ file: String, set: [String] = []) throws -> RunSummary {
+    func run(_ file: String, set: [String] = [], keepGoing: Bool = true) throws -> RunSummary {
         var options = RunOptions()
-        options.keepGoing = true
+        options.keepGoing = keepGoing
         return try Engine(workspace: root, console: Console(mode: .quiet)).run(try load(file, set: set), options: options)
     }
 

@@ -10,7 +10,7 @@ import FlowNN
 ///    (Lelièvre et al. 2024, §2), so the decoder of a purely regularized encoder is still the
 ///    one the theory describes. The latent values are computed once: ξ does not change.
 struct AutoencoderTraining {
-    let training: EigenTraining
+    let training: TrainingSpec<EigenLearningDefaults>
     /// Epochs of the decoder fit (phase 2).
     let decoderEpochs: Int
     /// Seed of the sample order, the validation split and the shuffling (the same split in both
@@ -23,31 +23,29 @@ struct AutoencoderTraining {
         let decoder: LossHistory?
     }
 
-    func run(_ model: AutoencoderModel, on samples: SampleSet, monitor: WorkMonitor, checkpoints: Checkpointing?) throws -> Result {
-        let session = try PhasedTraining(checkpoints: checkpoints)
-        let joint = try trainJointly(model, on: samples, session: session, monitor: monitor)
+    func run(_ model: AutoencoderModel, on samples: SampleSet, session: PhasedTraining) throws -> Result {
+        let joint = try trainJointly(model, on: samples, session: session)
         guard model.reconstructionWeight == 0 else { return Result(joint: joint, decoder: nil) }
-        monitor.log("γ1 = 0: fitting the decoder by reconstruction with the encoder fixed (\(decoderEpochs) epochs)")
-        return Result(joint: joint, decoder: try fitDecoder(model, on: samples, session: session, monitor: monitor))
+        session.monitor.log("γ1 = 0: fitting the decoder by reconstruction with the encoder fixed (\(decoderEpochs) epochs)")
+        return Result(joint: joint, decoder: try fitDecoder(model, on: samples, session: session))
     }
 
     /// Phase 1: the joint loss over `model.jointParameters`.
-    func trainJointly(_ model: AutoencoderModel, on samples: SampleSet, session: PhasedTraining, monitor: WorkMonitor) throws -> LossHistory {
-        let trainer = Trainer(parameters: model.jointParameters, optimizer: training.makeOptimizer(), options: training.options(),
-                              sampleCount: samples.count, seed: seed)
+    func trainJointly(_ model: AutoencoderModel, on samples: SampleSet, session: PhasedTraining) throws -> LossHistory {
+        let phase = try training.phase("joint", parameters: model.jointParameters, samples: samples.count, seed: seed)
         let data = samples.shuffled(seed: seed)
-        return try session.run("joint", trainer, monitor: monitor) { tape, batch in
+        return try session.run(phase) { tape, batch in
             model.jointTerms(tape.constant(rowsOf: data.x, batch), sampleWeights: data.weights(of: batch))
         }
     }
 
     /// Phase 2: the decoder alone, on the latent values of the (fixed) encoder.
-    func fitDecoder(_ model: AutoencoderModel, on samples: SampleSet, session: PhasedTraining, monitor: WorkMonitor) throws -> LossHistory {
+    func fitDecoder(_ model: AutoencoderModel, on samples: SampleSet, session: PhasedTraining) throws -> LossHistory {
         let data = samples.shuffled(seed: seed)
         let latent = model.encoder.values(data.x)
-        let trainer = Trainer(parameters: model.decoder.parameters, optimizer: training.makeOptimizer(),
-                              options: training.options(epochs: decoderEpochs), sampleCount: samples.count, seed: seed)
-        return try session.run("decoder", trainer, monitor: monitor) { tape, batch in
+        let phase = try training.phase("decoder", parameters: model.decoder.parameters, samples: samples.count, seed: seed,
+                                       epochs: decoderEpochs)
+        return try session.run(phase) { tape, batch in
             model.decoderTerms(latent: tape.constant(rowsOf: latent, batch), target: tape.constant(rowsOf: data.x, batch),
                                sampleWeights: data.weights(of: batch))
         }

@@ -36,11 +36,14 @@ struct DiffusionOperator {
                 kernel[j][i] = k
             }
         }
-        let q = kernel.map { $0.values.reduce(0, +) }
+        // Every sum runs over the columns in increasing order: a dictionary's order changes from
+        // process to process, and the bits of the sums with it.
+        let neighbours = kernel.map { $0.keys.sorted() }
+        let q = (0..<n).map { i in neighbours[i].reduce(0) { $0 + kernel[i][$1]! } }
         let s = (0..<n).map { ((weights?[$0] ?? 1) / q[$0]).squareRoot() }
         var offsets = [0], columns: [Int] = [], values: [Double] = [], measure: [Double] = []
         for i in 0..<n {
-            let row = kernel[i].keys.sorted()
+            let row = neighbours[i]
             let entries = row.map { kernel[i][$0]! * s[$0] }
             let total = entries.reduce(0, +)
             columns += row

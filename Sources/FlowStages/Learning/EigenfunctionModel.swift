@@ -10,7 +10,8 @@ final class EigenfunctionModel {
 
     /// `separate`: one network per eigenfunction; otherwise one network with `count` outputs.
     /// Inputs are standardized by `input` (stored in the networks, so they take raw coordinates).
-    init(count: Int, inputs: Int, network: EigenNetwork, separate: Bool, input: Normalization, rng: inout RandomSource) {
+    init(count: Int, inputs: Int, network: NetworkSpec<EigenLearningDefaults>, separate: Bool, input: Normalization,
+         rng: inout RandomSource) {
         self.count = count
         let nets = separate
             ? (0..<count).map { _ in network.make(inputs: inputs, outputs: 1, rng: &rng) }

@@ -7,7 +7,7 @@ import FlowNN
 /// Rayleigh quotient on the whole sample set.
 struct EigenfunctionTraining {
     let loss: EigenfunctionLoss
-    let training: EigenTraining
+    let training: TrainingSpec<EigenLearningDefaults>
     /// Seed of the sample order, the validation split and the shuffling.
     let seed: UInt64
 
@@ -24,17 +24,15 @@ struct EigenfunctionTraining {
         let history: LossHistory
     }
 
-    func run(_ model: EigenfunctionModel, on samples: SampleSet, monitor: WorkMonitor,
-             checkpoints: Checkpointing?) throws -> Result {
-        let trainer = Trainer(parameters: model.parameters, optimizer: training.makeOptimizer(),
-                              options: training.options(), sampleCount: samples.count, seed: seed)
-        var recorded = [Bool](repeating: trainer.validationIndices.isEmpty, count: samples.count)
-        for i in trainer.validationIndices { recorded[i] = true }
+    func run(_ model: EigenfunctionModel, on samples: SampleSet, session: PhasedTraining) throws -> Result {
+        let phase = try training.phase("eigenfunctions", parameters: model.parameters, samples: samples.count, seed: seed)
+        let validation = phase.trainer.validationIndices
+        var recorded = [Bool](repeating: validation.isEmpty, count: samples.count)
+        for i in validation { recorded[i] = true }
         var sums = [Double](repeating: 0, count: model.count)
         var weight = 0.0
         let data = samples.shuffled(seed: seed)
-        let session = try PhasedTraining(checkpoints: checkpoints)
-        let history = try session.run("eigenfunctions", trainer, monitor: monitor, endOfEpoch: { _ in
+        let history = try session.run(phase, endOfEpoch: { _ in
             session.record(sums.map { $0 / Swift.max(weight, 1) }, as: "eigenvalues")
             sums = sums.map { _ in 0 }
             weight = 0

@@ -1,21 +1,25 @@
 import FlowCore
 import FlowHDF5
 import FlowLinalg
+import FlowMD
 import FlowNN
 
-/// One opened input of a learning stage, with reads that fail in one line naming the input, the
-/// dataset and what the stage expected to be connected there.
+/// One opened input of a learning stage, with reads that fail in one line naming the input, where
+/// it comes from (an upstream stage or a file), the dataset and what should be connected there.
 struct LearningInput {
     let name: String
     let file: HDF5File
     let context: StageContext
     /// What should be connected, for messages: "a diffusion-net output".
     let expected: String
+    /// Where the input comes from, for messages: "stage encoder" or the file's name.
+    let source: String
 
     init(_ name: String, of context: StageContext, expected: String) throws {
         self.name = name
         self.context = context
         self.expected = expected
+        source = context.upstream(name).map { "stage \($0.stage)" } ?? context.inputFileName(name) ?? name
         file = try context.input(name)
     }
 
@@ -25,17 +29,18 @@ struct LearningInput {
         FlowError.stageFailed(stage: context.stageName, message: message)
     }
 
+    /// A failure about this input: "input 'data' (stage sample) <problem>".
+    func problem(_ text: String) -> FlowError { fail("input '\(name)' (\(source)) \(text)") }
+
     func has(_ dataset: String) -> Bool { file.root.contains(dataset) && !file.root.isGroup(dataset) }
 
-    /// A 2-D (or 1-D, read as one column) float64 dataset.
+    /// A 2-D (or 1-D, read as one column) float64 dataset with finite values.
     func matrix(_ dataset: String) throws -> Matrix {
-        guard has(dataset) else {
-            throw fail("input '\(name)' has no /\(dataset) dataset; connect \(expected)")
-        }
+        guard has(dataset) else { throw problem("has no dataset /\(dataset); connect \(expected)") }
         let m = try file.root.readMatrix(dataset)
-        guard m.rows > 0, m.cols > 0 else { throw fail("input '\(name)' has an empty /\(dataset) (\(m.rows) × \(m.cols))") }
+        guard m.rows > 0, m.cols > 0 else { throw problem("has an empty /\(dataset) (\(m.rows) × \(m.cols))") }
         if let bad = m.storage.firstIndex(where: { !$0.isFinite }) {
-            throw fail("input '\(name)' /\(dataset) has a non-finite value at row \(bad / m.cols), column \(bad % m.cols)")
+            throw problem("/\(dataset) has a non-finite value at row \(bad / m.cols), column \(bad % m.cols)")
         }
         return m
     }
@@ -44,9 +49,7 @@ struct LearningInput {
     func vector(_ dataset: String, count: Int) throws -> [Double]? {
         guard has(dataset) else { return nil }
         let v = try file.root.read(dataset, as: Double.self).values
-        guard v.count == count else {
-            throw fail("input '\(name)' /\(dataset) has \(v.count) values for \(count) rows")
-        }
+        guard v.count == count else { throw problem("/\(dataset) has \(v.count) values for \(count) rows") }
         return v
     }
 
@@ -59,12 +62,12 @@ struct LearningInput {
     /// The network stored in `group` by `MLP.save(to:)`.
     func network(_ group: String = "network") throws -> MLP {
         guard file.root.contains(group), file.root.isGroup(group) else {
-            throw fail("input '\(name)' has no /\(group) group; connect \(expected)")
+            throw problem("has no /\(group) group; connect \(expected)")
         }
         do {
             return try MLP.load(from: file.root.group(group))
         } catch {
-            throw fail("input '\(name)' /\(group) is not a readable network: \(error)")
+            throw problem("/\(group) is not a readable network: \(error)")
         }
     }
 
@@ -72,5 +75,28 @@ struct LearningInput {
     func rootString(_ attribute: String) -> String? {
         if case .string(let s)? = try? file.root.attribute(attribute) { return s }
         return nil
+    }
+
+    /// The samples in `/x` (at least 2; as many coordinates as `system` has, if given) with the
+    /// reweighting weights `/weights` when `useWeights` and the input has them.
+    func samples(useWeights: Bool, system: SimulationSystem?) throws -> SampleSet {
+        let x = try matrix("x")
+        guard x.rows >= 2 else { throw problem("has \(x.rows) sample in /x; at least 2 are needed") }
+        if let system, system.potential.dimension != x.cols {
+            throw problem("has \(x.cols) coordinates per sample but the system has \(system.potential.dimension); connect samples of this system")
+        }
+        guard useWeights, let w = try vector("weights", count: x.rows) else { return SampleSet(x: x, weights: nil) }
+        guard w.allSatisfy({ $0 >= 0 && $0.isFinite }), w.contains(where: { $0 > 0 }) else {
+            throw problem("/weights must be finite, non-negative and not all zero")
+        }
+        return SampleSet(x: x, reweightingWeights: w)
+    }
+
+    /// The samples of input `name` of the running stage (`samples(useWeights:system:)`), with the
+    /// input closed again.
+    static func samples(_ name: String, of context: StageContext, useWeights: Bool, system: SimulationSystem?) throws -> SampleSet {
+        let input = try LearningInput(name, of: context, expected: "a stage that writes samples (simulate, load, features)")
+        defer { input.close() }
+        return try input.samples(useWeights: useWeights, system: system)
     }
 }

@@ -1,18 +1,56 @@
 import FlowHDF5
 import FlowNN
 
+/// The dataset names under which a stage writes a loss history. Two layouts exist because the
+/// stages' outputs were published with them (DESIGN §6) and their digests depend on every name.
+struct LossHistoryLayout {
+    let loss: String
+    let validation: String
+    let learningRate: String
+    /// The attribute naming the columns (the loss terms, the last one "total").
+    let columnsAttribute: String
+    /// Whether the datasets carry `description` attributes.
+    let describes: Bool
+
+    /// `/loss`, `/validation_loss`, `/learning_rate`, columns in `names` (diffusion-net,
+    /// manifold, orthogonal-cvs).
+    static let standard = LossHistoryLayout(loss: "loss", validation: "validation_loss", learningRate: "learning_rate",
+                                            columnsAttribute: "names", describes: true)
+
+    /// `/<name>`, `/<name>_validation`, `/<name>_learning_rate`, columns in `columns`, for stages
+    /// that write one history per training phase (eigenfunctions, autoencoder).
+    static func prefixed(_ name: String) -> LossHistoryLayout {
+        LossHistoryLayout(loss: name, validation: name + "_validation", learningRate: name + "_learning_rate",
+                          columnsAttribute: "columns", describes: false)
+    }
+}
+
 extension LossHistory {
-    /// Writes the per-epoch losses as `<name>` (epochs × terms, the last column the total),
-    /// `<name>_validation` (same layout, with a validation split) and `<name>_learning_rate`;
-    /// the term names are the `columns` attribute.
-    func write(as name: String, to group: HDF5Group) throws {
+    /// Writes the per-epoch losses (epochs × terms, the last column the total), the validation
+    /// losses when there was a validation split, and the learning rate of each epoch.
+    func write(to group: HDF5Group, layout: LossHistoryLayout) throws {
         guard epochs > 0 else { return }
-        try group.write(name, trainingMatrix.storage, shape: [epochs, names.count])
-        try group.dataset(name).setAttribute("columns", .strings(names))
+        func described(_ text: String) -> String? { layout.describes ? text : nil }
+        try group.write(layout.loss, matrix: trainingMatrix,
+                        description: described("mean training loss per epoch (rows) and term (columns named by '\(layout.columnsAttribute)'; the last is the total)"))
+        try group.dataset(layout.loss).setAttribute(layout.columnsAttribute, .strings(names))
         if !validation.isEmpty {
-            try group.write("\(name)_validation", validationMatrix.storage, shape: [validation.count, names.count])
-            try group.dataset("\(name)_validation").setAttribute("columns", .strings(names))
+            try group.write(layout.validation, matrix: validationMatrix,
+                            description: described("mean loss on the held-out samples per epoch and term (columns named by '\(layout.columnsAttribute)')"))
+            try group.dataset(layout.validation).setAttribute(layout.columnsAttribute, .strings(names))
         }
-        try group.write("\(name)_learning_rate", vector: learningRates)
+        try group.write(layout.learningRate, vector: learningRates, description: described("learning rate of each epoch"))
+    }
+}
+
+extension Trainer {
+    /// Writes the history in the standard layout, with how the training ended as attributes of
+    /// `group`: epochs_run, stopped_early, training_samples, validation_samples.
+    func writeHistory(to group: HDF5Group) throws {
+        try history.write(to: group, layout: .standard)
+        try group.setAttribute("epochs_run", .int(Int64(epoch)))
+        try group.setAttribute("stopped_early", .int(stopped ? 1 : 0))
+        try group.setAttribute("training_samples", .int(Int64(trainingIndices.count)))
+        try group.setAttribute("validation_samples", .int(Int64(validationIndices.count)))
     }
 }

@@ -1,50 +1,37 @@
 import FlowCore
+import FlowLinalg
 import FlowNN
 
-/// The defaults of one neural-network stage's `network:` and `training:` blocks. The blocks have
-/// the same keys, help texts and checks in every stage (`flow stages diffusion-net`, `manifold`,
-/// `orthogonal-cvs` document them alike); only the defaults differ, following the reference work
-/// of each step (Yuan, Sule, Lam & Cameron 2025).
-protocol LearningDefaults {
-    static var hidden: [Int] { get }
-    static var activation: NetworkActivation { get }
-    static var epochs: Int { get }
-    static var batchSize: Int { get }
-    static var learningRate: Double { get }
-}
-
-/// Activations allowed for hidden layers (the output layer's activation is fixed by each stage).
-enum NetworkActivation: String, ParameterEnum {
-    case tanh, sigmoid, elu, relu, softplus
-
-    var activation: Activation {
-        switch self {
-        case .tanh: return .tanh
-        case .sigmoid: return .sigmoid
-        case .elu: return .elu
-        case .relu: return .relu
-        case .softplus: return .softplus
-        }
-    }
-}
-
-/// `network:` — the hidden layers of a stage's MLP; input and output widths come from the data.
-struct NetworkSpec<Defaults: LearningDefaults>: Codable {
+/// `network:` — the hidden layers of a stage's MLP; the input and output widths come from the data
+/// and the stage, and so does the output layer's activation.
+struct NetworkSpec<Defaults: LearningDefaults>: Codable, Equatable {
     var hidden: [Int]
-    var activation: NetworkActivation
+    var activation: Activation
 
     enum CodingKeys: String, CodingKey { case hidden, activation }
+
+    /// A block given in code (the autoencoder's regularizer networks, tests).
+    init(hidden: [Int], activation: Activation) {
+        self.hidden = hidden
+        self.activation = activation
+    }
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
         hidden = try p(.hidden, default: Defaults.hidden, help: "widths of the hidden layers, input side first")
         activation = try p(.activation, default: Defaults.activation,
-                           help: "activation of the hidden layers (elu has α = 1); Jacobian losses need a smooth one")
-        try p.check(!hidden.isEmpty && hidden.allSatisfy { $0 >= 1 }, .hidden, "give at least one hidden layer, each of width ≥ 1")
+                           help: "activation of the hidden layers (elu has α = 1); losses of gradients or Jacobians need a smooth one (tanh, softplus, sigmoid, elu)")
+        if Defaults.requiresNonlinearNetwork {
+            try p.check(!hidden.isEmpty && hidden.allSatisfy { $0 >= 1 }, .hidden, "give at least one hidden layer, each of width ≥ 1")
+            try p.check(activation != .identity, .activation, "identity hidden layers make the network linear; use a nonlinear activation")
+        } else {
+            try p.check(hidden.allSatisfy { $0 >= 1 }, .hidden, "every hidden layer needs width ≥ 1")
+        }
     }
 
-    /// Layer widths from `inputs` to `outputs` through the hidden layers.
-    func sizes(inputs: Int, outputs: Int) -> [Int] {
-        [inputs] + hidden + [outputs]
+    /// A freshly initialized network from `inputs` to `outputs` (Xavier/He by activation) whose
+    /// output layer has the activation `output`.
+    func make(inputs: Int, outputs: Int, output: Activation = .identity, rng: inout RandomSource) -> MLP {
+        MLP(sizes: [inputs] + hidden + [outputs], activation: activation, outputActivation: output, rng: &rng)
     }
 }

@@ -1,6 +1,7 @@
 import FlowHDF5
 import FlowLinalg
 import FlowMD
+import FlowNN
 
 /// A regular grid over a 2-D box, for contour figures of learned functions:
 /// `/grid/x` (nx), `/grid/y` (ny) and `/grid/values` (ny × nx × k) with values[j, i, ·] = f(xᵢ, yⱼ)
@@ -40,5 +41,15 @@ struct PlaneGrid {
         try group.write("grid/y", vector: y)
         try group.write("grid/values", values.storage, shape: [y.count, x.count, values.cols])
         try group.annotate("grid/values", units: nil, description: description + "; values[j, i, k] at (x[i], y[j])")
+    }
+
+    /// For two-dimensional samples, `network` on a grid of `points` × `points` nodes over the
+    /// system's box (or the samples' bounding box), written under `grid/` for contour figures;
+    /// nothing for other dimensions.
+    static func writeIfPlanar(_ network: MLP, samples: Matrix, system: SimulationSystem?, points: Int,
+                              to group: HDF5Group, description: String) throws {
+        guard samples.cols == 2 else { return }
+        let grid = PlaneGrid(box: box(system: system, samples: samples), points: points)
+        try grid.write(network.values(grid.nodes), to: group, description: description)
     }
 }

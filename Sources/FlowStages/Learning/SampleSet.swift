@@ -1,11 +1,7 @@
-import FlowCore
-import FlowHDF5
 import FlowLinalg
-import FlowMD
 
-/// The samples a learning stage trains on: `/x` of its `data` input (n × D) and the per-sample
-/// weights `/weights` when the input has them (reweighting of biased runs) and the stage uses
-/// them. Every problem with the input is one line naming the input and what to connect.
+/// The samples a learning stage trains on (n × D) and their per-sample weights (reweighting of
+/// biased runs), as `LearningInput.samples` reads them.
 struct SampleSet {
     let x: Matrix
     /// Normalized to mean 1; nil when the samples are used unweighted (also when all weights are
@@ -20,42 +16,14 @@ struct SampleSet {
         self.weights = weights
     }
 
-    /// Reads input `name` of the running stage; checks the dimension against `system` if given.
-    static func read(_ name: String, in context: StageContext, useWeights: Bool, system: SimulationSystem?) throws -> SampleSet {
-        let stage = context.stageName
-        func fail(_ message: String) -> FlowError { .stageFailed(stage: stage, message: message) }
-        let source = context.upstream(name).map { "stage \($0.stage)" } ?? context.inputFileName(name) ?? name
-        let file = try context.input(name)
-        defer { try? file.close() }
-        guard file.root.contains("x") else {
-            throw fail("input '\(name)' (\(source)) has no dataset /x; connect a stage that writes samples (simulate, load, features)")
+    /// Samples with reweighting weights `w` (non-negative, not all zero) as stored, normalized.
+    init(x: Matrix, reweightingWeights w: [Double]) {
+        guard w.contains(where: { $0 != w[0] }) else {
+            self.init(x: x, weights: nil)
+            return
         }
-        let (values, shape) = try file.root.read("x", as: Double.self)
-        guard shape.count == 2, shape[0] >= 2, shape[1] >= 1 else {
-            throw fail("input '\(name)' (\(source)): /x must be samples × coordinates with at least 2 samples, got shape \(shape)")
-        }
-        guard values.allSatisfy(\.isFinite) else {
-            throw fail("input '\(name)' (\(source)): /x contains NaN or ±∞")
-        }
-        let x = Matrix(rows: shape[0], cols: shape[1], storage: values)
-        if let system, system.potential.dimension != x.cols {
-            throw fail("input '\(name)' (\(source)) has \(x.cols) coordinates per sample but the system has \(system.potential.dimension); connect samples of this system")
-        }
-        var weights: [Double]?
-        if useWeights, file.root.contains("weights") {
-            let w = try file.root.read("weights", as: Double.self).values
-            guard w.count == x.rows else {
-                throw fail("input '\(name)' (\(source)): /weights has \(w.count) values for \(x.rows) samples")
-            }
-            guard w.allSatisfy({ $0 >= 0 && $0.isFinite }), w.contains(where: { $0 > 0 }) else {
-                throw fail("input '\(name)' (\(source)): /weights must be finite, non-negative and not all zero")
-            }
-            if w.contains(where: { $0 != w[0] }) {
-                let mean = w.reduce(0, +) / Double(w.count)
-                weights = w.map { $0 / mean }
-            }
-        }
-        return SampleSet(x: x, weights: weights)
+        let mean = w.reduce(0, +) / Double(w.count)
+        self.init(x: x, weights: w.map { $0 / mean })
     }
 
     /// The samples in a seeded random order, for training. The trainer's validation batches are

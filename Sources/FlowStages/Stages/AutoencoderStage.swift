@@ -35,6 +35,8 @@ enum AutoencoderStage: StageKind {
         OutputSpec("/grid/values", "2-D data: ny × nx × m encoder on /grid/x × /grid/y over the system's box"),
     ]
 
+    typealias Defaults = EigenLearningDefaults
+
     struct Regularizer: Codable {
         var count: Int
         var hidden: [Int]
@@ -57,15 +59,15 @@ enum AutoencoderStage: StageKind {
 
     struct Parameters: Codable {
         var latent: Int
-        var encoder: EigenNetwork
-        var decoder: EigenNetwork
+        var encoder: NetworkSpec<Defaults>
+        var decoder: NetworkSpec<Defaults>
         var gamma1: Double
         var gamma2: Double
         var regularizer: Regularizer
         var beta: Double?
         var standardize: Bool
         var useWeights: Bool
-        var training: EigenTraining
+        var training: TrainingSpec<Defaults>
         var decoderEpochs: Int?
         var bins: Int
         var curvePoints: Int
@@ -101,22 +103,22 @@ enum AutoencoderStage: StageKind {
     }
 
     static func run(_ p: Parameters, in context: StageContext) throws {
-        let stage = context.stageName
-        let system = try context.system.map { try SystemFactory.simulationSystem(for: $0, stage: stage) }
-        let samples = try SampleSet.read("data", in: context, useWeights: p.useWeights, system: system)
+        let system = try context.system.map { try SystemFactory.simulationSystem(for: $0, stage: context.stageName) }
+        let samples = try LearningInput.samples("data", of: context, useWeights: p.useWeights, system: system)
         let paths = try pathInputs.filter(context.hasInput).map { ($0, try minimumEnergyPath($0, dimension: samples.dimension, in: context)) }
         let model = try makeModel(p, samples: samples, system: system, context: context)
         context.log("autoencoder \(model.encoder.sizes) → \(model.decoder.sizes), γ1 = \(p.gamma1), γ2 = \(p.gamma2), \(samples.count) samples")
         let training = AutoencoderTraining(training: p.training, decoderEpochs: p.decoderEpochs ?? p.training.epochs, seed: context.seed)
-        let threads = ComputeThreads.count
-        ComputeThreads.count = context.cpus
-        defer { ComputeThreads.count = threads }
-        let result: AutoencoderTraining.Result
-        do {
-            result = try training.run(model, on: samples, monitor: context.monitor, checkpoints: context.checkpoints)
-        } catch let e as TrainingDiverged {
-            throw FlowError.stageFailed(stage: stage, message: e.description)
+        try context.learning { session in
+            let result = try training.run(model, on: samples, session: session)
+            try write(model, result, parameters: p, samples: samples, system: system, paths: paths, context: context)
         }
+    }
+
+    /// Writes the networks, the regularizer's eigenvalues, the latent values, the loss histories,
+    /// the diagnostics and, for 2-D data, the encoder on a grid.
+    static func write(_ model: AutoencoderModel, _ result: AutoencoderTraining.Result, parameters p: Parameters,
+                      samples: SampleSet, system: SimulationSystem?, paths: [(String, [[Double]])], context: StageContext) throws {
         let out = context.output.root
         try model.encoder.save(to: out.createGroup("encoder"))
         try model.decoder.save(to: out.createGroup("decoder"))
@@ -127,15 +129,12 @@ enum AutoencoderStage: StageKind {
         }
         let latent = model.encoder.values(samples.x)
         try out.write("latent", matrix: latent)
-        try result.joint.write(as: "loss", to: out)
-        try result.decoder?.write(as: "decoder_loss", to: out)
+        try result.joint.write(to: out, layout: .prefixed("loss"))
+        try result.decoder?.write(to: out, layout: .prefixed("decoder_loss"))
         let diagnostics = try AutoencoderDiagnostics.write(model: model, samples: samples, latent: latent, system: system,
                                                            paths: paths, parameters: p, to: out)
         context.log(diagnostics.map { "\($0.name) " + String(format: "%.5g", $0.value) }.joined(separator: ", "))
-        if samples.dimension == 2 {
-            let grid = PlaneGrid(box: PlaneGrid.box(system: system, samples: samples.x), points: p.gridPoints)
-            try grid.write(model.encoder.values(grid.nodes), to: out, description: "encoder ξ")
-        }
+        try PlaneGrid.writeIfPlanar(model.encoder, samples: samples.x, system: system, points: p.gridPoints, to: out, description: "encoder ξ")
         try out.setAttribute("gamma1", .double(p.gamma1))
         try out.setAttribute("gamma2", .double(p.gamma2))
     }
@@ -157,7 +156,7 @@ enum AutoencoderStage: StageKind {
         }
         let beta = try EigenLossSettings.beta(parameter: p.beta, system: system, stage: context.stageName)
         let r = p.regularizer
-        let network = EigenNetwork(hidden: r.hidden, activation: r.activation)
+        let network = NetworkSpec<Defaults>(hidden: r.hidden, activation: r.activation)
         let gs = (0..<r.count).map { _ in network.make(inputs: p.latent, outputs: 1, rng: &rng) }
         return AutoencoderModel(encoder: encoder, decoder: decoder, regularizers: gs, reconstructionWeight: p.gamma1,
                                 regularizerWeight: p.gamma2,
@@ -166,17 +165,12 @@ enum AutoencoderStage: StageKind {
 
     /// The /path of a path input as its vertices, checked against the data's dimension.
     static func minimumEnergyPath(_ name: String, dimension: Int, in context: StageContext) throws -> [[Double]] {
-        let source = context.upstream(name).map { "stage \($0.stage)" } ?? context.inputFileName(name) ?? name
-        let file = try context.input(name)
-        defer { try? file.close() }
-        guard file.root.contains("path") else {
-            throw FlowError.stageFailed(stage: context.stageName, message: "input '\(name)' (\(source)) has no /path; connect a string stage")
+        let input = try LearningInput(name, of: context, expected: "a string stage")
+        defer { input.close() }
+        let path = try input.matrix("path")
+        guard path.rows >= 2, path.cols == dimension else {
+            throw input.problem("/path has \(path.rows) × \(path.cols) values, expected images × \(dimension) like the data (at least 2 images)")
         }
-        let (values, shape) = try file.root.read("path", as: Double.self)
-        guard shape.count == 2, shape[0] >= 2, shape[1] == dimension else {
-            throw FlowError.stageFailed(stage: context.stageName,
-                                        message: "input '\(name)' (\(source)): /path has shape \(shape), expected images × \(dimension) like the data")
-        }
-        return stride(from: 0, to: values.count, by: dimension).map { Array(values[$0..<($0 + dimension)]) }
+        return (0..<path.rows).map { path.row($0) }
     }
 }

@@ -29,10 +29,12 @@ enum DiffusionNetStage: StageKind {
 
     enum Defaults: LearningDefaults {
         static let hidden = [45, 30, 25]
-        static let activation = NetworkActivation.elu
+        static let activation = Activation.elu
+        static let requiresNonlinearNetwork = true
         static let epochs = 1000
         static let batchSize = 128
         static let learningRate = 5e-3
+        static let weightDecayMode = WeightDecayMode.l2
     }
 
     enum Targets: String, ParameterEnum {
@@ -121,24 +123,26 @@ enum DiffusionNetStage: StageKind {
                                embedding: embedding, context: context)
         }
 
-        let training = NetworkTraining(context: context, spec: p.training)
-        let encoder = training.makeNetwork(p.network, inputs: x.cols, outputs: chosen.count, output: .identity)
+        var rng = context.random("initialization")
+        let encoder = p.network.make(inputs: x.cols, outputs: chosen.count, rng: &rng)
         encoder.inputNormalization = .standardizing(x)
         encoder.outputNormalization = .standardizing(targets)
         let inverseScale = Matrix(rows: 1, cols: chosen.count, storage: encoder.outputNormalization.scale.map { 1 / $0 })
-        let trainer = try training.train(encoder, samples: rows.count) { tape, batch in
-            let hood = constraint?.neighbourhood(of: batch)
-            let all = encoder(tape.constant(rowsOf: inputs, hood?.rows ?? batch))
-            let predicted = hood == nil ? all : tape.sliceRows(all, 0..<batch.count)
-            let error = (predicted - tape.constant(rowsOf: targets, batch)) * tape.constant(inverseScale)
-            let fidelity = p.loss == .mse ? tape.mean(tape.square(error)) : tape.mean(tape.abs(error))
-            var terms = [LossTerm("fidelity", fidelity)]
-            if let constraint, let hood { terms.append(constraint.term(outputs: all, on: hood)) }
-            return terms
+        let r2 = try context.learning { session -> [Double] in
+            let phase = try p.training.phase("training", parameters: encoder.parameters, samples: rows.count, seed: context.seed)
+            try session.run(phase) { tape, batch in
+                let hood = constraint?.neighbourhood(of: batch)
+                let all = encoder(tape.constant(rowsOf: inputs, hood?.rows ?? batch))
+                let predicted = hood == nil ? all : tape.sliceRows(all, 0..<batch.count)
+                let error = (predicted - tape.constant(rowsOf: targets, batch)) * tape.constant(inverseScale)
+                let fidelity = p.loss == .mse ? tape.mean(tape.square(error)) : tape.mean(tape.abs(error))
+                var terms = [LossTerm("fidelity", fidelity)]
+                if let constraint, let hood { terms.append(constraint.term(outputs: all, on: hood)) }
+                return terms
+            }
+            return try writeOutputs(encoder: encoder, trainer: phase.trainer, x: x, rows: rows, targets: targets, chosen: chosen,
+                                    parameters: p, eigenvalues: eigenvalues, constraint: constraint, to: context.output.root)
         }
-
-        let r2 = try writeOutputs(encoder: encoder, trainer: trainer, x: x, rows: rows, targets: targets, chosen: chosen,
-                                  parameters: p, eigenvalues: eigenvalues, constraint: constraint, to: context.output.root)
         context.log("R² per component: " + r2.map { String(format: "%.4f", $0) }.joined(separator: ", "))
     }
 
@@ -172,7 +176,7 @@ enum DiffusionNetStage: StageKind {
             try out.setAttribute("eigen_constraint_eigenvalues", .doubles(constraint.eigenvalues))
             try out.setAttribute("eigen_constraint_residuals", .doubles(constraint.residuals))
         }
-        try NetworkTraining<Defaults>.writeHistory(of: trainer, to: out)
+        try trainer.writeHistory(to: out)
         return r2
     }
 

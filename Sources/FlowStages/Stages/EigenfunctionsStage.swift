@@ -2,6 +2,7 @@ import Foundation
 import FlowCore
 import FlowHDF5
 import FlowLinalg
+import FlowMD
 import FlowNN
 
 /// `kind: eigenfunctions` — the K leading eigenfunctions of the generator of overdamped Langevin
@@ -31,11 +32,13 @@ enum EigenfunctionsStage: StageKind {
         OutputSpec("/grid/values", "2-D data only: ny × nx × K eigenfunctions on /grid/x × /grid/y over the system's box"),
     ]
 
+    typealias Defaults = EigenLearningDefaults
+
     enum NetworkLayout: String, ParameterEnum { case separate, shared }
 
     struct Parameters: Codable {
         var count: Int
-        var network: EigenNetwork
+        var network: NetworkSpec<Defaults>
         var networks: NetworkLayout
         var weights: [Double]
         var penalty: Double
@@ -44,7 +47,7 @@ enum EigenfunctionsStage: StageKind {
         var standardize: Bool
         var useWeights: Bool
         var gridPoints: Int
-        var training: EigenTraining
+        var training: TrainingSpec<Defaults>
 
         enum CodingKeys: String, CodingKey {
             case count, network, networks, weights, penalty, sort, beta, standardize, training
@@ -71,7 +74,7 @@ enum EigenfunctionsStage: StageKind {
     static func run(_ p: Parameters, in context: StageContext) throws {
         let system = try context.system.map { try SystemFactory.simulationSystem(for: $0, stage: context.stageName) }
         let beta = try EigenLossSettings.beta(parameter: p.beta, system: system, stage: context.stageName)
-        let samples = try SampleSet.read("data", in: context, useWeights: p.useWeights, system: system)
+        let samples = try LearningInput.samples("data", of: context, useWeights: p.useWeights, system: system)
         var rng = context.random("init")
         let model = EigenfunctionModel(count: p.count, inputs: samples.dimension, network: p.network,
                                        separate: p.networks == .separate,
@@ -81,29 +84,27 @@ enum EigenfunctionsStage: StageKind {
         let training = EigenfunctionTraining(loss: EigenfunctionLoss(beta: beta, weights: p.weights, penalty: p.penalty,
                                                                      sortsByEigenvalue: p.sort),
                                              training: p.training, seed: context.seed)
-        let threads = ComputeThreads.count
-        ComputeThreads.count = context.cpus
-        defer { ComputeThreads.count = threads }
-        let result: EigenfunctionTraining.Result
-        do {
-            result = try training.run(model, on: samples, monitor: context.monitor, checkpoints: context.checkpoints)
-        } catch let e as TrainingDiverged {
-            throw FlowError.stageFailed(stage: context.stageName, message: e.description)
+        try context.learning { session in
+            let result = try training.run(model, on: samples, session: session)
+            try write(result, parameters: p, samples: samples, system: system, beta: beta, to: context.output.root)
+            context.log("eigenvalues " + result.eigenvalues.map { String(format: "%.5g", $0) }.joined(separator: ", "))
         }
-        let out = context.output.root
+    }
+
+    /// Writes the network, the eigenvalues per epoch and final, the values at the samples, the
+    /// loss history and, for 2-D data, the eigenfunctions on a grid.
+    static func write(_ result: EigenfunctionTraining.Result, parameters p: Parameters, samples: SampleSet,
+                      system: SimulationSystem?, beta: Double, to out: HDF5Group) throws {
         try result.network.save(to: out.createGroup("network"))
         let epochs = result.eigenvaluesPerEpoch
         try out.write("eigenvalues", epochs.flatMap { $0 }, shape: [epochs.count, p.count])
         try out.write("eigenvalues_final", vector: result.eigenvalues,
                       description: "λ = β⁻¹E|∇f|²/Var f, eigenvalues of −L in increasing order")
         try out.write("values", matrix: result.values)
-        try result.history.write(as: "loss", to: out)
-        if samples.dimension == 2 {
-            let grid = PlaneGrid(box: PlaneGrid.box(system: system, samples: samples.x), points: p.gridPoints)
-            try grid.write(result.network.values(grid.nodes), to: out, description: "eigenfunctions f_1…f_K")
-        }
+        try result.history.write(to: out, layout: .prefixed("loss"))
+        try PlaneGrid.writeIfPlanar(result.network, samples: samples.x, system: system, points: p.gridPoints,
+                                    to: out, description: "eigenfunctions f_1…f_K")
         try out.setAttribute("beta", .double(beta))
         try out.setAttribute("sign_convention", .string("eigenvalues are λ > 0 with L f = −λ f, L = β⁻¹Δ − ∇V·∇"))
-        context.log("eigenvalues " + result.eigenvalues.map { String(format: "%.5g", $0) }.joined(separator: ", "))
     }
 }

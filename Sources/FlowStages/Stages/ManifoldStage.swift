@@ -29,10 +29,12 @@ enum ManifoldStage: StageKind {
 
     enum Defaults: LearningDefaults {
         static let hidden = [45, 30]
-        static let activation = NetworkActivation.tanh
+        static let activation = Activation.tanh
+        static let requiresNonlinearNetwork = true
         static let epochs = 1000
         static let batchSize = 256
         static let learningRate = 1e-3
+        static let weightDecayMode = WeightDecayMode.l2
     }
 
     enum Output: String, ParameterEnum { case sigmoid, linear }
@@ -95,20 +97,30 @@ enum ManifoldStage: StageKind {
         let n = z.rows, c = cloud.rows
         let points = Matrix(rows: n + c, cols: z.cols, storage: z.storage + cloud.storage)
 
-        let training = NetworkTraining(context: context, spec: p.training)
-        let psi = training.makeNetwork(p.network, inputs: z.cols, outputs: 1, output: p.output == .sigmoid ? .sigmoid : .identity)
+        var weights = context.random("initialization")
+        let psi = p.network.make(inputs: z.cols, outputs: 1, output: p.output == .sigmoid ? .sigmoid : .identity, rng: &weights)
         psi.inputNormalization = .standardizing(z)
         let total = Double(n + c)
-        let trainer = try training.train(psi, samples: n + c) { tape, batch in
-            let values = psi(tape.constant(rowsOf: points, batch))
-            let isData = Matrix(rows: batch.count, cols: 1, storage: batch.map { $0 < n ? 1 : 0 })
-            let isCloud = Matrix(rows: batch.count, cols: 1, storage: batch.map { $0 < n ? 0 : 1 })
-            let squares = tape.square(values)
-            let onData = tape.sum(squares * tape.constant(isData)) * (p.theta1 * total / (Double(n) * Double(batch.count)))
-            let offData = tape.sum((1 / (squares + p.delta)) * tape.constant(isCloud)) * (p.theta2 * total / (Double(c) * Double(batch.count)))
-            return [LossTerm("data", onData), LossTerm("cloud", offData)]
+        try context.learning { session in
+            let phase = try p.training.phase("training", parameters: psi.parameters, samples: n + c, seed: context.seed)
+            try session.run(phase) { tape, batch in
+                let values = psi(tape.constant(rowsOf: points, batch))
+                let isData = Matrix(rows: batch.count, cols: 1, storage: batch.map { $0 < n ? 1 : 0 })
+                let isCloud = Matrix(rows: batch.count, cols: 1, storage: batch.map { $0 < n ? 0 : 1 })
+                let squares = tape.square(values)
+                let onData = tape.sum(squares * tape.constant(isData)) * (p.theta1 * total / (Double(n) * Double(batch.count)))
+                let offData = tape.sum((1 / (squares + p.delta)) * tape.constant(isCloud)) * (p.theta2 * total / (Double(c) * Double(batch.count)))
+                return [LossTerm("data", onData), LossTerm("cloud", offData)]
+            }
+            try writeOutputs(psi: psi, trainer: phase.trainer, z: z, cloud: cloud, region: region, context: context)
         }
+    }
 
+    /// Writes ψ, its values on the data and on the cloud (with summary attributes), the cloud
+    /// and the loss history.
+    static func writeOutputs(psi: MLP, trainer: Trainer, z: Matrix, cloud: Matrix, region: SurroundingCloud,
+                             context: StageContext) throws {
+        let n = z.rows, c = cloud.rows
         let onData = psi.values(z).storage
         let onCloud = psi.values(cloud).storage
         let out = context.output.root
@@ -123,7 +135,7 @@ enum ManifoldStage: StageKind {
         let above = Double(onCloud.filter { Swift.abs($0) > 0.5 }.count) / Double(c)
         try out.dataset("cloud_psi").setAttribute("mean", .double(cloudMean))
         try out.dataset("cloud_psi").setAttribute("fraction_above_half", .double(above))
-        try NetworkTraining<Defaults>.writeHistory(of: trainer, to: out)
+        try trainer.writeHistory(to: out)
         context.log(String(format: "mean |ψ| on the data %.3e, mean ψ on the cloud %.3f, |ψ| > 0.5 on %.1f%% of the cloud", meanAbs, cloudMean, 100 * above))
     }
 }

@@ -34,10 +34,12 @@ enum OrthogonalCVsStage: StageKind {
 
     enum Defaults: LearningDefaults {
         static let hidden = [45, 45]
-        static let activation = NetworkActivation.elu
+        static let activation = Activation.elu
+        static let requiresNonlinearNetwork = true
         static let epochs = 500
         static let batchSize = 1024
         static let learningRate = 1e-3
+        static let weightDecayMode = WeightDecayMode.l2
     }
 
     enum Orthogonality: String, ParameterEnum {
@@ -96,24 +98,26 @@ enum OrthogonalCVsStage: StageKind {
         if usable.count < x.rows { context.log("\(x.rows - usable.count) samples with ∇V₁ = 0 are left out of the training") }
         let inputs = Matrix(rows: usable.count, cols: x.cols, storage: usable.flatMap { x.row($0) })
 
-        let training = NetworkTraining(context: context, spec: p.training)
-        let xi = training.makeNetwork(p.network, inputs: x.cols, outputs: p.cvs, output: .identity)
+        var rng = context.random("initialization")
+        let xi = p.network.make(inputs: x.cols, outputs: p.cvs, rng: &rng)
         xi.inputNormalization = .standardizing(x)
         let d = p.cvs
-        let trainer = try training.train(xi, samples: usable.count) { tape, batch in
-            let (_, j) = xi.jacobian(tape.constant(rowsOf: inputs, batch))
-            var terms: [LossTerm] = []
-            if p.theta1 > 0 {
-                let o = JacobianLoss.orthogonality(j, normals: tape.constant(rowsOf: directions, batch), outputs: d,
-                                                   squared: p.orthogonality == .squaredCosine)
-                terms.append(LossTerm("orthogonality", o * p.theta1))
+        let (meanCosine, meanDeviation) = try context.learning { session -> (Double, Double) in
+            let phase = try p.training.phase("training", parameters: xi.parameters, samples: usable.count, seed: context.seed)
+            try session.run(phase) { tape, batch in
+                let (_, j) = xi.jacobian(tape.constant(rowsOf: inputs, batch))
+                var terms: [LossTerm] = []
+                if p.theta1 > 0 {
+                    let o = JacobianLoss.orthogonality(j, normals: tape.constant(rowsOf: directions, batch), outputs: d,
+                                                       squared: p.orthogonality == .squaredCosine)
+                    terms.append(LossTerm("orthogonality", o * p.theta1))
+                }
+                if p.theta2 > 0 { terms.append(LossTerm("orthonormality", JacobianLoss.orthonormality(j, outputs: d) * p.theta2)) }
+                return terms
             }
-            if p.theta2 > 0 { terms.append(LossTerm("orthonormality", JacobianLoss.orthonormality(j, outputs: d) * p.theta2)) }
-            return terms
+            return try writeOutputs(xi: xi, trainer: phase.trainer, x: x, normals: normals, usable: usable,
+                                    data: data, to: context.output.root)
         }
-
-        let (meanCosine, meanDeviation) = try writeOutputs(xi: xi, trainer: trainer, x: x, normals: normals, usable: usable,
-                                                           data: data, to: context.output.root)
         context.log(String(format: "mean orthogonality cosine %.4f, mean ‖JJᵀ − I‖_F %.4f", meanCosine, meanDeviation))
     }
 
@@ -161,7 +165,7 @@ enum OrthogonalCVsStage: StageKind {
             try holder.setAttribute("mean_orthogonality_cosine", .double(meanCosine))
             try holder.setAttribute("mean_orthonormality_deviation", .double(meanDeviation))
         }
-        try NetworkTraining<Defaults>.writeHistory(of: trainer, to: out)
+        try trainer.writeHistory(to: out)
         return (meanCosine, meanDeviation)
     }
 }
