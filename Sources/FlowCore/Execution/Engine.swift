@@ -1,5 +1,6 @@
 import Foundation
 import FlowHDF5
+import FlowLinalg
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,6 +21,9 @@ public final class Engine {
 
     public func run(_ workflows: [Workflow], options: RunOptions, command: [String] = CommandLine.arguments) throws -> RunSummary {
         let nodes = try StagePlan.nodes(for: workflows, options: options)
+        // One BLAS thread for the whole run: results must not depend on which stages happen to
+        // run side by side (OpenBLAS bits depend on its thread count, a process-wide setting).
+        BLASThreads.count = 1
         try store.prepare()
         let lock = WorkspaceLock(store: store)
         if !options.dryRun {

@@ -1,4 +1,5 @@
 import CBLAS
+import FlowLinalg
 
 /// Row-major `C = alpha * op(A) op(B) + beta * C` on raw buffers (OpenBLAS `cblas_dgemm`).
 ///
@@ -45,10 +46,10 @@ public enum ComputeThreads {
         }
     }
 
-    /// OpenBLAS threads (`openblas_set_num_threads`).
+    /// OpenBLAS threads (`BLASThreads`).
     public static var blas: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(Swift.max(1, newValue))) }
+        get { BLASThreads.count }
+        set { BLASThreads.count = newValue }
     }
 
     /// Whether the tape's own kernels may run their chunks on several threads.

@@ -3,15 +3,11 @@ import FlowNN
 
 extension StageContext {
     /// Runs a learning stage's `body` — its training and the evaluation of what it writes — with
-    /// a checkpointed `PhasedTraining` session and the stage's cpus as FlowNN's compute threads
-    /// for the whole body: BLAS products give the same bits only for a fixed thread count, so the
-    /// outputs are evaluated with the count the networks were trained with. The previous count is
-    /// restored afterwards (stages may share the process). Training failures become one-line
-    /// stage errors that say what to change.
+    /// a checkpointed `PhasedTraining` session. The BLAS thread count is not touched here: it is
+    /// process-wide, BLAS products give the same bits only for a fixed count, and stages share the
+    /// process, so the engine pins it for the whole run (`BLASThreads`). Training failures become
+    /// one-line stage errors that say what to change.
     func learning<T>(_ body: (PhasedTraining) throws -> T) throws -> T {
-        let threads = ComputeThreads.count
-        ComputeThreads.count = cpus
-        defer { ComputeThreads.count = threads }
         do {
             return try body(try PhasedTraining(checkpoints: checkpoints, monitor: monitor))
         } catch let e as TrainingDiverged {
