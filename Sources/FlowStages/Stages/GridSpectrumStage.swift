@@ -90,13 +90,13 @@ enum GridSpectrumStage: StageKind {
         }
         try writeGrid(generator, spectrum: spectrum, reference: reference, count: p.count, to: out)
         if context.hasInput("data") {
-            let samples = try SampleSet.read("data", in: context, useWeights: false, system: system)
+            let input = try LearningInput("data", of: context, expected: "samples of the system (simulate, load)")
+            defer { input.close() }
+            let samples = try input.samples(useWeights: false, system: system)
             let values = (1...p.count).map { generator.interpolate(spectrum.eigenfunctions.column($0), at: samples.x) }
             try out.write("values", matrix: Matrix(rows: samples.count, cols: p.count,
                                                    storage: (0..<samples.count).flatMap { i in values.map { $0[i] } }),
                           description: "eigenfunctions f_1…f_count at the samples of input 'data'")
-            let input = try LearningInput("data", of: context, expected: "samples of the system")
-            defer { input.close() }
             if let source = try input.sourceIndex() {
                 try out.write("source_index", source.map(Int64.init), shape: [source.count])
             }
