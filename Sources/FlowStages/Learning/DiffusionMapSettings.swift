@@ -15,7 +15,10 @@ enum EpsilonSetting: Codable, Equatable, ParameterTypeDescribing {
                 throw DecodingError.dataCorruptedError(in: c, debugDescription: "ε must be positive, got \(v)")
             }
             self = .value(v)
-        } else if try c.decode(String.self) == "auto" {
+        } else if let text = try? c.decode(String.self) {
+            guard text == "auto" else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected 'auto' or a positive number, got '\(text)'")
+            }
             self = .automatic
         } else {
             throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected 'auto' or a positive number")
