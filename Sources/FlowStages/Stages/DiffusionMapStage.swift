@@ -39,6 +39,7 @@ enum DiffusionMapStage: StageKind {
         OutputSpec("/stationary", "n: the measure m (sums to 1) the eigenvectors are orthonormal in; estimates π on the samples for TMDmap"),
         OutputSpec("/bandwidth", "n: ρ at each sample (1 for bandwidth: fixed)"),
         OutputSpec("/source_index", "n: the input's /source_index (or row) of each row, so later stages can align rows"),
+        OutputSpec("/x", "n × D: the samples the map was computed on (all of the input's /x, or the max_samples subset)"),
     ]
 
     enum Method: String, ParameterEnum { case tmd, vanilla }
@@ -176,6 +177,7 @@ enum DiffusionMapStage: StageKind {
         try out.write("stationary", vector: model.stationary, description: "measure the eigenvectors are orthonormal in (sums to 1)")
         try out.write("bandwidth", vector: model.bandwidth?.values ?? [Double](repeating: 1, count: model.data.rows))
         try out.write("source_index", source.map(Int64.init), shape: [source.count])
+        try out.write("x", matrix: model.data, description: "the samples the map was computed on, one per row")
         try out.setAttribute("intrinsic_dimension", .double(model.intrinsicDimension))
         try out.setAttribute("bgh_dimension", .double(model.slopeDimension))
         try out.setAttribute("dimension", .int(Int64(model.dimension)))
