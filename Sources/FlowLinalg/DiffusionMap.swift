@@ -204,7 +204,7 @@ public enum DiffusionMap {
         // An eigenvector carried by a handful of samples is not a slow mode of the dynamics but a
         // few samples the kernel barely reaches (a gap wider than √(4ερρ) in a sparse tail): its
         // eigenvalue is ≈ 0 and would be reported as the slowest process. Refuse it.
-        if let (c, value) = localization.enumerated().first(where: { Double(n) / $0.1 < DiffusionMapModel.isolatedSampleLimit }) {
+        if let (c, value) = localization.enumerated().first(where: { $0.1 > DiffusionMapModel.localizationLimit && Double(n) / $0.1 < DiffusionMapModel.isolatedSampleLimit }) {
             throw LinalgError.invalidArgument(String(format: "diffusion-map eigenvector %d lives on about %.0f of %d samples (Σmφ⁴ = %.3g) at ε = %.4g: isolated samples the kernel barely reaches, not a slow process; use more neighbours (now %d), a larger epsilon, or drop outlying samples", c + 1, Double(n) / value, n, value, epsilon, k))
         }
         let trivial = decomposition.values[order.first!]

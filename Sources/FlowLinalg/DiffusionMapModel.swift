@@ -11,8 +11,9 @@ public struct DiffusionMapModel: Sendable {
     /// the data has a fourth moment of order 1–10 (3 for a Gaussian-like φ), one carried by a
     /// cluster of measure m_c has about 1/m_c.
     public static let localizationLimit = 100.0
-    /// An eigenvector whose support (n / Σmφ⁴ samples) is smaller than this is refused by
-    /// `DiffusionMap.fit`: it is carried by isolated samples, not by a metastable set.
+    /// A localized eigenvector (Σmφ⁴ above `localizationLimit`) whose support, n / Σmφ⁴ samples,
+    /// is smaller than this is refused by `DiffusionMap.fit`: it is carried by isolated samples,
+    /// not by a metastable set.
     public static let isolatedSampleLimit = 20.0
 
     /// Training samples (one per row), kept for the Nyström extension.
