@@ -24,15 +24,7 @@ final class DiffusionMapTests: XCTestCase {
     func testVanillaMapRecoversCircleSpectrum() throws {
         // Non-uniform samples on the unit circle, isometrically embedded in ℝ⁵ by a random rotation:
         // α = 1 removes the density; Laplace–Beltrami eigenvalues −1, −1, −4, −4.
-        let n = 1200
-        var rng = RandomSource(seed: 8)
-        let q = try Matrix(rows: 5, cols: 5, storage: (0..<25).map { _ in rng.normal() }).svd().u
-        var data = Matrix(rows: n, cols: 5)
-        for i in 0..<n {
-            var t = 2 * Double.pi * rng.uniform()
-            t += 0.4 * sin(t)   // density ∝ 1/(1 + 0.4 cos t)
-            for c in 0..<5 { data[i, c] = cos(t) * q[c, 0] + sin(t) * q[c, 1] }
-        }
+        let data = try nonUniformCircleSamples(1200)
         let model = try DiffusionMap.fit(data, options: .init(method: .alpha(1), kernel: .nearestNeighbors, neighbors: 200,
                                                                epsilon: .fixed(0.002), bandwidth: .fixed, components: 4))
         let ev = model.generatorEigenvalues

@@ -91,15 +91,7 @@ final class TMDmapValidationTests: XCTestCase {
     func testVariableBandwidthCircleLaplaceBeltramiRatios() throws {
         // Non-uniform samples on the unit circle in ℝ⁵; α = 1 with the variable bandwidth (d = 1
         // estimated): Laplace–Beltrami eigenvalues −1, −1, −4, −4.
-        let n = 2500
-        var rng = RandomSource(seed: 8)
-        let q = try Matrix(rows: 5, cols: 5, storage: (0..<25).map { _ in rng.normal() }).svd().u
-        var data = Matrix(rows: n, cols: 5)
-        for i in 0..<n {
-            var t = 2 * Double.pi * rng.uniform()
-            t += 0.4 * sin(t)
-            for c in 0..<5 { data[i, c] = cos(t) * q[c, 0] + sin(t) * q[c, 1] }
-        }
+        let data = try nonUniformCircleSamples(2500)
         let model = try DiffusionMap.fit(data, options: .init(method: .alpha(1), components: 4))
         let ev = model.generatorEigenvalues
         print("circle (variable bandwidth) eigenvalues \(ev), d = \(model.intrinsicDimension)")
@@ -127,4 +119,18 @@ final class TMDmapValidationTests: XCTestCase {
         XCTAssertEqual(DiffusionKernel.regularizedLowerGamma(1.5, 2.0), 0.7385358700508893, accuracy: 1e-12)
         XCTAssertEqual(DiffusionKernel.regularizedLowerGamma(3, 10), 1 - 61 * exp(-10), accuracy: 1e-12)
     }
+}
+
+/// `n` samples of density ∝ 1/(1 + 0.4 cos t) on the unit circle, isometrically embedded in ℝ⁵ by a
+/// random rotation (seed 8): the Laplace–Beltrami spectrum is −1, −1, −4, −4 whatever the density.
+func nonUniformCircleSamples(_ n: Int) throws -> Matrix {
+    var rng = RandomSource(seed: 8)
+    let q = try Matrix(rows: 5, cols: 5, storage: (0..<25).map { _ in rng.normal() }).svd().u
+    var data = Matrix(rows: n, cols: 5)
+    for i in 0..<n {
+        var t = 2 * Double.pi * rng.uniform()
+        t += 0.4 * sin(t)
+        for c in 0..<5 { data[i, c] = cos(t) * q[c, 0] + sin(t) * q[c, 1] }
+    }
+    return data
 }
