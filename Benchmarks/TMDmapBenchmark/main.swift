@@ -75,7 +75,7 @@ for (name, make) in [("Müller–Brown 2D", muellerBrownSamples), ("manifold 14D
         let t0 = Date()
         _ = try NearestNeighbors.search(data, k: 64)
         let knn = Date().timeIntervalSince(t0)
-        var options = DiffusionMap.Options(method: .targetMeasure(logTarget: logTarget), kernel: .nearestNeighbors(64),
+        var options = DiffusionMap.Options(method: .targetMeasure(logTarget: logTarget), kernel: .nearestNeighbors, neighbors: 64,
                                            epsilon: .automatic, components: 4, extraPairs: 16,
                                            lanczos: .init(ncv: 80, tolerance: 1e-8))
         var t1 = Date()
@@ -106,7 +106,7 @@ for (name, make) in [("Müller–Brown 2D", muellerBrownSamples), ("manifold 14D
         let eps = monitor.epsilonEnd ?? knn  // with a fixed ε the fit starts with its own kNN search
         let solve = (monitor.eigensolveEnd ?? total) - eps
         print(String(format: "| %@ | %d | %.2f | %.2f | %.2f | %.2f | %.3g | %.2f | %@ |", name, n, knn, eps - knn, solve, total,
-                     model.epsilon, model.intrinsicDimension ?? .nan,
+                     model.epsilon, model.intrinsicDimension,
                      model.generatorEigenvalues.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
     }
 }

@@ -1,47 +1,78 @@
 import Foundation
 
 /// Diffusion maps (Coifman & Lafon 2006) and the target-measure diffusion map (TMDmap; Banisch,
-/// Trstanova, Bittracher, Klus & Koltai 2018), with the kernel convention of `DiffusionKernel`
-/// (k_ε = exp(−d²/4ε)).
+/// Trstanova, Bittracher, Klus & Koltai 2020), with the kernel convention of `DiffusionKernel`
+/// (k_ε = exp(−d²/(4ερ_iρ_j))) and an optional variable bandwidth ρ (Berry & Harlim 2016).
 ///
 /// Construction: K_ij = k_ε(x_i, x_j) for i ≠ j (the diagonal is left out: an isolated sample
 /// would otherwise keep weight 1 on itself and become a spurious near-absorbing state, while the
-/// continuum limit is the same); density q = K·1; right weights w_j (TMDmap: π_j^{1/2}/q_j,
-/// α-map: q_j^{−α}); P = D⁻¹ K D_w with D = diag(K·w); L_ε = (P − I)/ε. P is solved through its
-/// symmetric conjugate S = D^{−1/2} D_w^{1/2} K D_w^{1/2} D^{−1/2} (LAPACK dense, ARPACK sparse).
+/// continuum limit is the same); Σ_j K_ij; right weights w_j; P = D⁻¹ K W with D = diag(K·w);
+/// L_ε = R⁻²(P − I)/ε with R = diag(ρ). Expanding the kernel to O(ε) (Berry & Harlim 2016,
+/// Lemma 3.1; for ρ ≡ 1 Coifman & Lafon 2006) gives, for sampling density q and a manifold of
+/// dimension d, L_ε f → Δf + (2∇log(w q) + (d + 2)∇log ρ)·∇f. The weights make that drift the wanted one:
+/// - TMDmap, target π: w = π^{1/2} ρ^{(d−2)/2} / Σ_j K_ij (with ρ ≡ 1 this is Banisch et al.'s
+///   π^{1/2}/q with α = 1 built in), limit Δ + ∇log π·∇; for π ∝ e^{−βV} that is
+///   β(β⁻¹Δ − ∇V·∇), so `generatorEigenvalues` = (λ − 1)/(βε) estimate the eigenvalues of the
+///   Langevin generator β⁻¹Δ − ∇V·∇.
+/// - α-map: w = q^{−α} ρ^{−(d+2)/2} with q = Σ_j K_ij/ρ_i^d (the variable-bandwidth density
+///   estimate), limit Δ + 2(1 − α)∇log q·∇: α = 1 gives the Laplace–Beltrami operator (pass β = 1),
+///   α = ½ with q ∝ e^{−βV} the same Langevin limit as TMDmap.
 ///
-/// Limits as n → ∞, ε → 0: TMDmap L_ε → Δ + ∇log π·∇, so for π ∝ e^{−βV}
-/// L_ε → β(β⁻¹Δ − ∇V·∇) and `generatorEigenvalues` = (λ − 1)/(βε) estimate the eigenvalues of the
-/// Langevin generator β⁻¹Δ − ∇V·∇. The α-map tends to Δ + 2(1 − α)∇log ρ·∇ for sampling density
-/// ρ: α = 1 gives the Laplace–Beltrami operator (pass β = 1), α = ½ with ρ ∝ e^{−βV} gives the
-/// same Langevin limit as TMDmap.
+/// P is reversible with respect to μ_i = w_i D_i, and L_ε is self-adjoint in the inner product
+/// weighted by m_i ∝ μ_i ρ_i² (which estimates π for TMDmap). Its eigenproblem is solved through the
+/// symmetric matrix H = T K T + I − R⁻², T = diag((w/D)^{1/2}/ρ), whose eigenvalues are 1 + εν
+/// for the eigenvalues ν of L_ε and whose eigenvectors are ψ = (μ^{1/2}ρ)φ (LAPACK dense, ARPACK
+/// sparse). With ρ ≡ 1, H is the usual symmetric conjugate of P and 1 + εν its eigenvalues.
 public enum DiffusionMap {
     public enum Method: Sendable {
         /// TMDmap with target density π given per sample as log π(x_i) up to a constant
-        /// (e.g. −βV(x_i), or log reweighting weights). α = 1 is built in.
+        /// (e.g. −βV(x_i), or log reweighting weights + log sampling density). α = 1 is built in.
         case targetMeasure(logTarget: [Double])
+        /// TMDmap whose target is the sampling density times reweighting weights, π = q·w, given
+        /// as log w per sample (biased simulations, or features whose π is unknown in closed
+        /// form). q is the kernel density estimate Σ_j K_ij/ρ_i^d, so the right weights become
+        /// w^{1/2} ρ⁻¹ (Σ_j K_ij)^{−1/2} ((w/q)^{1/2} for a fixed bandwidth, as in the Cameron group's codes).
+        case reweighted(logWeights: [Double])
         /// The α-normalized map (α = 0: graph Laplacian, ½: Fokker–Planck, 1: Laplace–Beltrami).
         case alpha(Double)
     }
 
     public enum KernelStorage: Sendable, Equatable {
         /// Dense up to `denseLimit` samples, k-nearest-neighbour sparse above.
-        case automatic(neighbors: Int)
+        case automatic
         case dense
         /// Union-symmetrized kNN graph: K_ij ≠ 0 when j is among the k nearest of i or i of j.
-        case nearestNeighbors(Int)
+        case nearestNeighbors
     }
 
     public enum Bandwidth: Sendable, Equatable {
         case fixed(Double)
-        /// Berry–Giannakis–Harlim (see `DiffusionKernel.automaticEpsilon`).
+        /// ε such that the `neighbors`-th neighbour of the median sample sits where the Gaussian
+        /// is cut with a relative error `reachTolerance` in L_ε (see `DiffusionKernel.reach`):
+        /// the largest ε, hence the smallest variance, that the stored neighbours can resolve.
         case automatic
+    }
+
+    public enum BandwidthProfile: Sendable, Equatable {
+        /// ρ ≡ 1: the classical kernel.
+        case fixed
+        /// ρ from the distances to this many nearest neighbours (`BandwidthFunction`).
+        case variable(neighbors: Int)
     }
 
     public struct Options: Sendable {
         public var method: Method
         public var kernel: KernelStorage
+        /// k: neighbours stored per sample by the sparse kernel, and the reach the automatic ε is
+        /// tied to (also for the dense kernel, so that both give the same ε).
+        public var neighbors: Int
         public var epsilon: Bandwidth
+        public var bandwidth: BandwidthProfile
+        /// Relative error of L_ε allowed from cutting the kernel at the k-th neighbour (automatic ε).
+        public var reachTolerance: Double
+        /// Manifold dimension d for the variable-bandwidth weights, the reach and the density; nil
+        /// means the nearest-neighbour likelihood estimate, rounded.
+        public var dimension: Int?
         /// Number of non-trivial eigenpairs returned.
         public var components: Int
         /// β used to scale `generatorEigenvalues` (1 for the Laplace–Beltrami map).
@@ -52,12 +83,18 @@ public enum DiffusionMap {
         public var extraPairs: Int
         public var lanczos: LanczosEigensolver.Options
 
-        public init(method: Method, kernel: KernelStorage = .automatic(neighbors: 64), epsilon: Bandwidth = .automatic,
-                    components: Int = 3, beta: Double = 1, denseLimit: Int = 2000, extraPairs: Int = 8,
+        public init(method: Method, kernel: KernelStorage = .automatic, neighbors: Int = 64,
+                    epsilon: Bandwidth = .automatic, bandwidth: BandwidthProfile = .variable(neighbors: 8),
+                    reachTolerance: Double = 0.01, dimension: Int? = nil, components: Int = 3, beta: Double = 1,
+                    denseLimit: Int = 2000, extraPairs: Int = 8,
                     lanczos: LanczosEigensolver.Options = LanczosEigensolver.Options(tolerance: 1e-10)) {
             self.method = method
             self.kernel = kernel
+            self.neighbors = neighbors
             self.epsilon = epsilon
+            self.bandwidth = bandwidth
+            self.reachTolerance = reachTolerance
+            self.dimension = dimension
             self.components = components
             self.beta = beta
             self.denseLimit = denseLimit
@@ -69,164 +106,185 @@ public enum DiffusionMap {
     /// Fits the map to the rows of `data`.
     public static func fit(_ data: Matrix, options: Options, monitor: WorkMonitor = SilentMonitor()) throws -> DiffusionMapModel {
         let n = data.rows
-        guard options.components >= 1 && options.components + 1 < n else {
-            throw LinalgError.invalidArgument("\(options.components) components need more than \(options.components + 1) samples, got \(n)")
-        }
-        guard options.beta > 0 else { throw LinalgError.invalidArgument("β must be positive, got \(options.beta)") }
-        if case let .targetMeasure(logTarget) = options.method {
-            guard logTarget.count == n else {
-                throw LinalgError.dimensionMismatch("target log-density has \(logTarget.count) values for \(n) samples")
-            }
-            guard logTarget.allSatisfy({ $0.isFinite }) else {
-                throw LinalgError.invalidArgument("target log-density must be finite for every sample")
-            }
-        }
-        if case let .alpha(a) = options.method, !(a >= 0 && a <= 1) {
-            throw LinalgError.invalidArgument("α must lie in [0, 1], got \(a)")
-        }
-        var neighbors: Int?
+        try validate(options, samples: n)
+        let k = options.neighbors
+        let dense: Bool
         switch options.kernel {
-        case .dense: neighbors = nil
-        case .nearestNeighbors(let k): neighbors = k
-        case .automatic(let k): neighbors = n <= options.denseLimit ? nil : k
+        case .dense: dense = true
+        case .nearestNeighbors: dense = false
+        case .automatic: dense = n <= options.denseLimit
         }
-        if let k = neighbors, k < 1 || k >= n {
-            throw LinalgError.invalidArgument("\(k) neighbours for \(n) samples")
-        }
-
-        // Pairs (i, j, d²) of the kernel graph, i ≠ j.
-        monitor.log("diffusion map: \(n) samples, dimension \(data.cols), " + (neighbors.map { "\($0) neighbours" } ?? "dense kernel"))
-        let pairs: KernelPairs
-        if let k = neighbors {
-            let list = try NearestNeighbors.search(data, k: k, monitor: monitor)
-            pairs = KernelPairs(n: n, neighbors: list)
-        } else {
-            pairs = KernelPairs(denseDistancesOf: data)
-        }
+        monitor.log("diffusion map: \(n) samples, dimension \(data.cols), \(k) neighbours, " + (dense ? "dense kernel" : "sparse kernel"))
+        let list = try NearestNeighbors.search(data, k: k, monitor: monitor)
+        let graph = dense ? KernelGraph(denseDistancesOf: data) : KernelGraph(n: n, neighbors: list)
         try monitor.checkCancellation()
 
-        var intrinsicDimension: Double?
+        let likelihood = DiffusionKernel.likelihoodDimension(squaredDistances: list.squaredDistances, stride: k,
+                                                             neighbors: Swift.min(k, 20), count: n)
+        guard let estimate = likelihood else {
+            throw LinalgError.invalidArgument("every sample has exact duplicates among its nearest neighbours; remove duplicate rows")
+        }
+        let d = Double(options.dimension ?? Swift.max(1, Int(estimate.rounded())))
+        var bandwidth: BandwidthFunction?
+        if case .variable(let k0) = options.bandwidth {
+            bandwidth = try BandwidthFunction(squaredDistances: list.squaredDistances, indices: list.indices,
+                                              stride: k, neighbors: Swift.min(k0, k), count: n, exponent: d / 2)
+        }
+        let rho = bandwidth?.values ?? [Double](repeating: 1, count: n)
+        let reachDistances = (0..<n).map { i -> Double in
+            let e = i * k + k - 1
+            return list.squaredDistances[e] / (rho[i] * rho[Int(list.indices[e])])
+        }.sorted()
+        let medianReach = reachDistances[n / 2]
+        guard medianReach > 0 else {
+            throw LinalgError.invalidArgument("more than half of the samples have \(k) or more exact duplicates; remove duplicate rows or use more neighbours")
+        }
+        let stride = Swift.max(1, graph.squaredDistances.count / 200_000)
+        let sampled = graph.scaledDistances(bandwidth: rho, stride: stride)
+        let bgh = try DiffusionKernel.intrinsicDimension(
+            scaledDistances: sampled, selfPairs: Swift.max(1, sampled.count * n / Swift.max(1, graph.squaredDistances.count)),
+            maximumEpsilon: medianReach / 4)
+
         let epsilon: Double
         switch options.epsilon {
-        case .fixed(let e):
-            guard e > 0 else { throw LinalgError.invalidArgument("ε must be positive, got \(e)") }
-            epsilon = e
+        case .fixed(let e): epsilon = e
         case .automatic:
-            let stride = Swift.max(1, pairs.squaredDistances.count / 200_000)
-            let sample = Swift.stride(from: 0, to: pairs.squaredDistances.count, by: stride).map { pairs.squaredDistances[$0] }
-            let chosen = try DiffusionKernel.automaticEpsilon(squaredDistances: sample, selfPairs: sample.count * n / Swift.max(1, pairs.squaredDistances.count))
-            (epsilon, intrinsicDimension) = (chosen.epsilon, chosen.dimension)
-            monitor.log(String(format: "diffusion map: automatic ε = %.4g, estimated intrinsic dimension %.2f", epsilon, chosen.dimension))
+            let c = DiffusionKernel.reach(dimension: d, tolerance: options.reachTolerance)
+            epsilon = medianReach / (4 * c)
+            monitor.log(String(format: "diffusion map: automatic ε = %.4g (median %d-th neighbour at d²/4ερρ = %.2f)", epsilon, k, c))
         }
+        monitor.log(String(format: "diffusion map: intrinsic dimension %.2f (nearest-neighbour likelihood), %.2f (BGH slope), d = %.0f used", estimate, bgh.dimension, d))
 
-        let kernel = try pairs.kernel(epsilon: epsilon)
+        let kernel = try graph.kernel(epsilon: epsilon, bandwidth: rho)
         let components = ConnectedComponents(kernel)
         if components.count > 1 {
             throw LinalgError.disconnectedGraph(
                 components: components.count, largest: components.largestSize,
-                advice: "the diffusion-map kernel graph is disconnected; use more neighbours (now \(neighbors.map(String.init) ?? "all")) or a larger ε (now \(epsilon))")
+                advice: "the diffusion-map kernel graph is disconnected at ε = \(String(format: "%.4g", epsilon)); use more neighbours (now \(k))" + (bandwidth == nil ? ", a variable bandwidth" : "") + " or a larger ε, or drop the isolated samples")
         }
-        let density = kernel.rowSums
-        let rightWeights: [Double]
-        switch options.method {
-        case .targetMeasure(let logTarget):
-            let top = logTarget.max() ?? 0
-            rightWeights = (0..<n).map { exp((logTarget[$0] - top) / 2) / density[$0] }
-        case .alpha(let a):
-            rightWeights = density.map { pow($0, -a) }
-        }
+        let kernelSums = kernel.rowSums
+        let rightWeights = weights(options.method, kernelSums: kernelSums, bandwidth: rho, dimension: d)
         let rowNormalizer = kernel.multiplied(by: rightWeights)
-        let s = (0..<n).map { (rightWeights[$0] / rowNormalizer[$0]).squareRoot() }
-        if let bad = (0..<n).first(where: { !(s[$0].isFinite && s[$0] > 0 && rightWeights[$0].isFinite) }) {
-            throw LinalgError.invalidArgument("the kernel row of sample \(bad) underflows (density \(density[bad])) at ε = \(epsilon): the normalized operator is not representable; use a larger ε or more neighbours")
+        let t = (0..<n).map { (rightWeights[$0] / rowNormalizer[$0]).squareRoot() / rho[$0] }
+        if let bad = (0..<n).first(where: { !(t[$0].isFinite && t[$0] > 0 && rightWeights[$0].isFinite) }) {
+            throw LinalgError.invalidArgument("the kernel row of sample \(bad) underflows (Σ_j K = \(kernelSums[bad])) at ε = \(epsilon): the normalized operator is not representable; use a larger ε or more neighbours")
         }
-        let symmetric = kernel.scaled(left: s, right: s)
+        let symmetric = kernel.scaled(left: t, right: t)
+        let diagonal = rho.map { 1 - 1 / ($0 * $0) }
         monitor.progress(done: 0, total: 1, note: "diffusion map: eigensolve")
+        let (decomposition, solver) = try eigenpairs(symmetric, diagonal: diagonal, dense: dense, options: options, monitor: monitor)
+        try monitor.checkCancellation()
 
         let wanted = options.components + 1
-        let decomposition: SymmetricEigenDecomposition
-        if neighbors == nil {
-            decomposition = try symmetric.dense.symmetricEigen(.largest(wanted))
-        } else {
-            let nev = Swift.min(n - 2, wanted + Swift.max(0, options.extraPairs))
-            var lanczos = options.lanczos
-            if lanczos.ncv == nil { lanczos.ncv = Swift.min(n - 1, Swift.max(3 * nev, 40)) }
-            decomposition = try symmetric.symmetricEigen(count: nev, target: .largestAlgebraic, options: lanczos, monitor: monitor)
-        }
-        try monitor.checkCancellation()
-        // Largest first; column 0 is the trivial pair (λ = 1, φ = 1).
         let m = decomposition.values.count
         let order = (0..<m).reversed().prefix(wanted)
         guard order.count == wanted else {
             throw LinalgError.notConverged("only \(m) of \(wanted) diffusion-map eigenpairs converged")
         }
-        let measure = (0..<n).map { rowNormalizer[$0] * rightWeights[$0] }
+        let measure = (0..<n).map { rowNormalizer[$0] * rightWeights[$0] * rho[$0] * rho[$0] }
         let total = measure.reduce(0, +)
+        let stationary = measure.map { $0 / total }
         var vectors = Matrix(rows: n, cols: options.components)
         var eigenvalues = [Double]()
         for (c, j) in order.dropFirst().enumerated() {
             eigenvalues.append(decomposition.values[j])
-            var phi = (0..<n).map { decomposition.vectors[$0, j] / (measure[$0] / total).squareRoot() }
-            let norm = (0..<n).reduce(0.0) { $0 + measure[$1] / total * phi[$1] * phi[$1] }.squareRoot()
+            var phi = (0..<n).map { decomposition.vectors[$0, j] / stationary[$0].squareRoot() }
+            let norm = (0..<n).reduce(0.0) { $0 + stationary[$1] * phi[$1] * phi[$1] }.squareRoot()
             let peak = phi.max { abs($0) < abs($1) } ?? 1
             let sign: Double = peak < 0 ? -1 : 1
             phi = phi.map { sign * $0 / norm }
             for i in 0..<n { vectors[i, c] = phi[i] }
         }
-        // A mode carried by a handful of isolated samples (a nearly disconnected cluster) has a
-        // large fourth moment Σμφ⁴ (≈ 3 for a spread-out mode, ≈ 1/μ(cluster) for a localized one).
-        for c in 0..<options.components {
-            let kurtosis = (0..<n).reduce(0.0) { $0 + measure[$1] / total * pow(vectors[$1, c], 4) }
-            if kurtosis > 100 {
-                monitor.log(String(format: "diffusion map: warning: eigenvector %d is localized on few samples (Σμφ⁴ = %.3g); the kernel graph is nearly disconnected — use a larger ε or more neighbours", c + 1, kurtosis))
-            }
+        let localization = (0..<options.components).map { c in
+            (0..<n).reduce(0.0) { $0 + stationary[$1] * pow(vectors[$1, c], 4) }
+        }
+        for (c, value) in localization.enumerated() where value > DiffusionMapModel.localizationLimit {
+            monitor.log(String(format: "diffusion map: warning: eigenvector %d is localized on a set of measure ≈ %.2g (Σmφ⁴ = %.3g): a metastable pocket, or a few isolated samples if the kernel graph is nearly disconnected (then use more neighbours or a larger ε)", c + 1, 1 / value, value))
+        }
+        // An eigenvector carried by a handful of samples is not a slow mode of the dynamics but a
+        // few samples the kernel barely reaches (a gap wider than √(4ερρ) in a sparse tail): its
+        // eigenvalue is ≈ 0 and would be reported as the slowest process. Refuse it.
+        if let (c, value) = localization.enumerated().first(where: { $0.1 > DiffusionMapModel.localizationLimit && Double(n) / $0.1 < DiffusionMapModel.isolatedSampleLimit }) {
+            throw LinalgError.invalidArgument(String(format: "diffusion-map eigenvector %d lives on about %.0f of %d samples (Σmφ⁴ = %.3g) at ε = %.4g: isolated samples the kernel barely reaches, not a slow process; use more neighbours (now %d), a larger epsilon, or drop outlying samples", c + 1, Double(n) / value, n, value, epsilon, k))
         }
         let trivial = decomposition.values[order.first!]
         monitor.log(String(format: "diffusion map: trivial eigenvalue %.12f, leading non-trivial %@", trivial,
-                           eigenvalues.map { String(format: "%.6f", $0) }.joined(separator: ", ")))
+                           eigenvalues.map { String(format: "%.8f", $0) }.joined(separator: ", ")))
+        let volume = pow(4 * Double.pi * epsilon, d / 2) * Double(n)
         return DiffusionMapModel(
-            data: data, epsilon: epsilon, neighbors: neighbors, intrinsicDimension: intrinsicDimension,
-            beta: options.beta, rightWeights: rightWeights, density: density,
-            stationary: measure.map { $0 / total }, eigenvalues: eigenvalues, eigenvectors: vectors,
-            trivialEigenvalue: trivial)
+            data: data, epsilon: epsilon, neighbors: dense ? nil : k, intrinsicDimension: estimate, slopeDimension: bgh.dimension,
+            dimension: Int(d), bandwidth: bandwidth, beta: options.beta, rightWeights: rightWeights,
+            density: (0..<n).map { kernelSums[$0] / (volume * pow(rho[$0], d)) },
+            stationary: stationary, eigenvalues: eigenvalues, eigenvectors: vectors,
+            localization: localization, trivialEigenvalue: trivial, solver: solver)
     }
-}
 
-/// The off-diagonal pairs of a diffusion-map kernel graph with their squared distances.
-struct KernelPairs {
-    let n: Int
-    let rows: [Int]
-    let cols: [Int]
-    let squaredDistances: [Double]
-
-    /// Every ordered pair i ≠ j; squared distances from one GEMM.
-    init(denseDistancesOf data: Matrix) {
-        n = data.rows
-        let gram = data.gram(transposeFirst: false)
-        let norms = gram.diagonal
-        var r = [Int](), c = [Int](), d = [Double]()
-        r.reserveCapacity(n * (n - 1)); c.reserveCapacity(n * (n - 1)); d.reserveCapacity(n * (n - 1))
-        for i in 0..<n {
-            for j in 0..<n where j != i {
-                r.append(i); c.append(j)
-                d.append(Swift.max(0, norms[i] + norms[j] - 2 * gram.storage[i * n + j]))
-            }
+    static func validate(_ options: Options, samples n: Int) throws {
+        guard options.components >= 1 && options.components + 1 < n else {
+            throw LinalgError.invalidArgument("\(options.components) components need more than \(options.components + 1) samples, got \(n)")
         }
-        (rows, cols, squaredDistances) = (r, c, d)
+        guard options.beta > 0 else { throw LinalgError.invalidArgument("β must be positive, got \(options.beta)") }
+        guard options.neighbors >= 1 && options.neighbors < n else {
+            throw LinalgError.invalidArgument("\(options.neighbors) neighbours for \(n) samples; use between 1 and \(n - 1)")
+        }
+        if case .fixed(let e) = options.epsilon, !(e > 0 && e.isFinite) {
+            throw LinalgError.invalidArgument("ε must be positive, got \(e)")
+        }
+        if case .variable(let k0) = options.bandwidth, k0 < 1 {
+            throw LinalgError.invalidArgument("the variable bandwidth needs at least 1 neighbour, got \(k0)")
+        }
+        if let d = options.dimension, d < 1 { throw LinalgError.invalidArgument("manifold dimension must be ≥ 1, got \(d)") }
+        guard options.reachTolerance > 0 && options.reachTolerance < 1 else {
+            throw LinalgError.invalidArgument("reach tolerance must lie in (0, 1), got \(options.reachTolerance)")
+        }
+        switch options.method {
+        case .targetMeasure(let logTarget), .reweighted(let logTarget):
+            guard logTarget.count == n else {
+                throw LinalgError.dimensionMismatch("target log-density (or log weights) has \(logTarget.count) values for \(n) samples")
+            }
+            guard logTarget.allSatisfy({ $0.isFinite }) else {
+                throw LinalgError.invalidArgument("target log-density (or log weights) must be finite for every sample")
+            }
+        case .alpha(let a):
+            guard a >= 0 && a <= 1 else { throw LinalgError.invalidArgument("α must lie in [0, 1], got \(a)") }
+        }
     }
 
-    /// The kNN pairs (self excluded); symmetrization happens in `kernel`.
-    init(n: Int, neighbors: NeighborList) {
-        self.n = n
-        rows = (0..<(n * neighbors.k)).map { $0 / neighbors.k }
-        cols = neighbors.indices.map { Int($0) }
-        squaredDistances = neighbors.squaredDistances
+    /// The right weights w_j (see the type's documentation).
+    static func weights(_ method: Method, kernelSums: [Double], bandwidth rho: [Double], dimension d: Double) -> [Double] {
+        switch method {
+        case .targetMeasure(let logTarget):
+            let top = logTarget.max() ?? 0
+            return (0..<rho.count).map { exp((logTarget[$0] - top) / 2) * pow(rho[$0], (d - 2) / 2) / kernelSums[$0] }
+        case .reweighted(let logWeights):
+            let top = logWeights.max() ?? 0
+            return (0..<rho.count).map { exp((logWeights[$0] - top) / 2) / (rho[$0] * kernelSums[$0].squareRoot()) }
+        case .alpha(let a):
+            return (0..<rho.count).map { pow(kernelSums[$0], -a) * pow(rho[$0], d * a - (d + 2) / 2) }
+        }
     }
 
-    /// The union-symmetrized kernel matrix (exact for dense pairs, which are symmetric already).
-    func kernel(epsilon: Double) throws -> SparseMatrix {
-        let values = squaredDistances.map { DiffusionKernel.value(squaredDistance: $0, epsilon: epsilon) }
-        return try SparseMatrix(rows: n, cols: n, rowIndices: rows, columnIndices: cols, values: values)
-            .symmetrized(.union)
+    /// The largest eigenpairs of `symmetric` + diag(`diagonal`), ascending, and how they were found.
+    static func eigenpairs(_ symmetric: SparseMatrix, diagonal: [Double], dense: Bool, options: Options,
+                           monitor: WorkMonitor) throws -> (SymmetricEigenDecomposition, String) {
+        let n = symmetric.rows
+        let wanted = options.components + 1
+        if dense {
+            var h = symmetric.dense
+            for i in 0..<n { h[i, i] += diagonal[i] }
+            return (try h.symmetricEigen(.largest(wanted)), "LAPACK dsyevr (dense)")
+        }
+        let nev = Swift.min(n - 2, wanted + Swift.max(0, options.extraPairs))
+        var lanczos = options.lanczos
+        if lanczos.ncv == nil { lanczos.ncv = Swift.min(n - 1, Swift.max(3 * nev, 40)) }
+        var statistics: LanczosEigensolver.Statistics?
+        let variable = diagonal.contains { $0 != 0 }
+        let result = try LanczosEigensolver.solve(dimension: n, count: nev, target: .largestAlgebraic, options: lanczos,
+                                                  monitor: monitor, statistics: { statistics = $0 }) { x, y in
+            symmetric.multiply(x, into: y)
+            if variable { for i in 0..<n { y[i] += diagonal[i] * x[i] } }
+        }
+        let s = statistics.map { "ARPACK dsaupd: \($0.converged) pairs, \($0.restarts) restarts, \($0.operatorApplications) products, ncv \($0.ncv)" }
+        return (result, s ?? "ARPACK dsaupd")
     }
 }

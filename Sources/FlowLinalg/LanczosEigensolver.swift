@@ -41,6 +41,14 @@ public enum LanczosEigensolver {
         }
     }
 
+    /// What a solve cost, for logs and output attributes.
+    public struct Statistics: Sendable, Equatable {
+        public var converged: Int
+        public var restarts: Int
+        public var operatorApplications: Int
+        public var ncv: Int
+    }
+
     /// ARPACK keeps its state in Fortran SAVE variables, so two solves may not run at once in one
     /// process (stages can run concurrently): every solve holds this lock.
     private static let lock = NSLock()
@@ -48,7 +56,7 @@ public enum LanczosEigensolver {
     /// The `count` eigenpairs of the symmetric operator `apply` (y ← A·x, dimension n) selected by
     /// `target`, eigenvalues ascending, eigenvectors orthonormal in the columns of `vectors`.
     public static func solve(dimension n: Int, count nev: Int, target: Target, options: Options = Options(),
-                             monitor: WorkMonitor = SilentMonitor(),
+                             monitor: WorkMonitor = SilentMonitor(), statistics: ((Statistics) -> Void)? = nil,
                              apply: (UnsafePointer<Double>, UnsafeMutablePointer<Double>) throws -> Void) throws
         -> SymmetricEigenDecomposition {
         guard nev >= 1 && nev < n else {
@@ -117,6 +125,7 @@ public enum LanczosEigensolver {
         if info != 0 { throw LinalgError.arpack(routine: "dseupd", info: Int(info), meaning: seupdMeaning(info, ncv: ncv)) }
         let converged = Int(iparam[4])
         monitor.log("ARPACK: \(converged) eigenpairs converged after \(iparam[2]) restarts, \(applications) operator applications, ncv = \(ncv)")
+        statistics?(Statistics(converged: converged, restarts: Int(iparam[2]), operatorApplications: applications, ncv: ncv))
         // z holds eigenvector j as the contiguous column-major block z[j*n ..< (j+1)*n].
         let order = (0..<converged).sorted { d[$0] < d[$1] }
         var vectors = Matrix(rows: n, cols: converged)

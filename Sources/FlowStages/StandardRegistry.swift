@@ -24,6 +24,8 @@ public enum StandardRegistry {
         r.register(OrthogonalCVsStage.self)
         r.register(ExportStage.self)
         r.register(HistogramStage.self)
+        r.register(DiffusionMapStage.self)
+        r.register(GridSpectrumStage.self)
         return r
     }
 }

@@ -11,7 +11,7 @@ final class DiffusionMapTests: XCTestCase {
         let x = (0..<n).map { _ in rng.uniform(-5, 5) / beta.squareRoot() }
         let model = try DiffusionMap.fit(Matrix(rows: n, cols: 1, storage: x), options: .init(
             method: .targetMeasure(logTarget: x.map { -beta * $0 * $0 / 2 }), kernel: .dense,
-            epsilon: .fixed(0.002), components: 3, beta: beta))
+            epsilon: .fixed(0.002), bandwidth: .fixed, components: 3, beta: beta))
         print("TMDmap OU generator eigenvalues \(model.generatorEigenvalues)")
         // The O(ε) bias grows with the eigenvalue: 5%, 10% and 25% allowed.
         for (k, value) in model.generatorEigenvalues.enumerated() { XCTAssertEqual(value / Double(-k - 1), 1, accuracy: [0.05, 0.1, 0.25][k]) }
@@ -24,17 +24,9 @@ final class DiffusionMapTests: XCTestCase {
     func testVanillaMapRecoversCircleSpectrum() throws {
         // Non-uniform samples on the unit circle, isometrically embedded in ℝ⁵ by a random rotation:
         // α = 1 removes the density; Laplace–Beltrami eigenvalues −1, −1, −4, −4.
-        let n = 1200
-        var rng = RandomSource(seed: 8)
-        let q = try Matrix(rows: 5, cols: 5, storage: (0..<25).map { _ in rng.normal() }).svd().u
-        var data = Matrix(rows: n, cols: 5)
-        for i in 0..<n {
-            var t = 2 * Double.pi * rng.uniform()
-            t += 0.4 * sin(t)   // density ∝ 1/(1 + 0.4 cos t)
-            for c in 0..<5 { data[i, c] = cos(t) * q[c, 0] + sin(t) * q[c, 1] }
-        }
-        let model = try DiffusionMap.fit(data, options: .init(method: .alpha(1), kernel: .nearestNeighbors(200),
-                                                               epsilon: .fixed(0.002), components: 4))
+        let data = try nonUniformCircleSamples(1200)
+        let model = try DiffusionMap.fit(data, options: .init(method: .alpha(1), kernel: .nearestNeighbors, neighbors: 200,
+                                                               epsilon: .fixed(0.002), bandwidth: .fixed, components: 4))
         let ev = model.generatorEigenvalues
         print("circle Laplace–Beltrami eigenvalues \(ev)")
         XCTAssertEqual(ev, [-1, -1, -4, -4], accuracy: 0.15)
@@ -45,16 +37,17 @@ final class DiffusionMapTests: XCTestCase {
         var rng = RandomSource(seed: 21)
         let n = 1500
         let square = Matrix(rows: n, cols: 3, storage: (0..<n).flatMap { _ in [rng.uniform(), rng.uniform(), 0] })
-        let model = try DiffusionMap.fit(square, options: .init(method: .alpha(1), kernel: .nearestNeighbors(64),
+        let model = try DiffusionMap.fit(square, options: .init(method: .alpha(1), kernel: .nearestNeighbors, neighbors: 64,
                                                                  epsilon: .automatic, components: 2))
-        XCTAssertEqual(model.intrinsicDimension ?? 0, 2, accuracy: 0.5)
+        XCTAssertEqual(model.intrinsicDimension, 2, accuracy: 0.5)
+        XCTAssertEqual(model.dimension, 2)
     }
 
     func testDisconnectedGraphIsRefused() throws {
         var rng = RandomSource(seed: 2)
         let n = 200
         let two = Matrix(rows: n, cols: 2, storage: (0..<n).flatMap { i in [rng.normal() * 0.1 + (i < 100 ? 0 : 50), rng.normal() * 0.1] })
-        XCTAssertThrowsError(try DiffusionMap.fit(two, options: .init(method: .alpha(1), kernel: .nearestNeighbors(10),
+        XCTAssertThrowsError(try DiffusionMap.fit(two, options: .init(method: .alpha(1), kernel: .nearestNeighbors, neighbors: 10,
                                                                         epsilon: .fixed(0.01)))) { error in
             XCTAssertTrue("\(error)".contains("2 connected components"), "\(error)")
             XCTAssertTrue("\(error)".contains("more neighbours"), "\(error)")
@@ -67,7 +60,7 @@ final class DiffusionMapTests: XCTestCase {
         let x = (0..<n).map { _ in rng.normal() }
         let model = try DiffusionMap.fit(Matrix(rows: n, cols: 1, storage: x), options: .init(
             method: .targetMeasure(logTarget: x.map { -$0 * $0 / 2 }), kernel: .dense,
-            epsilon: .fixed(0.005), components: 2))
+            epsilon: .fixed(0.005), bandwidth: .fixed, components: 2))
         let probes = [-1.0, -0.3, 0.2, 0.9]
         let extended = try model.extend(to: Matrix(rows: 4, cols: 1, storage: probes))
         // φ₁ = x under π = N(0, 1) (sign fixed by the largest-magnitude entry).
@@ -91,7 +84,7 @@ final class DiffusionMapTests: XCTestCase {
         let data = Matrix(rows: samples.count / 2, cols: 2, storage: samples)
         let logTarget = (0..<data.rows).map { -muellerBrown(data[$0, 0], data[$0, 1]) }
         let model = try DiffusionMap.fit(data, options: .init(method: .targetMeasure(logTarget: logTarget),
-                                                               kernel: .nearestNeighbors(600), epsilon: .fixed(0.0015),
+                                                               kernel: .nearestNeighbors, neighbors: 600, epsilon: .fixed(0.0015), bandwidth: .fixed,
                                                                components: 2, beta: 1))
         let lambda = -model.generatorEigenvalues[0]
         XCTAssertEqual(lambda / reference.eigenvalues[1], 1, accuracy: 0.1, "TMDmap \(lambda) vs grid \(reference.eigenvalues[1])")

@@ -56,9 +56,21 @@ public struct ParameterContainer<Key: CodingKey> {
         if let d = error as? Diagnostic {
             session.record(d)
         } else {
-            session.record(Diagnostic("\(error)", at: location(key), stage: session.stage, key: path(key)))
+            session.record(Diagnostic(Self.describe(error), at: location(key), stage: session.stage, key: path(key)))
         }
         return fallback
+    }
+
+    /// The message of a decoding error thrown by a parameter type's own `init(from:)` (its debug
+    /// description, without Swift's "Data was corrupted. Path: …" framing: the location is added).
+    static func describe(_ error: Error) -> String {
+        guard let e = error as? DecodingError else { return "\(error)" }
+        switch e {
+        case .dataCorrupted(let c), .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c):
+            return c.debugDescription
+        @unknown default:
+            return "\(error)"
+        }
     }
 
     /// Reports a custom validation failure at `key` (cross-field checks).

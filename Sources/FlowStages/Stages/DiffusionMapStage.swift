@@ -1,0 +1,194 @@
+import Foundation
+import FlowCore
+import FlowHDF5
+import FlowLinalg
+import FlowMD
+
+/// `kind: diffusion-map` — the target-measure diffusion map (TMDmap; Banisch, Trstanova,
+/// Bittracher, Klus & Koltai 2020) or the α-normalized map (Coifman & Lafon 2006) of the input's
+/// samples (DESIGN §6), computed by `DiffusionMap.fit`.
+///
+/// Kernel convention: k_ε(x, y) = exp(−‖x − y‖²/(4ε ρ(x)ρ(y))) (pydiffmap's; the Cameron-group
+/// codes use exp(−‖x − y‖²/ε), i.e. their ε is 4× ours), with a variable bandwidth ρ of median 1
+/// by default (Berry & Harlim 2016; ρ ≡ 1 with `bandwidth: fixed`). `epsilon: auto` places the
+/// `neighbors`-th neighbour of the median sample where cutting the Gaussian changes L_ε by
+/// `reach_tolerance` (`DiffusionKernel.reach`), so the stored k-nearest-neighbour graph resolves
+/// the kernel. The intrinsic dimension (needed by the variable-bandwidth weights) is the
+/// Levina–Bickel nearest-neighbour estimate, rounded; the Berry–Giannakis–Harlim slope estimate
+/// is reported alongside (attributes intrinsic_dimension, bgh_dimension, dimension).
+///
+/// TMDmap targets π: `system` (π ∝ e^{−βV(x)}, /x must be the system's coordinates), `energy`
+/// (π ∝ e^{−βE} from the input's /energy, e.g. a simulate output), or `weights` (π = sampling
+/// density × the input's reweighting /weights, for biased runs or for features of configurations).
+/// For π ∝ e^{−βV} the map's operator tends to β(β⁻¹Δ − ∇V·∇), and /generator_eigenvalues report
+/// λ > 0 with L f = −λ f for the Langevin generator L = β⁻¹Δ − ∇V·∇ (the sign convention of
+/// `grid-spectrum` and `eigenfunctions`).
+enum DiffusionMapStage: StageKind {
+    static let name = "diffusion-map"
+    static let version = 1
+    static let summary = "TMDmap / α-normalized diffusion map: eigenvectors, eigenvalues, generator eigenvalues (kernel exp(−d²/4ε))"
+    static let system = SystemRequirement.optional
+    static let cpus = 2
+    static let inputs = [InputSpec("data", help: "samples: /x (n × D), optional /weights (reweighting), /energy, /source_index")]
+    static let outputs = [
+        OutputSpec("/eigenvectors", "n × components: non-trivial eigenvectors φ₁…, slowest first, trivial φ₀ = 1 dropped; Σ m φ² = 1 with m = /stationary, largest-magnitude entry positive"),
+        OutputSpec("/eigenvalues", "components: 1 + εν for the eigenvalues ν of L_ε (the Markov eigenvalues of P for a fixed bandwidth), descending"),
+        OutputSpec("/generator_eigenvalues", "components: λ = −ν/β > 0 with L f = −λ f; for TMDmap with π ∝ e^{−βV}, estimates of the Langevin generator β⁻¹Δ − ∇V·∇"),
+        OutputSpec("/epsilon", "ε of the kernel exp(−d²/(4ερ_iρ_j)) (attribute convention)"),
+        OutputSpec("/density", "n: leave-one-out kernel estimate of the sampling density"),
+        OutputSpec("/stationary", "n: the measure m (sums to 1) the eigenvectors are orthonormal in; estimates π on the samples for TMDmap"),
+        OutputSpec("/bandwidth", "n: ρ at each sample (1 for bandwidth: fixed)"),
+        OutputSpec("/source_index", "n: the input's /source_index (or row) of each row, so later stages can align rows"),
+        OutputSpec("/x", "n × D: the samples the map was computed on (all of the input's /x, or the max_samples subset)"),
+    ]
+
+    enum Method: String, ParameterEnum { case tmd, vanilla }
+    enum Target: String, ParameterEnum { case system, energy, weights }
+    enum Kernel: String, ParameterEnum { case auto, dense, knn }
+    enum Profile: String, ParameterEnum { case variable, fixed }
+
+    struct Parameters: Codable {
+        var method: Method
+        var alpha: Double
+        var target: Target
+        var beta: Double?
+        var components: Int
+        var kernel: Kernel
+        var denseLimit: Int
+        var neighbors: Int
+        var epsilon: EpsilonSetting
+        var bandwidth: Profile
+        var bandwidthNeighbors: Int
+        var reachTolerance: Double
+        var dimension: Int?
+        var maxSamples: Int?
+        var solver: DiffusionMapSolver
+
+        enum CodingKeys: String, CodingKey {
+            case method, alpha, target, beta, components, kernel, neighbors, epsilon, bandwidth, dimension, solver
+            case denseLimit = "dense_limit"
+            case bandwidthNeighbors = "bandwidth_neighbors"
+            case reachTolerance = "reach_tolerance"
+            case maxSamples = "max_samples"
+        }
+
+        init(from decoder: Decoder) throws {
+            let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
+            method = try p(.method, default: .tmd, help: "tmd: target-measure map (α = 1 built in); vanilla: α-normalized map")
+            alpha = try p(.alpha, default: 1.0, in: .closed(0, 1),
+                          help: "vanilla only: α (0 graph Laplacian, 0.5 Fokker–Planck, 1 Laplace–Beltrami)")
+            target = try p(.target, default: .system,
+                           help: "tmd only: π ∝ e^{−βV} from the system at /x (system), from the input's /energy (energy), or sampling density × the input's /weights (weights)")
+            beta = try p.optional(.beta, unit: "1/energy", in: .positive,
+                                  help: "β of the target and of the generator scaling (default: the system's; 1 for vanilla without a system)")
+            components = try p(.components, default: 3, in: .atLeast(1), help: "non-trivial eigenvectors kept")
+            kernel = try p(.kernel, default: .auto, help: "dense, knn (union-symmetrized k-nearest-neighbour graph) or auto (dense up to dense_limit samples)")
+            denseLimit = try p(.denseLimit, default: 2000, in: .atLeast(2), help: "largest sample count for the dense kernel with kernel: auto")
+            neighbors = try p(.neighbors, default: 64, in: .atLeast(2), help: "k: neighbours stored per sample (knn) and the reach epsilon: auto is tied to")
+            epsilon = try p(.epsilon, default: .automatic, unit: "length²",
+                            help: "ε of exp(−d²/(4ερ_iρ_j)): auto (k-th neighbour at the kernel's reach) or a number")
+            bandwidth = try p(.bandwidth, default: .variable,
+                              help: "variable: ρ ∝ local sample spacing (Berry & Harlim 2016), keeps sparse tails connected; fixed: ρ ≡ 1")
+            bandwidthNeighbors = try p(.bandwidthNeighbors, default: 8, in: .atLeast(1), help: "neighbours of the variable bandwidth's estimate")
+            reachTolerance = try p(.reachTolerance, default: 0.01, in: .halfOpen(0, 0.5),
+                                   help: "epsilon: auto: relative error of L_ε allowed from cutting the kernel at the k-th neighbour")
+            dimension = try p.optional(.dimension, in: .atLeast(1), help: "manifold dimension for the variable-bandwidth weights (default: the nearest-neighbour likelihood estimate, rounded)")
+            maxSamples = try p.optional(.maxSamples, in: .atLeast(3), help: "use a seeded random subset of at most this many samples")
+            solver = try p.group(.solver, help: "ARPACK settings for the sparse kernel")
+        }
+    }
+
+    static func run(_ p: Parameters, in context: StageContext) throws {
+        let stage = context.stageName
+        func fail(_ m: String) -> FlowError { .stageFailed(stage: stage, message: m) }
+        let input = try LearningInput("data", of: context, expected: "samples (simulate, features, load)")
+        defer { input.close() }
+        let all = try input.matrix("x")
+        var rows = Array(0..<all.rows)
+        if let m = p.maxSamples, all.rows > m {
+            var rng = context.random("subsample")
+            rows = Array(rng.permutation(all.rows).prefix(m)).sorted()
+            context.log("using \(m) of \(all.rows) samples (seeded random subset)")
+        }
+        let x = Matrix(rows: rows.count, cols: all.cols, storage: rows.flatMap { all.row($0) })
+        let system = try context.system.map { try SystemFactory.simulationSystem(for: $0, stage: stage) }
+        let beta = p.beta ?? system?.beta
+        let method: DiffusionMap.Method
+        switch p.method {
+        case .vanilla: method = .alpha(p.alpha)
+        case .tmd: method = try target(p.target, x: x, rows: rows, inputRows: all.rows, beta: beta, system: system, input: input, fail: fail)
+        }
+        let options = DiffusionMap.Options(
+            method: method, kernel: [.auto: .automatic, .dense: .dense, .knn: .nearestNeighbors][p.kernel]!,
+            neighbors: Swift.min(p.neighbors, x.rows - 1), epsilon: p.epsilon.bandwidth,
+            bandwidth: p.bandwidth == .fixed ? .fixed : .variable(neighbors: p.bandwidthNeighbors),
+            reachTolerance: p.reachTolerance, dimension: p.dimension, components: p.components,
+            beta: p.method == .tmd ? beta! : beta ?? 1, denseLimit: p.denseLimit, extraPairs: p.solver.extraPairs,
+            lanczos: p.solver.lanczos)
+        let model: DiffusionMapModel
+        do {
+            model = try DiffusionMap.fit(x, options: options, monitor: context.monitor)
+        } catch let e as LinalgError {
+            throw fail("diffusion map of input 'data' (\(x.rows) samples): \(e)")
+        }
+        let source = try input.sourceIndex().map { s in rows.map { s[$0] } } ?? rows
+        try write(model, parameters: p, source: source, to: context.output.root)
+        context.log("generator eigenvalues λ = " + model.generatorEigenvalues.map { String(format: "%.5g", -$0) }.joined(separator: ", "))
+    }
+
+    /// The TMDmap target log π at the samples.
+    static func target(_ target: Target, x: Matrix, rows: [Int], inputRows: Int, beta: Double?, system: SimulationSystem?,
+                       input: LearningInput, fail: (String) -> FlowError) throws -> DiffusionMap.Method {
+        switch target {
+        case .system:
+            guard let system else { throw fail("params.target: system needs system: naming an entry of systems:; or use target: energy or weights") }
+            guard system.potential.dimension == x.cols else {
+                throw fail("params.target: system: input 'data' /x has \(x.cols) columns but the system has \(system.potential.dimension) coordinates (features, not configurations); use target: weights or energy")
+            }
+            let b = beta ?? system.beta
+            return .targetMeasure(logTarget: (0..<x.rows).map { -b * system.potential.energy(x.row($0)) })
+        case .energy:
+            guard let b = beta else { throw fail("params.target: energy needs β: give system: or params.beta") }
+            guard let energy = try input.vector("energy", count: inputRows) else {
+                throw fail("params.target: energy: input 'data' has no /energy (features do not carry it); connect the simulate output or use target: weights")
+            }
+            return .targetMeasure(logTarget: rows.map { -b * energy[$0] })
+        case .weights:
+            guard beta != nil else { throw fail("params.target: weights needs β to scale the generator eigenvalues: give system: or params.beta") }
+            guard let w = try input.vector("weights", count: inputRows) else {
+                throw fail("params.target: weights: input 'data' has no /weights; connect a simulate (or features of one) output, or use target: system")
+            }
+            if let bad = rows.first(where: { !(w[$0] > 0 && w[$0].isFinite) }) {
+                throw fail("params.target: weights: /weights must be positive and finite (row \(bad) is \(w[bad]))")
+            }
+            return .reweighted(logWeights: rows.map { log(w[$0]) })
+        }
+    }
+
+    static func write(_ model: DiffusionMapModel, parameters p: Parameters, source: [Int], to out: HDF5Group) throws {
+        try out.write("eigenvectors", matrix: model.eigenvectors,
+                      description: "non-trivial eigenvectors, slowest first; Σ m φ² = 1 with m = /stationary")
+        try out.write("eigenvalues", vector: model.eigenvalues, description: "1 + εν for the eigenvalues ν of L_ε, descending")
+        try out.write("generator_eigenvalues", vector: model.generatorEigenvalues.map { -$0 }, units: "1/time",
+                      description: "λ > 0 with L f = −λ f, L = β⁻¹Δ − ∇V·∇ (TMDmap with π ∝ e^{−βV})")
+        try out.write("epsilon", vector: [model.epsilon], units: "length²")
+        try (try out.dataset("epsilon")).setAttribute("convention", .string("k(x, y) = exp(-|x - y|^2 / (4 epsilon rho(x) rho(y)))"))
+        try out.write("density", vector: model.density, description: "leave-one-out kernel density estimate of the sampling density")
+        try out.write("stationary", vector: model.stationary, description: "measure the eigenvectors are orthonormal in (sums to 1)")
+        try out.write("bandwidth", vector: model.bandwidth?.values ?? [Double](repeating: 1, count: model.data.rows))
+        try out.write("source_index", source.map(Int64.init), shape: [source.count])
+        try out.write("x", matrix: model.data, description: "the samples the map was computed on, one per row")
+        try out.setAttribute("intrinsic_dimension", .double(model.intrinsicDimension))
+        try out.setAttribute("bgh_dimension", .double(model.slopeDimension))
+        try out.setAttribute("dimension", .int(Int64(model.dimension)))
+        try out.setAttribute("components", .int(Int64(p.components)))
+        try out.setAttribute("samples", .int(Int64(model.data.rows)))
+        try out.setAttribute("neighbors", .int(Int64(model.neighbors ?? model.data.rows - 1)))
+        try out.setAttribute("epsilon", .double(model.epsilon))
+        try out.setAttribute("beta", .double(model.beta))
+        try out.setAttribute("solver", .string(model.solver))
+        try out.setAttribute("trivial_eigenvalue", .double(model.trivialEigenvalue))
+        try out.setAttribute("localization", .doubles(model.localization))
+        try out.setAttribute("sign_convention", .string("generator_eigenvalues are λ > 0 with L f = −λ f, L = β⁻¹Δ − ∇V·∇"))
+    }
+}
