@@ -54,8 +54,8 @@ let package = Package(
                           swiftSettings: v5),
 
         .executableTarget(name: "flow-bench", path: "Benchmarks/EngineBench", swiftSettings: v5),
-        .executableTarget(name: "tmdmap-bench", dependencies: ["FlowLinalg"], path: "Benchmarks/TMDmapBenchmark",
-                          swiftSettings: v5),
+        .executableTarget(name: "tmdmap-bench", dependencies: ["FlowLinalg", "FlowMD"], path: "Benchmarks/TMDmapBenchmark",
+                          exclude: ["pydiffmap_reference.py"], swiftSettings: v5),
         .executableTarget(name: "flow-nn-bench", dependencies: ["FlowNN", "FlowLinalg"], path: "Benchmarks/FlowNNBench",
                           exclude: ["torch_bench.py"], swiftSettings: v5),
         .executableTarget(name: "flow-md-bench", dependencies: ["FlowMD", "FlowLinalg"], path: "Benchmarks/FlowMDBench",

@@ -116,6 +116,7 @@ public enum DiffusionMap {
         }
         monitor.log("diffusion map: \(n) samples, dimension \(data.cols), \(k) neighbours, " + (dense ? "dense kernel" : "sparse kernel"))
         let list = try NearestNeighbors.search(data, k: k, monitor: monitor)
+        monitor.log("diffusion map: neighbour search done")
         let graph = dense ? KernelGraph(denseDistancesOf: data) : KernelGraph(n: n, neighbors: list)
         try monitor.checkCancellation()
 
@@ -195,6 +196,10 @@ public enum DiffusionMap {
             phi = phi.map { sign * $0 / norm }
             for i in 0..<n { vectors[i, c] = phi[i] }
         }
+        // Logged before the checks below, so that a refused fit still shows what it found.
+        let trivial = decomposition.values[order.first!]
+        monitor.log(String(format: "diffusion map: trivial eigenvalue %.12f, leading non-trivial %@", trivial,
+                           eigenvalues.map { String(format: "%.8f", $0) }.joined(separator: ", ")))
         let localization = (0..<options.components).map { c in
             (0..<n).reduce(0.0) { $0 + stationary[$1] * pow(vectors[$1, c], 4) }
         }
@@ -207,9 +212,6 @@ public enum DiffusionMap {
         if let (c, value) = localization.enumerated().first(where: { $0.1 > DiffusionMapModel.localizationLimit && Double(n) / $0.1 < DiffusionMapModel.isolatedSampleLimit }) {
             throw LinalgError.invalidArgument(String(format: "diffusion-map eigenvector %d lives on about %.0f of %d samples (Σmφ⁴ = %.3g) at ε = %.4g: isolated samples the kernel barely reaches, not a slow process; use more neighbours (now %d), a larger epsilon, or drop outlying samples", c + 1, Double(n) / value, n, value, epsilon, k))
         }
-        let trivial = decomposition.values[order.first!]
-        monitor.log(String(format: "diffusion map: trivial eigenvalue %.12f, leading non-trivial %@", trivial,
-                           eigenvalues.map { String(format: "%.8f", $0) }.joined(separator: ", ")))
         let volume = pow(4 * Double.pi * epsilon, d / 2) * Double(n)
         return DiffusionMapModel(
             data: data, epsilon: epsilon, neighbors: dense ? nil : k, intrinsicDimension: estimate, slopeDimension: bgh.dimension,
