@@ -44,7 +44,17 @@ enum DiffusionMapStage: StageKind {
 
     enum Method: String, ParameterEnum { case tmd, vanilla }
     enum Target: String, ParameterEnum { case system, energy, weights }
-    enum Kernel: String, ParameterEnum { case auto, dense, knn }
+    enum Kernel: String, ParameterEnum {
+        case auto, dense, knn
+
+        var storage: DiffusionMap.KernelStorage {
+            switch self {
+            case .auto: return .automatic
+            case .dense: return .dense
+            case .knn: return .nearestNeighbors
+            }
+        }
+    }
     enum Profile: String, ParameterEnum { case variable, fixed }
 
     struct Parameters: Codable {
@@ -110,7 +120,7 @@ enum DiffusionMapStage: StageKind {
             rows = Array(rng.permutation(all.rows).prefix(m)).sorted()
             context.log("using \(m) of \(all.rows) samples (seeded random subset)")
         }
-        let x = Matrix(rows: rows.count, cols: all.cols, storage: rows.flatMap { all.row($0) })
+        let x = rows.count == all.rows ? all : Matrix(rows: rows.count, cols: all.cols, storage: rows.flatMap { all.row($0) })
         let system = try context.system.map { try SystemFactory.simulationSystem(for: $0, stage: stage) }
         let beta = p.beta ?? system?.beta
         let method: DiffusionMap.Method
@@ -119,7 +129,7 @@ enum DiffusionMapStage: StageKind {
         case .tmd: method = try target(p.target, x: x, rows: rows, inputRows: all.rows, beta: beta, system: system, input: input, fail: fail)
         }
         let options = DiffusionMap.Options(
-            method: method, kernel: [.auto: .automatic, .dense: .dense, .knn: .nearestNeighbors][p.kernel]!,
+            method: method, kernel: p.kernel.storage,
             neighbors: Swift.min(p.neighbors, x.rows - 1), epsilon: p.epsilon.bandwidth,
             bandwidth: p.bandwidth == .fixed ? .fixed : .variable(neighbors: p.bandwidthNeighbors),
             reachTolerance: p.reachTolerance, dimension: p.dimension, components: p.components,

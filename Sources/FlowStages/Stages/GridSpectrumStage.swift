@@ -20,7 +20,7 @@ enum GridSpectrumStage: StageKind {
     static let inputs = [InputSpec("data", required: false,
                                    help: "optional samples (/x, system coordinates): the eigenfunctions are interpolated at them (/values)")]
     static let outputs = [
-        OutputSpec("/eigenvalues", "count: λ₁ ≤ λ₂ ≤ … > 0 with L f = −λ f (trivial λ₀ = 0 left out); attributes half_resolution, trivial_eigenvalue"),
+        OutputSpec("/eigenvalues", "count: λ₁ ≤ λ₂ ≤ … > 0 with L f = −λ f (trivial λ₀ = 0 left out); attribute trivial_eigenvalue; root attribute eigenvalues_half_resolution"),
         OutputSpec("/grid/x", "cell centres along x"),
         OutputSpec("/grid/y", "2-D: cell centres along y"),
         OutputSpec("/grid/values", "eigenfunctions on the grid, normalized Σ π f² = 1, NaN in removed cells: 2-D ny × nx × count (y slowest), 1-D nx × count"),
@@ -49,7 +49,7 @@ enum GridSpectrumStage: StageKind {
                               help: "cells with β(V − V_min) above this are removed (reflecting wall where e^{−βV} is negligible)")
             box = try p.optional(.box, unit: "length",
                                  help: "[[x_lo, x_hi], [y_lo, y_hi]] (one pair per coordinate); default: the system's box widened until V reaches max_energy on every side")
-            refinement = try p(.refinement, default: true, help: "also solve at half resolution and store those eigenvalues (attribute half_resolution)")
+            refinement = try p(.refinement, default: true, help: "also solve at half resolution and store those eigenvalues (root attribute eigenvalues_half_resolution)")
             try p.check(box.map { b in b.allSatisfy { $0.count == 2 && $0[0] < $0[1] } } ?? true, .box,
                         "give one [lower, upper] pair with lower < upper per coordinate")
         }
@@ -84,7 +84,6 @@ enum GridSpectrumStage: StageKind {
         if p.refinement {
             let (_, coarse) = try solve(reference, cells: p.points / 2, count: p.count, context: context)
             let half = Array(coarse.eigenvalues.dropFirst())
-            try eigenvalues.setAttribute("half_resolution", .doubles(half))
             try out.setAttribute("eigenvalues_half_resolution", .doubles(half))
             context.log("half resolution (\(p.points / 2) cells): " + half.map { String(format: "%.6g", $0) }.joined(separator: ", "))
         }
