@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Engine overhead benchmark (issue 2): a 7-stage workflow of tiny stages, timed through the
 /// `flow` executable exactly as a user runs it. Reports the first run (with the stages' own
@@ -27,18 +30,29 @@ guard FileManager.default.isExecutableFile(atPath: flow) else {
     exit(1)
 }
 
-func time(_ args: [String], in dir: String) -> Double {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: flow)
-    p.arguments = args
-    p.currentDirectoryURL = URL(fileURLWithPath: dir)
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    let t0 = Date()
-    try! p.run()
-    p.waitUntilExit()
-    let t = Date().timeIntervalSince(t0)
-    if p.terminationStatus != 0 { print("flow \(args.joined(separator: " ")) failed (\(p.terminationStatus))"); exit(1) }
+/// Wall time of one `flow` invocation, spawned with posix_spawn and reaped with waitpid.
+/// Foundation's `Process` is not used for timing: on Linux its `waitUntilExit` adds about
+/// 50 ms even to `/bin/true`, which would swamp the number being measured.
+func time(_ args: [String], in dir: String, executable: String = flow) -> Double {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let previous = FileManager.default.currentDirectoryPath
+    FileManager.default.changeCurrentDirectoryPath(dir)
+    defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+    let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + args).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else {
+        print("flow-bench: cannot start \(executable)"); exit(1)
+    }
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    let t = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+    if status != 0 { print("\(executable) \(args.joined(separator: " ")) failed (status \(status))"); exit(1) }
     return t
 }
 
@@ -55,6 +69,7 @@ func stageSeconds(_ dir: String) -> Double {
 
 let repeats = Int(ProcessInfo.processInfo.environment["FLOW_BENCH_REPEATS"] ?? "") ?? 15
 var firstTotal: [Double] = [], firstOverhead: [Double] = [], noop: [Double] = [], status: [Double] = []
+var startup: [Double] = []
 for _ in 0..<5 {
     let dir = NSTemporaryDirectory() + "flow-bench-\(UUID().uuidString.prefix(8))"
     try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -65,6 +80,7 @@ for _ in 0..<5 {
     for _ in 0..<(repeats / 5) {
         noop.append(time(["run", "bench.yaml"], in: dir))
         status.append(time(["status", "bench.yaml"], in: dir))
+        startup.append(time(["--version"], in: dir))
     }
     try? FileManager.default.removeItem(atPath: dir)
 }
@@ -74,3 +90,4 @@ print(String(format: "  first run            %7.1f ms  (engine overhead %.1f ms,
 print(String(format: "  no-op flow run       %7.1f ms  (target < 50 ms; DVC 3.67 ≈ 800 ms → %.0f× faster)",
              median(noop) * 1000, 0.8 / median(noop)))
 print(String(format: "  flow status          %7.1f ms", median(status) * 1000))
+print(String(format: "  flow --version       %7.1f ms  (process start-up and library loading alone)", median(startup) * 1000))
