@@ -6,9 +6,10 @@ import FlowMD
 // β = 5, dt = 5e-5) and Müller–Brown (1000 walkers, β = 1, dt = 1e-4) on all cores, the same
 // integrator as numpy_reference.py in this folder. Prints wall-clock rates and rates per second
 // of process CPU time (the load-independent figure on a shared machine).
-// Usage: sampling-bench [steps] [threads]
+// Usage: sampling-bench [steps] [threads] [system: lj7-2d | mueller-brown; default both]
 let steps = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 20_000 : 20_000
 let threads = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 1 : ProcessInfo.processInfo.activeProcessorCount
+let only = CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : nil
 
 func cpuSeconds() -> Double {
     var t = timespec()
@@ -17,6 +18,7 @@ func cpuSeconds() -> Double {
 }
 
 func measure(_ name: String, _ potential: any Potential, start: [Double], beta: Double, dt: Double) throws {
+    guard only == nil || only == name else { return }
     let walkers = 1000
     let ensemble = WalkerEnsemble(potential: potential, integrator: EulerMaruyama(timeStep: dt, beta: beta),
                                   initial: [[Double]](repeating: start, count: walkers),

@@ -207,24 +207,32 @@ public final class WalkerEnsemble {
         return nil
     }
 
-    /// The first walker of `walkers` whose energy, bias or position is not finite. One sum over the
-    /// whole batch first: NaN or ∞ anywhere makes it non-finite, so the per-walker search runs only
-    /// then (or on the harmless overflow of a huge but finite sum).
+    /// The first walker of `walkers` whose energy, bias or position is not finite. A quick check of
+    /// the whole batch first (`allFinite`), so the per-walker search runs only when something is.
     func divergence(in walkers: Range<Int>, step: Int) -> DivergenceReport? {
-        let d = dimension
-        var total = 0.0
-        for w in walkers { total += energies.pointer[w] + biasEnergies.pointer[w] }
-        let x = positions.pointer + walkers.lowerBound * d
-        for i in 0..<(walkers.count * d) { total += x[i] }
-        guard !total.isFinite else { return nil }
+        let d = dimension, lo = walkers.lowerBound
+        guard !Self.allFinite(energies.pointer + lo, count: walkers.count)
+            || !Self.allFinite(biasEnergies.pointer + lo, count: walkers.count)
+            || !Self.allFinite(positions.pointer + lo * d, count: walkers.count * d) else { return nil }
         for w in walkers {
             if !energies[w].isFinite { return DivergenceReport(walker: w, step: step, quantity: "the potential energy") }
             if !biasEnergies[w].isFinite { return DivergenceReport(walker: w, step: step, quantity: "the bias energy") }
-            var sum = 0.0
-            for i in 0..<dimension { sum += positions[w * dimension + i] }
-            if !sum.isFinite { return DivergenceReport(walker: w, step: step, quantity: "the position") }
+            if !Self.allFinite(positions.pointer + w * d, count: d) {
+                return DivergenceReport(walker: w, step: step, quantity: "the position")
+            }
         }
         return nil
+    }
+
+    /// Whether all `count` values are finite, by their exponent bits (all ones only for ∞ and NaN)
+    /// OR-ed together: an integer reduction, which the compiler vectorizes, unlike a floating-point
+    /// sum (whose order it must keep). It runs after every step of every batch.
+    @inline(__always)
+    static func allFinite(_ x: UnsafePointer<Double>, count: Int) -> Bool {
+        let exponent: UInt64 = 0x7FF0_0000_0000_0000
+        var nonFinite: UInt64 = 0
+        for i in 0..<count { nonFinite |= x[i].bitPattern & exponent == exponent ? 1 : 0 }
+        return nonFinite == 0
     }
 
     /// The saved frames, walker-major.
