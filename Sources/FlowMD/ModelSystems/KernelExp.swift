@@ -1,24 +1,25 @@
-/// e^x for eight lanes at once, for potentials made of exponentials (Müller–Brown), where a
-/// scalar libm `exp` per term dominates the cost of a step. Classic range reduction (Cody &
-/// Waite, "Software Manual for the Elementary Functions", 1980; Tang, ACM TOMS 15, 144 (1989)):
-/// x = n ln 2 + r with n = round(x / ln 2) and |r| ≤ ln 2 / 2, ln 2 split in a high part with 32
-/// significant bits (n·ln2_hi exact) and a low part; e^r by its Taylor polynomial of degree 13
-/// (truncation < 4·10⁻¹⁸ relative) by Estrin's scheme (Estrin 1960; short dependency chains); 2ⁿ assembled in the exponent bits. Relative
-/// error a few ulp (≤ 10⁻¹⁵, tested against libm) for −708 ≤ x ≤ 709; below −708 the result is
-/// 0 (absolute error < 3·10⁻³⁰⁸), above 709 it is +∞, and NaN stays NaN (so a diverging walker is
-/// still detected). Only adds, multiplies, compares and integer bit operations: no table, no
-/// branch, the same bits in every lane and on every thread. Transparent, so it is always inlined
-/// into the kernels (a call would pass the vector through memory).
-enum VectorExp {
-    typealias Lanes = SIMD4<Double>
-    typealias Bits = SIMD4<Int64>
-
+/// e^x for potentials made of exponentials (Müller–Brown), where a libm `exp` call per term would
+/// dominate the cost of a step. Classic range reduction (Cody & Waite, "Software Manual for the
+/// Elementary Functions", 1980; Tang, ACM TOMS 15, 144 (1989)): x = n ln 2 + r with
+/// n = round(x / ln 2) and |r| ≤ ln 2 / 2, ln 2 split in a high part with 32 significant bits
+/// (n·ln2_hi exact) and a low part; e^r by its Taylor polynomial of degree 13 (truncation
+/// < 4·10⁻¹⁸ relative) by Estrin's scheme (Estrin 1960; short dependency chains); 2ⁿ assembled in
+/// the exponent bits. Relative error a few ulp (≤ 10⁻¹⁵, tested against libm) for
+/// −708 ≤ x ≤ 709; below −708 the result is 0 (absolute error < 3·10⁻³⁰⁸), above 709 it is +∞,
+/// and NaN stays NaN (so a diverging walker is still detected).
+///
+/// Written on one `Double`, branch-free (the conditionals are selects): inlined into a kernel's
+/// loop over walkers, the loop vectorizer runs four walkers per AVX2 instruction, and scalar and
+/// vector lanes do the same IEEE operations, so a walker's bits do not depend on its batch. The
+/// same algorithm on `SIMD4<Double>` compiled to half-width code with spills and was 2× slower
+/// (Benchmarks/README.md, sampling).
+enum KernelExp {
     @_transparent
-    static func exp(_ x: Lanes) -> Lanes {
+    static func exp(_ x: Double) -> Double {
         // 1.5·2⁵²: adding it rounds to an integer held in the low mantissa bits.
         let shifter = 6755399441055744.0
-        let low = Lanes(repeating: -708), high = Lanes(repeating: 709)
-        let clamped = LaneSelect.choose(low, LaneSelect.choose(high, x, where: x .> high), where: x .< low)
+        let low = -708.0, high = 709.0
+        let clamped = x < low ? low : (x > high ? high : x)
         let t = clamped * 1.4426950408889634 + shifter
         let n = t - shifter
         let r = (clamped - n * 0.6931471803691238) - n * 1.9082149292705877e-10
@@ -31,9 +32,9 @@ enum VectorExp {
         let first = (p01 + r2 * p23) + r4 * (p45 + r2 * p67)
         let second = (p89 + r2 * p1011) + r4 * p1213
         let p = first + r8 * second
-        let bits = unsafeBitCast(t, to: Bits.self) &- 0x4338_0000_0000_0000
-        let result = p * unsafeBitCast((bits &+ 1023) &<< 52, to: Lanes.self)
-        let edges = LaneSelect.choose(.zero, LaneSelect.choose(Lanes(repeating: .infinity), x + x, where: x .> high), where: x .< low)
-        return LaneSelect.choose(edges, result, where: (x .< low) .| (x .> high) .| (x .!= x))
+        let n64 = Int64(bitPattern: t.bitPattern) &- 0x4338_0000_0000_0000
+        let result = p * Double(bitPattern: UInt64(bitPattern: (n64 &+ 1023) &<< 52))
+        let edge = x < low ? 0 : (x > high ? Double.infinity : x + x)
+        return x < low || x > high || x != x ? edge : result
     }
 }

@@ -1,4 +1,4 @@
-/// Lane-wise selection by bit masks for the SIMD kernels. The standard library's
+/// Lane-wise selection by bit masks for the SIMD kernels (LJ7). The standard library's
 /// `replacing(with:where:)` is a per-lane loop that the optimizer leaves scalar; a comparison's
 /// mask is all-ones or all-zeros per lane, so AND/OR on the bit patterns select without leaving
 /// the vector registers. Each lane gets exactly one of the two values, bit for bit.
@@ -8,21 +8,5 @@ enum LaneSelect {
     static func keep(_ value: SIMD8<Double>, where mask: SIMDMask<SIMD8<Int64>>) -> SIMD8<Double> {
         unsafeBitCast(unsafeBitCast(value, to: SIMD8<Int64>.self) & unsafeBitCast(mask, to: SIMD8<Int64>.self),
                       to: SIMD8<Double>.self)
-    }
-
-    /// `a` where `mask` is set, `b` elsewhere.
-    @_transparent
-    static func choose(_ a: SIMD8<Double>, _ b: SIMD8<Double>, where mask: SIMDMask<SIMD8<Int64>>) -> SIMD8<Double> {
-        let m = unsafeBitCast(mask, to: SIMD8<Int64>.self)
-        return unsafeBitCast((unsafeBitCast(a, to: SIMD8<Int64>.self) & m) | (unsafeBitCast(b, to: SIMD8<Int64>.self) & ~m),
-                             to: SIMD8<Double>.self)
-    }
-
-    /// `a` where `mask` is set, `b` elsewhere (four lanes).
-    @_transparent
-    static func choose(_ a: SIMD4<Double>, _ b: SIMD4<Double>, where mask: SIMDMask<SIMD4<Int64>>) -> SIMD4<Double> {
-        let m = unsafeBitCast(mask, to: SIMD4<Int64>.self)
-        return unsafeBitCast((unsafeBitCast(a, to: SIMD4<Int64>.self) & m) | (unsafeBitCast(b, to: SIMD4<Int64>.self) & ~m),
-                             to: SIMD4<Double>.self)
     }
 }

@@ -35,60 +35,23 @@ public struct MuellerBrown: Potential {
         evaluate(x[0], x[1]).0
     }
 
-    /// The batched path: four walkers per SIMD group, loaded as one vector of (x, y) pairs and
-    /// split into an x vector and a y vector (structure of arrays), with the vectorized
-    /// `VectorExp.exp`; a short last group repeats its last walker in the spare lanes, whose
-    /// results are dropped. Each lane does exactly what `evaluate` does for one point, so the bits
-    /// do not depend on the batch.
+    /// The batched path: one loop over walkers around the scalar kernel, which the loop vectorizer
+    /// turns into four walkers per AVX2 instruction (the loads of interleaved (x, y) pairs become
+    /// shuffles), with a scalar remainder. Vector and scalar lanes do the same IEEE operations, so
+    /// a walker's bits do not depend on the batch.
     public func energies(_ x: UnsafePointer<Double>, count: Int, energies: UnsafeMutablePointer<Double>,
                          gradients: UnsafeMutablePointer<Double>) {
-        let width = Lanes.scalarCount
-        var k = 0
-        while k < count {
-            let lanes = min(width, count - k)
-            var points: Pairs
-            if lanes == width {
-                points = UnsafeRawPointer(x + 2 * k).loadUnaligned(as: Pairs.self)
-            } else {
-                points = Pairs()
-                for l in 0..<width {
-                    let w = k + min(l, lanes - 1)
-                    points[2 * l] = x[2 * w]
-                    points[2 * l + 1] = x[2 * w + 1]
-                }
-            }
-            let (v, gx, gy) = evaluate(points.evenHalf, points.oddHalf)
-            var g = Pairs()
-            g.evenHalf = gx
-            g.oddHalf = gy
-            if lanes == width {
-                UnsafeMutableRawPointer(gradients + 2 * k).storeBytes(of: g, as: Pairs.self)
-                UnsafeMutableRawPointer(energies + k).storeBytes(of: v, as: Lanes.self)
-            } else {
-                for l in 0..<lanes {
-                    energies[k + l] = v[l]
-                    gradients[2 * (k + l)] = g[2 * l]
-                    gradients[2 * (k + l) + 1] = g[2 * l + 1]
-                }
-            }
-            k += lanes
+        for k in 0..<count {
+            let (v, gx, gy) = evaluate(x[2 &* k], x[2 &* k &+ 1])
+            energies[k] = v
+            gradients[2 &* k] = gx
+            gradients[2 &* k &+ 1] = gy
         }
     }
 
-    typealias Lanes = VectorExp.Lanes
-    /// (x, y) of `Lanes.scalarCount` walkers, interleaved as stored.
-    typealias Pairs = SIMD8<Double>
-
-    /// V, ∂V/∂x, ∂V/∂y at one point: lane 0 of the vector kernel, so that single evaluations
-    /// and the batched path agree to the bit.
+    /// V, ∂V/∂x, ∂V/∂y at one point (the four terms unrolled with literal parameters).
+    @inline(__always)
     public func evaluate(_ x: Double, _ y: Double) -> (Double, Double, Double) {
-        let (v, gx, gy) = evaluate(Lanes(repeating: x), Lanes(repeating: y))
-        return (v[0], gx[0], gy[0])
-    }
-
-    /// V, ∂V/∂x, ∂V/∂y at eight points (the four terms unrolled with literal parameters).
-    @_transparent
-    func evaluate(_ x: Lanes, _ y: Lanes) -> (Lanes, Lanes, Lanes) {
         let t1 = Self.term(x, y, -200, -1, 0, -10, 1, 0)
         let t2 = Self.term(x, y, -100, -1, 0, -10, 0, 0.5)
         let t3 = Self.term(x, y, -170, -6.5, 11, -6.5, -0.5, 1.5)
@@ -98,11 +61,11 @@ public struct MuellerBrown: Potential {
     }
 
     /// One term A·exp(a dx² + b dx dy + c dy²) and its two partial derivatives.
-    @_transparent
-    static func term(_ x: Lanes, _ y: Lanes, _ A: Double, _ a: Double, _ b: Double, _ c: Double, _ x0: Double,
-                     _ y0: Double) -> (Lanes, Lanes, Lanes) {
+    @inline(__always)
+    static func term(_ x: Double, _ y: Double, _ A: Double, _ a: Double, _ b: Double, _ c: Double, _ x0: Double,
+                     _ y0: Double) -> (Double, Double, Double) {
         let dx = x - x0, dy = y - y0
-        let e = A * VectorExp.exp(a * dx * dx + b * dx * dy + c * dy * dy)
+        let e = A * KernelExp.exp(a * dx * dx + b * dx * dy + c * dy * dy)
         return (e, e * (2 * a * dx + b * dy), e * (b * dx + 2 * c * dy))
     }
 }
