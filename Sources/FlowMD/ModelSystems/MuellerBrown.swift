@@ -49,23 +49,31 @@ public struct MuellerBrown: Potential {
         }
     }
 
-    /// V, ∂V/∂x, ∂V/∂y at one point (the four terms unrolled with literal parameters).
+    /// V, ∂V/∂x, ∂V/∂y at one point, the four terms unrolled with literal parameters
+    /// (Aᵢ; aᵢ, bᵢ, cᵢ; x⁰ᵢ, y⁰ᵢ) = (−200; −1, 0, −10; 1, 0), (−100; −1, 0, −10; 0, 0.5),
+    /// (−170; −6.5, 11, −6.5; −0.5, 1.5), (15; 0.7, 0.6, 0.7; −1, 1). Each term passes the
+    /// gradient factors u = 2a dx + b dy and v = b dx + 2c dy of its exponent, which also give the
+    /// exponent itself, a dx² + b dx dy + c dy² = (dx u + dy v)/2; the scale is folded into A.
     @inline(__always)
     public func evaluate(_ x: Double, _ y: Double) -> (Double, Double, Double) {
-        let t1 = Self.term(x, y, -200, -1, 0, -10, 1, 0)
-        let t2 = Self.term(x, y, -100, -1, 0, -10, 0, 0.5)
-        let t3 = Self.term(x, y, -170, -6.5, 11, -6.5, -0.5, 1.5)
-        let t4 = Self.term(x, y, 15, 0.7, 0.6, 0.7, -1, 1)
-        return (scale * (((t1.0 + t2.0) + t3.0) + t4.0), scale * (((t1.1 + t2.1) + t3.1) + t4.1),
-                scale * (((t1.2 + t2.2) + t3.2) + t4.2))
+        let s = scale
+        let dx1 = x - 1, dy1 = y
+        let t1 = Self.term(dx1, dy1, u: -2 * dx1, v: -20 * dy1, amplitude: -200 * s)
+        let dx2 = x, dy2 = y - 0.5
+        let t2 = Self.term(dx2, dy2, u: -2 * dx2, v: -20 * dy2, amplitude: -100 * s)
+        let dx3 = x + 0.5, dy3 = y - 1.5
+        let t3 = Self.term(dx3, dy3, u: (-13 * dx3).addingProduct(11, dy3), v: (11 * dx3).addingProduct(-13, dy3),
+                           amplitude: -170 * s)
+        let dx4 = x + 1, dy4 = y - 1
+        let t4 = Self.term(dx4, dy4, u: (1.4 * dx4).addingProduct(0.6, dy4), v: (0.6 * dx4).addingProduct(1.4, dy4),
+                           amplitude: 15 * s)
+        return (((t1.0 + t2.0) + t3.0) + t4.0, ((t1.1 + t2.1) + t3.1) + t4.1, ((t1.2 + t2.2) + t3.2) + t4.2)
     }
 
-    /// One term A·exp(a dx² + b dx dy + c dy²) and its two partial derivatives.
+    /// One term A·e^q with q = (dx u + dy v)/2, and its partial derivatives A·e^q·u and A·e^q·v.
     @inline(__always)
-    static func term(_ x: Double, _ y: Double, _ A: Double, _ a: Double, _ b: Double, _ c: Double, _ x0: Double,
-                     _ y0: Double) -> (Double, Double, Double) {
-        let dx = x - x0, dy = y - y0
-        let e = A * KernelExp.exp(a * dx * dx + b * dx * dy + c * dy * dy)
-        return (e, e * (2 * a * dx + b * dy), e * (b * dx + 2 * c * dy))
+    static func term(_ dx: Double, _ dy: Double, u: Double, v: Double, amplitude: Double) -> (Double, Double, Double) {
+        let e = amplitude * KernelExp.exp(0.5 * (dx * u).addingProduct(dy, v))
+        return (e, e * u, e * v)
     }
 }
