@@ -31,6 +31,10 @@ func measure(_ name: String, _ potential: any Potential, start: [Double], beta: 
                  name, walkers, steps, threads, elapsed, cpu, work / elapsed, work / cpu))
 }
 
-let lj = LennardJonesCluster2D()
-try measure("lj7-2d", lj, start: LennardJonesMinima.minima(of: lj)["hexagon"]!, beta: 5, dt: 5e-5)
+// The hexagon of numpy_reference.py: a centre particle and six at the pair-minimum distance 2^(1/6),
+// x₁…x₇ then y₁…y₇. Built rather than minimized: the minimizer's OpenBLAS calls leave worker threads
+// spinning in sched_yield well into the timed runs (7–9% of the process CPU time).
+let angles = (0..<6).map { Double($0) * Double.pi / 3 }, bond = pow(2, 1.0 / 6)
+let hexagon = [0] + angles.map { bond * cos($0) } + [0] + angles.map { bond * sin($0) }
+try measure("lj7-2d", LennardJonesCluster2D(), start: hexagon, beta: 5, dt: 5e-5)
 try measure("mueller-brown", MuellerBrown(scale: 0.05), start: [-0.558, 1.442], beta: 1, dt: 1e-4)

@@ -137,6 +137,31 @@ final class SamplerTests: XCTestCase {
         }
     }
 
+    /// The per-step divergence check reads exponent bits: every finite value passes (huge, tiny,
+    /// signed zero), and one ∞ or NaN anywhere fails it.
+    func testFinitenessCheck() {
+        let finite: [Double] = [0, -0.0, 1, -1e308, .greatestFiniteMagnitude, .leastNonzeroMagnitude, -.leastNormalMagnitude]
+        XCTAssertTrue(WalkerEnsemble.allFinite(finite, count: finite.count))
+        for bad in [Double.infinity, -.infinity, .nan, -.nan, .signalingNaN] {
+            for position in [0, 3, finite.count] {
+                var x = finite
+                x.insert(bad, at: position)
+                XCTAssertFalse(WalkerEnsemble.allFinite(x, count: x.count), "\(bad) at \(position)")
+            }
+        }
+    }
+
+    /// A walker that blows up is reported with the step it diverged at.
+    func testDivergenceIsReported() {
+        let e = WalkerEnsemble(potential: MuellerBrown(scale: 1), integrator: EulerMaruyama(timeStep: 0.1, beta: 1),
+                               initial: [[Double]](repeating: [-0.558, 1.442], count: 40),
+                               settings: EnsembleSettings(steps: 100, stride: 0, seed: 1))
+        XCTAssertThrowsError(try e.run(monitor: SilentMonitor(), checkpoints: nil, threads: 2)) { error in
+            guard case SamplingError.diverged(_, let step, _) = error else { return XCTFail("\(error)") }
+            XCTAssertLessThan(step, 100)
+        }
+    }
+
     func testZigguratIsStandardNormal() {
         var rng = RandomSource(seed: 42)
         let n = 200_000

@@ -50,7 +50,7 @@ public struct EulerMaruyama: EnsembleIntegrator {
     func propose(_ b: WalkerBatch, into target: UnsafeMutablePointer<Double>, noise: UnsafeMutablePointer<Double>) {
         let dt = timeStep, sigma = (2 * timeStep / beta).squareRoot()
         let d = b.dimension
-        for k in 0..<b.count { ZigguratNormal.fill(noise + k * d, count: d, scale: sigma, &b.random[k]) }
+        ZigguratNormal.fill(noise, walkers: b.count, perWalker: d, scale: sigma, streams: b.random)
         for i in 0..<(b.count * d) { target[i] = b.positions[i] - dt * b.gradients[i] + noise[i] }
     }
 }

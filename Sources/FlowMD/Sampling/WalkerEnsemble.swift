@@ -123,7 +123,7 @@ public final class WalkerEnsemble {
             let start = stepsDone
             let offset = metadynamics?.offset ?? 0
             let failures = WalkerStorage<DivergenceReport?>(repeating: nil, count: ranges.count)
-            DispatchQueue.concurrentPerform(iterations: ranges.count) { c in
+            Self.forEachChunk(ranges.count) { c in
                 failures[c] = self.advance(ranges[c], forces: forces[c], scratch: scratch[c], from: start, steps: n, offset: offset)
             }
             if let f = failures.array.compactMap({ $0 }).min(by: { ($0.step, $0.walker) < ($1.step, $1.walker) }) {
@@ -153,11 +153,22 @@ public final class WalkerEnsemble {
     /// Recomputes the cached forces of every walker at the current positions and time.
     func refreshForces(_ ranges: [Range<Int>], _ forces: [WalkerForces]) {
         let t = Double(stepsDone) * timeStep, d = dimension
-        DispatchQueue.concurrentPerform(iterations: ranges.count) { c in
+        Self.forEachChunk(ranges.count) { c in
             let r = ranges[c]
             forces[c].evaluate(positions.pointer + r.lowerBound * d, count: r.count, time: t,
                                energies: energies.pointer + r.lowerBound, biases: biasEnergies.pointer + r.lowerBound,
                                gradients: gradients.pointer + r.lowerBound * d)
+        }
+    }
+
+    /// Runs `body` for chunks 0..<count, concurrently when there are several. One chunk runs on the
+    /// calling thread: `concurrentPerform` with one iteration still woke a libdispatch worker that
+    /// spun in `sched_yield` for 9% of the CPU time of a one-thread Müller–Brown run.
+    static func forEachChunk(_ count: Int, _ body: (Int) -> Void) {
+        if count == 1 {
+            body(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: count, execute: body)
         }
     }
 
@@ -224,15 +235,16 @@ public final class WalkerEnsemble {
         return nil
     }
 
-    /// Whether all `count` values are finite, by their exponent bits (all ones only for ∞ and NaN)
-    /// OR-ed together: an integer reduction, which the compiler vectorizes, unlike a floating-point
-    /// sum (whose order it must keep). It runs after every step of every batch.
+    /// Whether all `count` values are finite, from their exponent bits: adding 1 to the exponent
+    /// field carries into the sign bit only when it is all ones (∞ and NaN), and OR keeps any such
+    /// carry. Only AND, add and OR, which the compiler vectorizes (a floating-point sum would keep
+    /// its order, a compare-and-select became a branch per value); it runs after every step.
     @inline(__always)
     static func allFinite(_ x: UnsafePointer<Double>, count: Int) -> Bool {
-        let exponent: UInt64 = 0x7FF0_0000_0000_0000
-        var nonFinite: UInt64 = 0
-        for i in 0..<count { nonFinite |= x[i].bitPattern & exponent == exponent ? 1 : 0 }
-        return nonFinite == 0
+        let exponent: UInt64 = 0x7FF0_0000_0000_0000, one: UInt64 = 0x0010_0000_0000_0000
+        var carries: UInt64 = 0
+        for i in 0..<count { carries |= (x[i].bitPattern & exponent) &+ one }
+        return carries >> 63 == 0
     }
 
     /// The saved frames, walker-major.
