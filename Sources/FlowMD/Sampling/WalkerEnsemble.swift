@@ -56,8 +56,10 @@ public final class WalkerEnsemble {
     let frames: EnsembleFrameStore
     public internal(set) var stepsDone = 0
 
-    /// Walkers per batch handed to the integrator (small enough to stay in cache).
-    static let batchSize = 32
+    /// Walkers per batch handed to the integrator: small enough to stay in cache (LJ7: 128 × 14
+    /// coordinates of positions, gradients and noise, 43 KB), large enough that the per-batch calls
+    /// and loop set-up weigh little once the kernels are fast (Müller–Brown: 4–10% faster than 32).
+    static let batchSize = 128
 
     /// `biases` is called once per thread for the static and time-dependent biases; the
     /// metadynamics bias, if any, is shared and must not be returned by it (it is added here).
