@@ -16,11 +16,8 @@ import Foundation
 /// the `neighbors` nearest other samples (∝ q^{−1/d} for sampling density q on a d-dimensional
 /// manifold), smoothed as the geometric mean of ρ₀ over the sample and those neighbours (a noisy
 /// ρ multiplies every row of the operator by a random factor; the smoothing halves that noise),
-/// ρ = ρ₀^{d/2} ∝ q^{−1/2} — their recommended exponent β = −½, under which the expansion of the
-/// operator stays valid on non-compact manifolds such as Boltzmann tails (the spacing itself,
-/// q^{−1/d}, grows too fast in one dimension: a Gaussian's tails then get kernels wider than the
-/// scale on which ρ varies, and TMDmap on N(0, ½) samples was 16% off) — scaled to median 1 so that ε
-/// keeps the meaning it has for a fixed bandwidth in a typical region.
+/// ρ = ρ₀^{min(d/2, 1)} ∝ q^{max(−1/2, −1/d)} (see `exponent(dimension:)`), scaled to median 1 so
+/// that ε keeps the meaning it has for a fixed bandwidth in a typical region.
 public struct BandwidthFunction: Sendable {
     /// Nearest neighbours in the ad hoc estimate.
     public let neighbors: Int
@@ -28,6 +25,18 @@ public struct BandwidthFunction: Sendable {
     public let exponent: Double
     /// log ρ₀ of every training sample (before smoothing and scaling), for out-of-sample points.
     let logRaw: [Double]
+    /// The exponent applied to ρ₀ ∝ q^{−1/d} on a d-dimensional manifold: d/2 up to d = 2 (ρ ∝
+    /// q^{−1/2}, Berry & Harlim's recommended β = −½; in one dimension the spacing q^{−1} itself
+    /// grows too fast: a Gaussian's tails then get kernels wider than the scale on which ρ varies,
+    /// and TMDmap on N(0, ½) samples was 16% off), then 1 (ρ ∝ q^{−1/d}, the spacing itself). Above
+    /// two dimensions q^{−1/2} shrinks faster than the sample spacing where samples are dense: in a
+    /// 5-D Gaussian the core is ~30× denser than the median sample, its kernels ~2× narrower than
+    /// its spacing, and the wide tail kernels halve the generator's eigenvalues (−0.5 for −1, test
+    /// `testTMDmapInFiveDimensions…`); on 14-D LJ7 configurations (intrinsic dimension 9) the
+    /// core samples were cut off from each other and ARPACK did not converge in 640 s at 2·10⁴
+    /// points. With q^{−1/d} every sample keeps about the same number of neighbours in reach.
+    public static func exponent(dimension d: Double) -> Double { Swift.min(d / 2, 1) }
+
     /// The median of the smoothed unscaled ρ.
     public let scale: Double
     /// ρ(xᵢ) of every training sample (median 1).
@@ -35,7 +44,7 @@ public struct BandwidthFunction: Sendable {
 
     /// From each sample's `neighbors` nearest other samples (squared distances and indices,
     /// sorted by distance, `stride` entries per row of which the first `neighbors` are used).
-    /// `exponent` is d/2 for a d-dimensional manifold.
+    /// `exponent` is `exponent(dimension:)` for a d-dimensional manifold.
     init(squaredDistances: [Double], indices: [Int32], stride: Int, neighbors k0: Int, count n: Int, exponent: Double) throws {
         precondition(k0 >= 1 && k0 <= stride, "bandwidth neighbours \(k0) outside 1...\(stride)")
         var logRaw = [Double](repeating: 0, count: n)
