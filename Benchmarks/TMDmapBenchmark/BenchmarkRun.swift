@@ -30,13 +30,19 @@ struct BenchmarkRun {
 
     /// The options under test: the library's defaults, with the TMDmap target, the sparse kernel
     /// named explicitly (the default `.automatic` picks it above 2000 samples anyway), k = 64
-    /// (also the default) and 4 eigenvectors.
-    static func options(_ data: Dataset) -> DiffusionMap.Options {
-        DiffusionMap.Options(method: .targetMeasure(logTarget: data.logTarget), kernel: .nearestNeighbors, neighbors: 64,
-                             components: 4, beta: data.beta)
+    /// (also the default) and 4 eigenvectors. With `fixedEpsilon`, the operator pydiffmap builds:
+    /// ρ ≡ 1 and that ε (`--fixed-epsilon`, for the like-for-like comparison).
+    static func options(_ data: Dataset, fixedEpsilon: Double? = nil) -> DiffusionMap.Options {
+        var options = DiffusionMap.Options(method: .targetMeasure(logTarget: data.logTarget), kernel: .nearestNeighbors,
+                                           neighbors: 64, components: 4, beta: data.beta)
+        if let fixedEpsilon {
+            options.bandwidth = .fixed
+            options.epsilon = .fixed(fixedEpsilon)
+        }
+        return options
     }
 
-    init(kind: DatasetKind, samples n: Int, verbose: Bool, dump: URL?) throws {
+    init(kind: DatasetKind, samples n: Int, fixedEpsilon: Double?, verbose: Bool, dump: URL?) throws {
         self.kind = kind
         self.n = n
         let t0 = Date()
@@ -50,7 +56,7 @@ struct BenchmarkRun {
         clock.reset()
         var model: DiffusionMapModel?
         do {
-            model = try DiffusionMap.fit(data.points, options: Self.options(data), monitor: clock)
+            model = try DiffusionMap.fit(data.points, options: Self.options(data, fixedEpsilon: fixedEpsilon), monitor: clock)
             outcome = "ok"
         } catch {
             outcome = "refused/failed: \(error)"
@@ -63,12 +69,12 @@ struct BenchmarkRun {
         kernel = clock.eigensolveStart.flatMap { b in clock.neighborsDone.map { b - $0 } }
         eigensolve = clock.eigensolveStart.map { (clock.eigensolveDone ?? elapsed) - $0 }
         rest = clock.eigensolveDone.map { elapsed - $0 }
-        let e = model?.epsilon ?? clock.automaticEpsilon
+        let e = model?.epsilon ?? fixedEpsilon ?? clock.automaticEpsilon
         epsilon = e
         dimension = model.map { String($0.dimension) } ?? clock.dimension ?? "—"
         arpack = model.map { $0.solver.replacingOccurrences(of: "ARPACK dsaupd: ", with: "") } ?? clock.arpack ?? "—"
         generatorEigenvalues = (model?.eigenvalues ?? clock.leadingEigenvalues).map { ($0 - 1) / (data.beta * (e ?? .nan)) }
-        if let folder { try writeResults(data, to: folder, clock: clock) }
+        if let folder { try writeResults(data, to: folder, clock: clock, refit: fixedEpsilon == nil) }
     }
 
     var row: String {
@@ -87,15 +93,16 @@ struct BenchmarkRun {
 
     /// flow's results for pydiffmap_reference.py, and a second fit with a fixed bandwidth at the
     /// same ε: that is the operator pydiffmap builds (its variable bandwidths are a different
-    /// construction), so its eigenvalues are the like-for-like comparison.
-    func writeResults(_ data: Dataset, to folder: URL, clock: PhaseClock) throws {
+    /// construction), so its eigenvalues are the like-for-like comparison. No second fit when
+    /// this run was already the fixed-bandwidth one (`refit` false).
+    func writeResults(_ data: Dataset, to folder: URL, clock: PhaseClock, refit: Bool) throws {
         var json: [String: Any] = [
             "data": kind.label, "n": n, "beta": data.beta, "provenance": data.provenance, "neighbors": 64, "outcome": outcome,
             "seconds": ["knn": neighbors ?? -1, "epsilon_kernel": kernel ?? -1, "eigensolve": eigensolve ?? -1, "total": total],
             "peak_rss_mb": peakMB, "generator_eigenvalues": generatorEigenvalues,
         ]
-        if let epsilon {
-            json["epsilon"] = epsilon
+        if let epsilon { json["epsilon"] = epsilon }
+        if let epsilon, refit {
             var fixed = Self.options(data)
             fixed.bandwidth = .fixed
             fixed.epsilon = .fixed(epsilon)

@@ -7,13 +7,14 @@
 // (pydiffmap_reference.py in this folder, on the data written by --dump).
 //
 // Usage:
-//   tmdmap-bench [--only mueller-brown|lj7] [--sizes 5000,20000] [--limit 90] [--dump DIR] [--verbose]
+//   tmdmap-bench [--only mueller-brown|lj7] [--sizes 5000,20000] [--limit 90] [--dump DIR] [--fixed-epsilon E] [--verbose]
 //       every (data, n) in its own child process, so that each peak memory is that run's own;
 //       a run still going after --limit seconds (sampling + fit) is stopped and reported as such
 //   tmdmap-bench run DATA N [--dump DIR] [--verbose]
 //       one run in this process (what the children do)
 // --dump DIR writes DIR/DATA-N/{points,log_target}.npy and flow.json (ε, eigenvalues, times, and a
 // second flow fit with a fixed bandwidth at the same ε, the operator pydiffmap builds).
+// --fixed-epsilon E fits that operator directly (ρ ≡ 1, ε = E) instead of the defaults.
 import FlowLinalg
 import Foundation
 
@@ -27,14 +28,18 @@ func value(of flag: String) -> String? {
 
 let dump = value(of: "--dump").map { URL(fileURLWithPath: $0, isDirectory: true) }
 let verbose = arguments.contains("--verbose")
+let fixedEpsilon = value(of: "--fixed-epsilon").flatMap(Double.init)
 
 if arguments.first == "run" {
+    // As inside `flow run`: the engine pins OpenBLAS to one thread, and the library parallelizes
+    // at its own level.
+    BLASThreads.count = 1
     guard arguments.count >= 3, let kind = DatasetKind(rawValue: arguments[1]), let n = Int(arguments[2]) else {
         FileHandle.standardError.write("usage: tmdmap-bench run mueller-brown|lj7 N [--dump DIR] [--verbose]\n".data(using: .utf8)!)
         exit(2)
     }
     do {
-        let run = try BenchmarkRun(kind: kind, samples: n, verbose: verbose, dump: dump)
+        let run = try BenchmarkRun(kind: kind, samples: n, fixedEpsilon: fixedEpsilon, verbose: verbose, dump: dump)
         print(run.row)
     } catch {
         print("| \(kind.label) | \(n) | error: \(error) |")
@@ -55,7 +60,8 @@ for kind in kinds {
     for n in sizes {
         let child = Process()
         child.executableURL = Bundle.main.executableURL
-        child.arguments = ["run", kind.rawValue, String(n)] + (dump.map { ["--dump", $0.path] } ?? []) + (verbose ? ["--verbose"] : [])
+        child.arguments = ["run", kind.rawValue, String(n)] + (dump.map { ["--dump", $0.path] } ?? [])
+            + (fixedEpsilon.map { ["--fixed-epsilon", String($0)] } ?? []) + (verbose ? ["--verbose"] : [])
         let started = Date()
         try child.run()
         while child.isRunning && Date().timeIntervalSince(started) < limit { usleep(100_000) }

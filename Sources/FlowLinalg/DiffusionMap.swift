@@ -10,7 +10,7 @@ import Foundation
 /// L_ε = R⁻²(P − I)/ε with R = diag(ρ). Expanding the kernel to O(ε) (Berry & Harlim 2016,
 /// Lemma 3.1; for ρ ≡ 1 Coifman & Lafon 2006) gives, for sampling density q and a manifold of
 /// dimension d, L_ε f → Δf + (2∇log(w q) + (d + 2)∇log ρ)·∇f. The weights make that drift the wanted
-/// one (Σ_j K_ij below is floored at `minimumKernelMass`, see there):
+/// one (Σ_j K_ij below is floored at `kernelMassFloor`, see there):
 /// - TMDmap, target π: w = π^{1/2} ρ^{(d−2)/2} / Σ_j K_ij (with ρ ≡ 1 this is Banisch et al.'s
 ///   π^{1/2}/q with α = 1 built in), limit Δ + ∇log π·∇; for π ∝ e^{−βV} that is
 ///   β(β⁻¹Δ − ∇V·∇), so `generatorEigenvalues` = (λ − 1)/(βε) estimate the eigenvalues of the
@@ -166,10 +166,11 @@ public enum DiffusionMap {
                 advice: "the diffusion-map kernel graph is disconnected at ε = \(String(format: "%.4g", epsilon)); use more neighbours (now \(k))" + (bandwidth == nil ? ", a variable bandwidth" : "") + " or a larger ε, or drop the isolated samples")
         }
         let kernelSums = kernel.rowSums
-        let resolvedSums = kernelSums.map { Swift.max($0, minimumKernelMass) }
+        let floor = kernelMassFloor(kernelSums)
+        let resolvedSums = kernelSums.map { Swift.max($0, floor) }
         let floored = resolvedSums.indices.reduce(0) { $0 + (resolvedSums[$1] != kernelSums[$1] ? 1 : 0) }
         if floored > 0 {
-            monitor.log(String(format: "diffusion map: %d samples (%.2g%%) have less than %.1f kernel mass among their neighbours; their density estimate is floored there", floored, 100 * Double(floored) / Double(n), minimumKernelMass))
+            monitor.log(String(format: "diffusion map: %d samples (%.2g%%) have less than %.3g kernel mass among their neighbours; their density estimate is floored there", floored, 100 * Double(floored) / Double(n), floor))
         }
         let rightWeights = weights(options.method, kernelSums: resolvedSums, bandwidth: rho, dimension: d)
         let rowNormalizer = kernel.multiplied(by: rightWeights)
@@ -260,14 +261,20 @@ public enum DiffusionMap {
     }
 
     /// The smallest kernel row sum Σ_j K_ij (in effective neighbours) that the density estimate in
-    /// the right weights may use. The leave-one-out estimate is pure noise where a sample has less
-    /// than about one neighbour inside the kernel (a sample out in a sparse tail), and every method
-    /// divides by it: such a sample's weight explodes, it becomes a sink of the Markov chain, and
-    /// the slow eigenvectors sit on it. Flooring the sum at ½ leaves every resolved sample alone. On
-    /// 6000 samples of a 5-D Gaussian (test `testTMDmapInFiveDimensions…`) it turns generator
-    /// eigenvalues −0.89…−0.96 with eigenvectors on a few tail samples (Σmφ⁴ up to 300) into
-    /// −1.02…−1.09 with Σmφ⁴ ≈ 3, the value of the exact linear eigenfunctions.
-    static let minimumKernelMass = 0.5
+    /// the right weights may use: half a neighbour, or half the median sample's sum if that is
+    /// smaller. The leave-one-out estimate is pure noise where a sample has much less kernel mass
+    /// than a typical one (a sample out in a sparse tail), and every method divides by it: such a
+    /// sample's weight explodes, it becomes a sink of the Markov chain, and the slow eigenvectors
+    /// sit on it. On 6000 samples of a 5-D Gaussian (test `testTMDmapInFiveDimensions…`, median
+    /// sum 1.0) the floor turns generator eigenvalues −0.89…−0.96 with eigenvectors on a few tail
+    /// samples (Σmφ⁴ up to 300) into −0.99…−1.11 with Σmφ⁴ ≈ 3, the value of the exact linear
+    /// eigenfunctions. The median term matters in high dimension, where the automatic ε leaves
+    /// every sample far less than one neighbour (median 0.03 for LJ7's 14 coordinates, d = 10):
+    /// an absolute floor there would replace every density estimate by a constant.
+    static func kernelMassFloor(_ kernelSums: [Double]) -> Double {
+        let sorted = kernelSums.sorted()
+        return Swift.min(0.5, 0.5 * sorted[sorted.count / 2])
+    }
 
     /// The right weights w_j (see the type's documentation); `kernelSums` are already floored.
     static func weights(_ method: Method, kernelSums: [Double], bandwidth rho: [Double], dimension d: Double) -> [Double] {

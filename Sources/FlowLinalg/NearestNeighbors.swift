@@ -30,7 +30,7 @@ public enum NearestNeighbors {
         case bruteForce(queryBlock: Int, referenceBlock: Int)
         case kdTree(leafSize: Int)
 
-        public static let defaultBruteForce = Method.bruteForce(queryBlock: 512, referenceBlock: 4096)
+        public static let defaultBruteForce = Method.bruteForce(queryBlock: 256, referenceBlock: 2048)
         public static let defaultKDTree = Method.kdTree(leafSize: 16)
     }
 
@@ -96,8 +96,12 @@ public enum NearestNeighbors {
         return list
     }
 
-    /// Blocked GEMM distances with per-row heap selection. Query blocks are processed in order;
-    /// inside a block, OpenBLAS threads the GEMM and the rows are selected in parallel.
+    /// Blocked GEMM distances with per-row heap selection. Query blocks run in parallel, each on
+    /// its own thread with its own GEMM buffer, scanning the reference blocks in order (so every
+    /// row sees its candidates in the same order for any thread count). Why not one threaded GEMM
+    /// per block: the workflow engine pins OpenBLAS to one thread, and the GEMM then ran on one
+    /// core while the other waited for the selection; with one GEMM per thread both cores work
+    /// in every phase.
     static func bruteForce(queries: Matrix, reference: Matrix, k: Int, excludeSelf: Bool, queryBlock: Int,
                            referenceBlock: Int, threads: Int?, monitor: WorkMonitor, into list: inout NeighborList) throws {
         let d = queries.cols, nq = queries.rows, nr = reference.rows
@@ -113,60 +117,60 @@ public enum NearestNeighbors {
         let q = centred(queries), r = centred(reference)
         let qNorm = (0..<nq).map { i in (0..<d).reduce(0.0) { $0 + q.storage[i * d + $1] * q.storage[i * d + $1] } }
         let rNorm = (0..<nr).map { i in (0..<d).reduce(0.0) { $0 + r.storage[i * d + $1] * r.storage[i * d + $1] } }
-        var gram = [Double](repeating: 0, count: qb * rb)
-        var count = [Int](repeating: 0, count: nq)
-        let totalBlocks = ((nq + qb - 1) / qb)
+        let totalBlocks = (nq + qb - 1) / qb
+        // Groups of blocks between cancellation checks and progress reports.
+        let group = 8
         try list.squaredDistances.withUnsafeMutableBufferPointer { heapD in
             try list.indices.withUnsafeMutableBufferPointer { heapI in
-                for (blockNumber, q0) in stride(from: 0, to: nq, by: qb).enumerated() {
-                    try monitor.checkCancellation()
-                    let q1 = Swift.min(nq, q0 + qb)
-                    for r0 in stride(from: 0, to: nr, by: rb) {
-                        let r1 = Swift.min(nr, r0 + rb)
-                        let (m, n) = (q1 - q0, r1 - r0)
-                        q.storage.withUnsafeBufferPointer { pq in
-                            r.storage.withUnsafeBufferPointer { pr in
-                                gram.withUnsafeMutableBufferPointer { g in
-                                    if d == 0 {
-                                        for e in 0..<(m * n) { g[e] = 0 }
-                                    } else {
-                                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(d),
-                                                    -2, pq.baseAddress! + q0 * d, Int32(d), pr.baseAddress! + r0 * d,
-                                                    Int32(d), 0, g.baseAddress, Int32(n))
-                                    }
-                                }
-                            }
-                        }
-                        gram.withUnsafeBufferPointer { g in
-                            rNorm.withUnsafeBufferPointer { rn in
-                                count.withUnsafeMutableBufferPointer { cnt in
-                                    parallelChunks(m, chunkSize: 32, threads: threads) { rowsInBlock in
-                                        for a in rowsInBlock {
-                                            let i = q0 + a
-                                            var heap = NeighborHeap(distances: heapD.baseAddress! + i * k,
-                                                                    indices: heapI.baseAddress! + i * k, capacity: k)
-                                            heap.count = cnt[i]
-                                            let qi = qNorm[i]
-                                            var bound = heap.bound
-                                            let row = g.baseAddress! + a * n
-                                            // References are scanned in increasing index, so a tie with
-                                            // the current worst (a smaller index) never enters.
-                                            for b in 0..<n {
-                                                let dist = Swift.max(0, qi + rn[r0 + b] + row[b])
-                                                if dist < bound {
-                                                    if excludeSelf && r0 + b == i { continue }
-                                                    heap.offer(dist, Int32(r0 + b))
-                                                    bound = heap.bound
+                try q.storage.withUnsafeBufferPointer { pq in
+                    try r.storage.withUnsafeBufferPointer { pr in
+                        try rNorm.withUnsafeBufferPointer { rn in
+                            for first in stride(from: 0, to: totalBlocks, by: group) {
+                                try monitor.checkCancellation()
+                                parallelChunks(Swift.min(group, totalBlocks - first), chunkSize: 1, threads: threads) { blocks in
+                                    var gram = [Double](repeating: 0, count: qb * rb)
+                                    var counts = [Int](repeating: 0, count: qb)
+                                    for block in blocks {
+                                        let q0 = (first + block) * qb, q1 = Swift.min(nq, q0 + qb), m = q1 - q0
+                                        for a in 0..<m { counts[a] = 0 }
+                                        for r0 in stride(from: 0, to: nr, by: rb) {
+                                            let n = Swift.min(nr, r0 + rb) - r0
+                                            gram.withUnsafeMutableBufferPointer { g in
+                                                if d == 0 {
+                                                    for e in 0..<(m * n) { g[e] = 0 }
+                                                } else {
+                                                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(d),
+                                                                -2, pq.baseAddress! + q0 * d, Int32(d), pr.baseAddress! + r0 * d,
+                                                                Int32(d), 0, g.baseAddress, Int32(n))
+                                                }
+                                                for a in 0..<m {
+                                                    let i = q0 + a
+                                                    var heap = NeighborHeap(distances: heapD.baseAddress! + i * k,
+                                                                            indices: heapI.baseAddress! + i * k, capacity: k)
+                                                    heap.count = counts[a]
+                                                    let qi = qNorm[i]
+                                                    var bound = heap.bound
+                                                    let row = g.baseAddress! + a * n
+                                                    // References are scanned in increasing index, so a tie with
+                                                    // the current worst (a smaller index) never enters.
+                                                    for b in 0..<n {
+                                                        let dist = Swift.max(0, qi + rn[r0 + b] + row[b])
+                                                        if dist < bound {
+                                                            if excludeSelf && r0 + b == i { continue }
+                                                            heap.offer(dist, Int32(r0 + b))
+                                                            bound = heap.bound
+                                                        }
+                                                    }
+                                                    counts[a] = heap.count
                                                 }
                                             }
-                                            cnt[i] = heap.count
                                         }
                                     }
                                 }
+                                monitor.progress(done: Swift.min(totalBlocks, first + group), total: totalBlocks, note: "nearest neighbours")
                             }
                         }
                     }
-                    monitor.progress(done: blockNumber + 1, total: totalBlocks, note: "nearest neighbours")
                 }
             }
         }

@@ -98,4 +98,9 @@ final class DiffusionMapTests: XCTestCase {
         XCTAssertGreaterThan(correlation, 0.95)
         print("TMDmap Müller–Brown: λ₁ = \(lambda), grid \(reference.eigenvalues[1]), correlation \(correlation)")
     }
+
+    func testKernelMassFloorIsHalfANeighbourOrHalfTheMedian() {
+        XCTAssertEqual(DiffusionMap.kernelMassFloor([0.1, 4, 10]), 0.5)
+        XCTAssertEqual(DiffusionMap.kernelMassFloor([0.01, 0.02, 0.04]), 0.01)
+    }
 }

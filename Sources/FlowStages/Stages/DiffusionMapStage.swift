@@ -10,7 +10,11 @@ import FlowMD
 ///
 /// Kernel convention: k_ε(x, y) = exp(−‖x − y‖²/(4ε ρ(x)ρ(y))) (pydiffmap's; the Cameron-group
 /// codes use exp(−‖x − y‖²/ε), i.e. their ε is 4× ours), with a variable bandwidth ρ of median 1
-/// by default (Berry & Harlim 2016; ρ ≡ 1 with `bandwidth: fixed`). `epsilon: auto` places the
+/// by default (Berry & Harlim 2016; ρ ∝ q^{max(−1/2, −1/d)}, `BandwidthFunction.exponent`; ρ ≡ 1
+/// with `bandwidth: fixed`). The density estimate in the right weights uses Σ_j K_ij floored at
+/// ½ or half its median (`DiffusionMap.kernelMassFloor`), so barely reached tail samples do not
+/// become sinks.
+/// `epsilon: auto` places the
 /// `neighbors`-th neighbour of the median sample where cutting the Gaussian changes L_ε by
 /// `reach_tolerance` (`DiffusionKernel.reach`), so the stored k-nearest-neighbour graph resolves
 /// the kernel. The intrinsic dimension (needed by the variable-bandwidth weights) is the
@@ -98,7 +102,7 @@ enum DiffusionMapStage: StageKind {
             epsilon = try p(.epsilon, default: .automatic, unit: "length²",
                             help: "ε of exp(−d²/(4ερ_iρ_j)): auto (k-th neighbour at the kernel's reach) or a number")
             bandwidth = try p(.bandwidth, default: .variable,
-                              help: "variable: ρ ∝ local sample spacing (Berry & Harlim 2016), keeps sparse tails connected; fixed: ρ ≡ 1")
+                              help: "variable: ρ ∝ q^{−1/2} up to 2 intrinsic dimensions, ∝ the local sample spacing q^{−1/d} above (Berry & Harlim 2016), keeps sparse tails connected; fixed: ρ ≡ 1")
             bandwidthNeighbors = try p(.bandwidthNeighbors, default: 8, in: .atLeast(1), help: "neighbours of the variable bandwidth's estimate")
             reachTolerance = try p(.reachTolerance, default: 0.01, in: .halfOpen(0, 0.5),
                                    help: "epsilon: auto: relative error of L_ε allowed from cutting the kernel at the k-th neighbour")
