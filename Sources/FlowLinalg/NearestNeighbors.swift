@@ -148,19 +148,10 @@ public enum NearestNeighbors {
                                                     var heap = NeighborHeap(distances: heapD.baseAddress! + i * k,
                                                                             indices: heapI.baseAddress! + i * k, capacity: k)
                                                     heap.count = counts[a]
-                                                    let qi = qNorm[i]
-                                                    var bound = heap.bound
-                                                    let row = g.baseAddress! + a * n
                                                     // References are scanned in increasing index, so a tie with
                                                     // the current worst (a smaller index) never enters.
-                                                    for b in 0..<n {
-                                                        let dist = Swift.max(0, qi + rn[r0 + b] + row[b])
-                                                        if dist < bound {
-                                                            if excludeSelf && r0 + b == i { continue }
-                                                            heap.offer(dist, Int32(r0 + b))
-                                                            bound = heap.bound
-                                                        }
-                                                    }
+                                                    heap.scan(row: g.baseAddress! + a * n, norms: rn.baseAddress! + r0, count: n,
+                                                              queryNorm: qNorm[i], firstIndex: r0, skip: excludeSelf ? i : -1)
                                                     counts[a] = heap.count
                                                 }
                                             }

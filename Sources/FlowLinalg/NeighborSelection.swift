@@ -54,6 +54,39 @@ struct NeighborHeap {
     }
 }
 
+extension NeighborHeap {
+    /// Offers the candidates of one row of a blocked GEMM distance computation: candidate t has
+    /// squared distance max(0, ‖q‖² + ‖r_t‖² − 2q·r_t) = max(0, (queryNorm + norms[t]) + row[t])
+    /// and index firstIndex + t; the candidate with index `skip` (the query itself) is left out.
+    /// After the first k candidates almost none enters, so four at a time are tested against the
+    /// bound with one vector compare (the same IEEE operations in the same order as the scalar
+    /// test, and x < bound whenever max(0, x) < bound, so no candidate is missed) and only a
+    /// group with a possible entry is looked at one by one. Halves the selection time in 14-D.
+    @inline(__always) mutating func scan(row: UnsafePointer<Double>, norms: UnsafePointer<Double>, count n: Int,
+                                         queryNorm qi: Double, firstIndex: Int, skip: Int) {
+        var bound = self.bound
+        let q4 = SIMD4<Double>(repeating: qi)
+        var b = 0
+        while b + 4 <= n {
+            let x = (q4 + UnsafeRawPointer(norms + b).loadUnaligned(as: SIMD4<Double>.self))
+                + UnsafeRawPointer(row + b).loadUnaligned(as: SIMD4<Double>.self)
+            if any(x .< SIMD4<Double>(repeating: bound)) {
+                for t in b..<(b + 4) { consider(t, row: row, norms: norms, queryNorm: qi, firstIndex: firstIndex, skip: skip, bound: &bound) }
+            }
+            b += 4
+        }
+        for t in b..<n { consider(t, row: row, norms: norms, queryNorm: qi, firstIndex: firstIndex, skip: skip, bound: &bound) }
+    }
+
+    @inline(__always) private mutating func consider(_ t: Int, row: UnsafePointer<Double>, norms: UnsafePointer<Double>,
+                                                     queryNorm qi: Double, firstIndex: Int, skip: Int, bound: inout Double) {
+        let dist = Swift.max(0, qi + norms[t] + row[t])
+        guard dist < bound, firstIndex + t != skip else { return }
+        offer(dist, Int32(firstIndex + t))
+        bound = self.bound
+    }
+}
+
 /// Squared Euclidean distance between two rows, summed in index order (the one formula used for
 /// every distance flow reports, so that all search methods agree bit for bit).
 @inline(__always) func squaredDistance(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ d: Int) -> Double {
