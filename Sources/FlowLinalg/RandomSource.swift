@@ -37,6 +37,13 @@ public struct RandomSource: RandomNumberGenerator, Sendable, Equatable {
         self.spareNormal = spareNormal
     }
 
+    /// A generator at the given state words, without a spare normal (no array, unlike
+    /// `init(stateWords:)`: walkers' streams kept word by word are rebuilt this way every step).
+    @inlinable public init(state: (UInt64, UInt64, UInt64, UInt64)) {
+        self.state = state
+        spareNormal = nil
+    }
+
     public var stateWords: [UInt64] { [state.0, state.1, state.2, state.3] }
 
     /// A child generator for substream `index`, independent of this generator's position.

@@ -2,18 +2,18 @@ import FlowHDF5
 import FlowLinalg
 
 /// Checkpoint contents of a `WalkerEnsemble`: everything the next step depends on — step,
-/// positions, velocities, random streams (state words and the spare normal), acceptance counts,
-/// work, the frames saved so far, the metadynamics grid, hills and c(t) sums, and the observers'
-/// state. Cached forces are not saved: they are a function of the rest and are recomputed
-/// bit-identically on restore.
+/// positions, velocities, random streams (state words; the spare normal is written as NaN, since
+/// walker streams never hold one, and kept for the file layout), acceptance counts, work, the
+/// frames saved so far, the metadynamics grid, hills and c(t) sums, and the observers' state.
+/// Cached forces are not saved: they are a function of the rest and are recomputed bit-identically
+/// on restore.
 extension WalkerEnsemble {
     func save(to g: HDF5Group) throws {
         try g.write("step", [Int64(stepsDone)], shape: [])
         try g.write("positions", positions.array, shape: [walkers, dimension])
         try g.write("velocities", velocities.array, shape: [walkers, dimension])
-        let streams = random.array
-        try g.write("rng", streams.flatMap { $0.stateWords.map { Int64(bitPattern: $0) } }, shape: [walkers, 4])
-        try g.write("spare", streams.map { $0.spareNormal ?? .nan }, shape: [walkers])
+        try g.write("rng", (0..<walkers).flatMap { streams[$0].stateWords.map { Int64(bitPattern: $0) } }, shape: [walkers, 4])
+        try g.write("spare", [Double](repeating: .nan, count: walkers), shape: [walkers])
         try g.write("accepted", accepted.array.map(Int64.init), shape: [walkers])
         try g.write("work", work.array, shape: [walkers])
         try g.write("frames/x", frames.x.array, shape: [frames.x.count])
@@ -37,11 +37,9 @@ extension WalkerEnsemble {
         stepsDone = step
         positions.assign(p)
         velocities.assign(try g.read("velocities", as: Double.self).values)
-        let spare = try g.read("spare", as: Double.self).values
-        random.assign((0..<walkers).map { w in
-            RandomSource(stateWords: r[(w * 4)..<((w + 1) * 4)].map { UInt64(bitPattern: $0) },
-                         spareNormal: spare[w].isNaN ? nil : spare[w])
-        })
+        for w in 0..<walkers {
+            streams[w] = RandomSource(stateWords: r[(w * 4)..<((w + 1) * 4)].map { UInt64(bitPattern: $0) })
+        }
         accepted.assign(try g.read("accepted", as: Int64.self).values.map(Int.init))
         work.assign(try g.read("work", as: Double.self).values)
         frames.x.assign(fx)

@@ -15,7 +15,7 @@ public struct WalkerBatch {
     public let energies: UnsafeMutablePointer<Double>
     /// B (sum of biases) at `positions`.
     public let biases: UnsafeMutablePointer<Double>
-    public let random: UnsafeMutablePointer<RandomSource>
+    public let random: WalkerStreams
     /// Accepted proposals per walker (MALA).
     public let accepted: UnsafeMutablePointer<Int>
     public let scratch: ProposalScratch

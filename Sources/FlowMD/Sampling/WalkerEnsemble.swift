@@ -50,7 +50,9 @@ public final class WalkerEnsemble {
     let gradients: WalkerStorage<Double>
     let energies: WalkerStorage<Double>
     let biasEnergies: WalkerStorage<Double>
-    let random: WalkerStorage<RandomSource>
+    /// The walkers' random streams, word by word (`WalkerStreams`: state word w of walker k at
+    /// w · walkers + k).
+    let random: WalkerStorage<UInt64>
     let accepted: WalkerStorage<Int>
     let work: WalkerStorage<Double>
     let frames: EnsembleFrameStore
@@ -87,7 +89,7 @@ public final class WalkerEnsemble {
         gradients = WalkerStorage(repeating: 0, count: walkers * dimension)
         energies = WalkerStorage(repeating: 0, count: walkers)
         biasEnergies = WalkerStorage(repeating: 0, count: walkers)
-        random = WalkerStorage(streams)
+        random = WalkerStorage((0..<4).flatMap { i in streams.map { $0.stateWords[i] } })
         accepted = WalkerStorage(repeating: 0, count: walkers)
         work = WalkerStorage(repeating: 0, count: walkers)
         frames = EnsembleFrameStore(walkers: walkers, perWalker: settings.stride > 0 ? settings.steps / settings.stride : 0,
@@ -95,6 +97,8 @@ public final class WalkerEnsemble {
     }
 
     public var timeStep: Double { integrator.timeStep }
+
+    var streams: WalkerStreams { WalkerStreams(words: random.pointer, stride: walkers) }
 
     /// Fraction of accepted proposals per walker (MALA; 1 for the other integrators).
     public var acceptanceRates: [Double] {
@@ -191,7 +195,7 @@ public final class WalkerEnsemble {
             var batch = WalkerBatch(count: count, dimension: d, positions: positions.pointer + lo * d,
                                     velocities: velocities.pointer + lo * d, gradients: gradients.pointer + lo * d,
                                     energies: energies.pointer + lo, biases: biasEnergies.pointer + lo,
-                                    random: random.pointer + lo, accepted: accepted.pointer + lo, scratch: scratch,
+                                    random: streams.advanced(by: lo), accepted: accepted.pointer + lo, scratch: scratch,
                                     forces: forces, time: 0)
             for s in 1...n {
                 let step = start + s

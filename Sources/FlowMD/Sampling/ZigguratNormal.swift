@@ -36,19 +36,6 @@ public enum ZigguratNormal {
         sample(&rng, table: table)
     }
 
-    /// `perWalker` deviates times `scale` for each of `walkers` walkers into `out` (walker-major),
-    /// walker k's from `streams[k]`: the same values as `perWalker` calls of `sample` per walker,
-    /// times `scale`. The table pointer is read once per batch (each read of the lazily initialized
-    /// global goes through `swift_once`, 2% of a Müller–Brown step when it was read per walker).
-    @inline(__always)
-    public static func fill(_ out: UnsafeMutablePointer<Double>, walkers: Int, perWalker: Int, scale: Double,
-                            streams: UnsafeMutablePointer<RandomSource>) {
-        let t = table
-        for k in 0..<walkers {
-            for i in 0..<perWalker { out[k * perWalker + i] = scale * sample(&streams[k], table: t) }
-        }
-    }
-
     /// The fast path: 98.8% of draws end after one 64-bit draw, a multiply and a compare
     /// (`Int64` → `Double` is one instruction on x86-64, `UInt64` → `Double` is not; the value is
     /// below 2⁵³ either way).
