@@ -304,7 +304,7 @@ public enum DiffusionMap {
         }
         let nev = Swift.min(n - 2, wanted + Swift.max(0, options.extraPairs))
         var lanczos = options.lanczos
-        if lanczos.ncv == nil { lanczos.ncv = Swift.min(n - 1, Swift.max(3 * nev, 120)) }
+        if lanczos.ncv == nil { lanczos.ncv = Swift.min(n - 1, Swift.max(3 * nev, 40)) }
         var statistics: LanczosEigensolver.Statistics?
         let variable = diagonal.contains { $0 != 0 }
         let result = try LanczosEigensolver.solve(dimension: n, count: nev, target: .largestAlgebraic, options: lanczos,
