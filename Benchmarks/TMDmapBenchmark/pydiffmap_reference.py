@@ -8,7 +8,8 @@ What runs: pydiffmap.diffusion_map.TMDmap with alpha = 1 (DESIGN §10; pydiffmap
 not TMDmap), n_evecs = 4, a fixed-bandwidth Gaussian kernel exp(-d²/(4ε)) (pydiffmap's convention
 is flow's: kernel.py's gaussian_kfxn), k = 65 scikit-learn neighbours (pydiffmap's neighbour graph
 includes each point itself, flow's does not: 65 = the same 64 other points), ε = the ε flow's
-automatic choice picked (--epsilon flow, default) or pydiffmap's own BGH choice (--epsilon bgh),
+automatic choice picked (--epsilon flow, default; after `tmdmap-bench --fixed-epsilon E --dump DIR`
+that is E, and flow's fit was the same fixed-bandwidth operator) or pydiffmap's own BGH choice (--epsilon bgh),
 target π = exp(log_target) per sample. change_of_measure is looked up per sample from the values
 flow used (a dict keyed by the row's bytes), so no potential is evaluated in Python.
 Timed: TMDmap.fit = neighbour search + kernel + normalization + scipy.sparse.linalg.eigs(L,
