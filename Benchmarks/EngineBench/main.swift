@@ -40,8 +40,8 @@ func time(_ args: [String], in dir: String, executable: String = flow) -> Double
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
     let previous = FileManager.default.currentDirectoryPath
-    FileManager.default.changeCurrentDirectoryPath(dir)
-    defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+    guard FileManager.default.changeCurrentDirectoryPath(dir) else { print("flow-bench: cannot enter \(dir)"); exit(1) }
+    defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
     let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + args).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     var pid: pid_t = 0
