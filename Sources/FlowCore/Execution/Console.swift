@@ -169,8 +169,9 @@ final class StageMonitor: WorkMonitor, @unchecked Sendable {
         self.console = console
         self.cancellation = cancellation
         if let logPath {
-            FileManager.default.createFile(atPath: logPath, contents: nil)
-            logHandle = FileHandle(forWritingAtPath: logPath)
+            // A log file that cannot be created is skipped; the stage still runs and reports.
+            logHandle = FileManager.default.createFile(atPath: logPath, contents: nil)
+                ? FileHandle(forWritingAtPath: logPath) : nil
         } else {
             logHandle = nil
         }
