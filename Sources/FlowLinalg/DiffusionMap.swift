@@ -170,7 +170,7 @@ public enum DiffusionMap {
         let kernelSums = kernel.rowSums
         let floor = kernelMassFloor(kernelSums)
         let resolvedSums = kernelSums.map { Swift.max($0, floor) }
-        let floored = resolvedSums.indices.reduce(0) { $0 + (resolvedSums[$1] != kernelSums[$1] ? 1 : 0) }
+        let floored = kernelSums.reduce(0) { $0 + ($1 < floor ? 1 : 0) }
         if floored > 0 {
             monitor.log(String(format: "diffusion map: %d samples (%.2g%%) have less than %.3g kernel mass among their neighbours; their density estimate is floored there", floored, 100 * Double(floored) / Double(n), floor))
         }

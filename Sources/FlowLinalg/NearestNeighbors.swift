@@ -122,43 +122,50 @@ public enum NearestNeighbors {
         let group = 8
         try list.squaredDistances.withUnsafeMutableBufferPointer { heapD in
             try list.indices.withUnsafeMutableBufferPointer { heapI in
-                try q.storage.withUnsafeBufferPointer { pq in
-                    try r.storage.withUnsafeBufferPointer { pr in
-                        try rNorm.withUnsafeBufferPointer { rn in
-                            for first in stride(from: 0, to: totalBlocks, by: group) {
-                                try monitor.checkCancellation()
-                                parallelChunks(Swift.min(group, totalBlocks - first), chunkSize: 1, threads: threads) { blocks in
-                                    var gram = [Double](repeating: 0, count: qb * rb)
-                                    var counts = [Int](repeating: 0, count: qb)
-                                    for block in blocks {
-                                        let q0 = (first + block) * qb, q1 = Swift.min(nq, q0 + qb), m = q1 - q0
-                                        for a in 0..<m { counts[a] = 0 }
-                                        for r0 in stride(from: 0, to: nr, by: rb) {
-                                            let n = Swift.min(nr, r0 + rb) - r0
-                                            gram.withUnsafeMutableBufferPointer { g in
-                                                if d == 0 {
-                                                    for e in 0..<(m * n) { g[e] = 0 }
-                                                } else {
-                                                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(d),
-                                                                -2, pq.baseAddress! + q0 * d, Int32(d), pr.baseAddress! + r0 * d,
-                                                                Int32(d), 0, g.baseAddress, Int32(n))
-                                                }
-                                                for a in 0..<m {
-                                                    let i = q0 + a
-                                                    var heap = NeighborHeap(distances: heapD.baseAddress! + i * k,
-                                                                            indices: heapI.baseAddress! + i * k, capacity: k)
-                                                    heap.count = counts[a]
-                                                    // References are scanned in increasing index, so a tie with
-                                                    // the current worst (a smaller index) never enters.
-                                                    heap.scan(row: g.baseAddress! + a * n, norms: rn.baseAddress! + r0, count: n,
-                                                              queryNorm: qNorm[i], firstIndex: r0, skip: excludeSelf ? i : -1)
-                                                    counts[a] = heap.count
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                                monitor.progress(done: Swift.min(totalBlocks, first + group), total: totalBlocks, note: "nearest neighbours")
+                for first in stride(from: 0, to: totalBlocks, by: group) {
+                    try monitor.checkCancellation()
+                    parallelChunks(Swift.min(group, totalBlocks - first), chunkSize: 1, threads: threads) { chunk in
+                        let q0 = (first + chunk.lowerBound) * qb
+                        selectBlock(queries: q0..<Swift.min(nq, q0 + qb), q, qNorm: qNorm, reference: r, rNorm: rNorm,
+                                    referenceBlock: rb, k: k, excludeSelf: excludeSelf,
+                                    distances: heapD.baseAddress!, indices: heapI.baseAddress!)
+                    }
+                    monitor.progress(done: Swift.min(totalBlocks, first + group), total: totalBlocks, note: "nearest neighbours")
+                }
+            }
+        }
+    }
+
+    /// One query block of `bruteForce`: for each reference block in order, the GEMM −2QRᵀ into a
+    /// buffer of this block's own, then every query row's candidates offered to its heap (rows
+    /// `queries` of the k-wide `distances`/`indices`).
+    static func selectBlock(queries: Range<Int>, _ q: Matrix, qNorm: [Double], reference r: Matrix, rNorm: [Double],
+                            referenceBlock rb: Int, k: Int, excludeSelf: Bool,
+                            distances: UnsafeMutablePointer<Double>, indices: UnsafeMutablePointer<Int32>) {
+        let d = q.cols, nr = r.rows, m = queries.count
+        var gram = [Double](repeating: 0, count: m * Swift.min(rb, nr))
+        var counts = [Int](repeating: 0, count: m)
+        q.storage.withUnsafeBufferPointer { pq in
+            r.storage.withUnsafeBufferPointer { pr in
+                rNorm.withUnsafeBufferPointer { rn in
+                    gram.withUnsafeMutableBufferPointer { g in
+                        for r0 in stride(from: 0, to: nr, by: rb) {
+                            let n = Swift.min(nr, r0 + rb) - r0
+                            if d == 0 {
+                                for e in 0..<(m * n) { g[e] = 0 }
+                            } else {
+                                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(d),
+                                            -2, pq.baseAddress! + queries.lowerBound * d, Int32(d), pr.baseAddress! + r0 * d,
+                                            Int32(d), 0, g.baseAddress, Int32(n))
+                            }
+                            for (a, i) in queries.enumerated() {
+                                var heap = NeighborHeap(distances: distances + i * k, indices: indices + i * k, capacity: k)
+                                heap.count = counts[a]
+                                // References are scanned in increasing index, so a tie with the current
+                                // worst (a smaller index) never enters.
+                                heap.scan(row: g.baseAddress! + a * n, norms: rn.baseAddress! + r0, count: n,
+                                          queryNorm: qNorm[i], firstIndex: r0, skip: excludeSelf ? i : -1)
+                                counts[a] = heap.count
                             }
                         }
                     }

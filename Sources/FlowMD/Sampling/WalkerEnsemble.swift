@@ -129,7 +129,8 @@ public final class WalkerEnsemble {
             let start = stepsDone
             let offset = metadynamics?.offset ?? 0
             let failures = WalkerStorage<DivergenceReport?>(repeating: nil, count: ranges.count)
-            Self.forEachChunk(ranges.count) { c in
+            parallelChunks(ranges.count, chunkSize: 1) { chunk in
+                let c = chunk.lowerBound
                 failures[c] = self.advance(ranges[c], forces: forces[c], scratch: scratch[c], from: start, steps: n, offset: offset)
             }
             if let f = failures.array.compactMap({ $0 }).min(by: { ($0.step, $0.walker) < ($1.step, $1.walker) }) {
@@ -159,22 +160,11 @@ public final class WalkerEnsemble {
     /// Recomputes the cached forces of every walker at the current positions and time.
     func refreshForces(_ ranges: [Range<Int>], _ forces: [WalkerForces]) {
         let t = Double(stepsDone) * timeStep, d = dimension
-        Self.forEachChunk(ranges.count) { c in
-            let r = ranges[c]
+        parallelChunks(ranges.count, chunkSize: 1) { chunk in
+            let c = chunk.lowerBound, r = ranges[c]
             forces[c].evaluate(positions.pointer + r.lowerBound * d, count: r.count, time: t,
                                energies: energies.pointer + r.lowerBound, biases: biasEnergies.pointer + r.lowerBound,
                                gradients: gradients.pointer + r.lowerBound * d)
-        }
-    }
-
-    /// Runs `body` for chunks 0..<count, concurrently when there are several. One chunk runs on the
-    /// calling thread: `concurrentPerform` with one iteration still woke a libdispatch worker that
-    /// spun in `sched_yield` for 9% of the CPU time of a one-thread Müller–Brown run.
-    static func forEachChunk(_ count: Int, _ body: (Int) -> Void) {
-        if count == 1 {
-            body(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: count, execute: body)
         }
     }
 

@@ -13,11 +13,9 @@ import FlowMD
 /// by default (Berry & Harlim 2016; ρ ∝ q^{max(−1/2, −1/d)}, `BandwidthFunction.exponent`; ρ ≡ 1
 /// with `bandwidth: fixed`). The density estimate in the right weights uses Σ_j K_ij floored at
 /// ½ or half its median (`DiffusionMap.kernelMassFloor`), so barely reached tail samples do not
-/// become sinks.
-/// `epsilon: auto` places the
-/// `neighbors`-th neighbour of the median sample where cutting the Gaussian changes L_ε by
-/// `reach_tolerance` (`DiffusionKernel.reach`), so the stored k-nearest-neighbour graph resolves
-/// the kernel. The intrinsic dimension (needed by the variable-bandwidth weights) is the
+/// become sinks. `epsilon: auto` places the `neighbors`-th neighbour of the median sample where
+/// cutting the Gaussian changes L_ε by `reach_tolerance` (`DiffusionKernel.reach`), so the stored
+/// k-nearest-neighbour graph resolves the kernel. The intrinsic dimension (needed by the variable-bandwidth weights) is the
 /// Levina–Bickel nearest-neighbour estimate, rounded; the Berry–Giannakis–Harlim slope estimate
 /// is reported alongside (attributes intrinsic_dimension, bgh_dimension, dimension).
 ///
