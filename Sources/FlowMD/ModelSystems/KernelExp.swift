@@ -1,14 +1,16 @@
-/// e^x for potentials made of exponentials (Müller–Brown), where a libm `exp` call per term would
-/// dominate the cost of a step. Classic range reduction (Cody & Waite, "Software Manual for the
-/// Elementary Functions", 1980; Tang, ACM TOMS 15, 144 (1989)): x = n ln 2 + r with
-/// n = round(x / ln 2) and |r| ≤ ln 2 / 2, ln 2 split in a high part with 32 significant bits
-/// (n·ln2_hi exact) and a low part; e^r by its Taylor polynomial of degree 13 (truncation
-/// < 4·10⁻¹⁸ relative) by Estrin's scheme (Estrin 1960; short dependency chains); 2ⁿ assembled in
-/// the exponent bits. Written with explicit fused multiply–adds (`addingProduct`, one rounding,
-/// the same bits on every IEEE machine: an FMA instruction with `-target-cpu haswell`, libm's
-/// `fma` without), which cut the instructions per walker of the Müller–Brown kernel by a fifth. Relative error a few ulp (≤ 10⁻¹⁵, tested against libm) for
-/// −708 ≤ x ≤ 709; below −708 the result is 0 (absolute error < 3·10⁻³⁰⁸), above 709 it is +∞,
-/// and NaN stays NaN (so a diverging walker is still detected).
+/// 2^t for potentials made of exponentials (Müller–Brown), where a libm `exp` call per term would
+/// dominate the cost of a step. A kernel calls it as e^x = 2^(x log₂e) with log₂e folded into a
+/// constant it multiplies by anyway, which makes the range reduction exact and cheap (Tang, ACM
+/// TOMS 15, 144 (1989), without the table): t = n + r with n = round(t) and |r| ≤ 1/2, r = t − n
+/// exact (Sterbenz); 2^r by its minimax polynomial of degree 11 (Remez, relative truncation error
+/// 1.8·10⁻¹⁷; the Taylor polynomial of e^{r ln 2} needs degree 13 for the same) by Estrin's scheme
+/// (Estrin 1960; short dependency chains); 2ⁿ assembled in the exponent bits. Written with explicit
+/// fused multiply–adds (`addingProduct`, one rounding, the same bits on every IEEE machine: an FMA
+/// instruction with `-target-cpu haswell`, libm's `fma` without). Relative error a few ulp
+/// (≤ 10⁻¹⁵, tested against libm's `exp2`) for −1022 ≤ t ≤ 1023; below −1022 the result is 0
+/// (absolute error < 2.3·10⁻³⁰⁸), above 1023 it is +∞, and NaN stays NaN (so a diverging walker
+/// is still detected). The ends are two selects on t at the end, not a clamp at the start: out of
+/// range, the reduction produces garbage (or NaN) that the selects discard.
 ///
 /// Written on one `Double`, branch-free (the conditionals are selects): inlined into a kernel's
 /// loop over walkers, the loop vectorizer runs four walkers per AVX2 instruction, and scalar and
@@ -16,28 +18,31 @@
 /// same algorithm on `SIMD4<Double>` compiled to half-width code with spills and was 2× slower
 /// (Benchmarks/README.md, sampling).
 enum KernelExp {
+    /// log₂e, for callers that fold it into their own constants.
+    @_transparent static var log2e: Double { 1.4426950408889634 }
+
     @_transparent
-    static func exp(_ x: Double) -> Double {
+    static func exp2(_ t: Double) -> Double {
         // 1.5·2⁵²: adding it rounds to an integer held in the low mantissa bits.
         let shifter = 6755399441055744.0
-        let low = -708.0, high = 709.0
-        let clamped = x < low ? low : (x > high ? high : x)
-        let t = shifter.addingProduct(clamped, 1.4426950408889634)
-        let n = t - shifter
-        let r = clamped.addingProduct(n, -0.6931471803691238).addingProduct(n, -1.9082149292705877e-10)
-        // Estrin's scheme: Σ cₖ rᵏ (cₖ = 1/k!) as pairs (c₂ⱼ + c₂ⱼ₊₁ r) combined with r², r⁴, r⁸, so
-        // the dependency chain is 5 multiply–adds deep instead of Horner's 13 (measured 12% faster).
+        let shifted = shifter + t
+        let n = shifted - shifter
+        let r = t - n
+        // Estrin's scheme: 1 + Σ cₖ rᵏ as pairs (c₂ⱼ + c₂ⱼ₊₁ r) combined with r², r⁴, r⁸, so the
+        // dependency chain is 5 multiply–adds deep instead of Horner's 11.
         let r2 = r * r, r4 = r2 * r2, r8 = r4 * r4
-        let p01 = 1 + r, p23 = (1.0 / 2).addingProduct(r, 1.0 / 6), p45 = (1.0 / 24).addingProduct(r, 1.0 / 120)
-        let p67 = (1.0 / 720).addingProduct(r, 1.0 / 5_040), p89 = (1.0 / 40_320).addingProduct(r, 1.0 / 362_880)
-        let p1011 = (1.0 / 3_628_800).addingProduct(r, 1.0 / 39_916_800)
-        let p1213 = (1.0 / 479_001_600).addingProduct(r, 1.0 / 6_227_020_800)
-        let first = p01.addingProduct(r2, p23).addingProduct(r4, p45.addingProduct(r2, p67))
-        let second = p89.addingProduct(r2, p1011).addingProduct(r4, p1213)
-        let p = first.addingProduct(r8, second)
-        let n64 = Int64(bitPattern: t.bitPattern) &- 0x4338_0000_0000_0000
-        let result = p * Double(bitPattern: UInt64(bitPattern: (n64 &+ 1023) &<< 52))
-        let edge = x < low ? 0 : (x > high ? Double.infinity : x + x)
-        return x < low || x > high || x != x ? edge : result
+        let p01 = (1.0).addingProduct(r, 0.6931471805599457)
+        let p23 = (0.24022650695910097).addingProduct(r, 0.05550410866479039)
+        let p45 = (0.009618129107607003).addingProduct(r, 0.001333355815343997)
+        let p67 = (0.0001540353044157185).addingProduct(r, 1.5252727385189775e-05)
+        let p89 = (1.3215442675452854e-06).addingProduct(r, 1.0180647660573069e-07)
+        let p1011 = (7.072570394540799e-09).addingProduct(r, 4.0780717860928705e-10)
+        let low = p01.addingProduct(r2, p23).addingProduct(r4, p45.addingProduct(r2, p67))
+        let high = p89.addingProduct(r2, p1011)
+        let p = low.addingProduct(r8, high)
+        // The low 12 bits of `shifted` hold n mod 2¹²; n + 1023 shifted into the exponent field.
+        let scale = Double(bitPattern: (shifted.bitPattern &+ 1023) &<< 52)
+        let result = p * scale
+        return t > 1023 ? .infinity : (t < -1022 ? 0 : result)
     }
 }

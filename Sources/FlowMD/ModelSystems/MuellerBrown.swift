@@ -70,10 +70,13 @@ public struct MuellerBrown: Potential {
         return (((t1.0 + t2.0) + t3.0) + t4.0, ((t1.1 + t2.1) + t3.1) + t4.1, ((t1.2 + t2.2) + t3.2) + t4.2)
     }
 
+    /// log₂e / 2: the exponent's factor 1/2 and the base change of `KernelExp.exp2` in one product.
+    @_transparent static var halfLog2e: Double { 0.7213475204444817 }
+
     /// One term A·e^q with q = (dx u + dy v)/2, and its partial derivatives A·e^q·u and A·e^q·v.
     @inline(__always)
     static func term(_ dx: Double, _ dy: Double, u: Double, v: Double, amplitude: Double) -> (Double, Double, Double) {
-        let e = amplitude * KernelExp.exp(0.5 * (dx * u).addingProduct(dy, v))
+        let e = amplitude * KernelExp.exp2(halfLog2e * (dx * u).addingProduct(dy, v))
         return (e, e * u, e * v)
     }
 }

@@ -14,7 +14,9 @@ import FlowMD
 /// error by about 4).
 enum GridSpectrumStage: StageKind {
     static let name = "grid-spectrum"
-    static let version = 1
+    /// 2: the Müller–Brown potential's values changed in the last bits (the kernel exponential of
+    /// `simulate` version 5), so its operator does too.
+    static let version = 2
     static let summary = "reference eigenvalues/eigenfunctions of the Langevin generator on a grid (1-D/2-D systems, SqRA)"
     static let system = SystemRequirement.required
     static let inputs = [InputSpec("data", required: false,

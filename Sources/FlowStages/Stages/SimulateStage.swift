@@ -11,9 +11,10 @@ import FlowMD
 /// frame's walker. Long runs checkpoint and resume bit-identically.
 enum SimulateStage: StageKind {
     static let name = "simulate"
-    /// 4: the Müller–Brown kernel uses fused multiply–adds (Benchmarks/README.md, Sampling), so its
-    /// trajectories differ from version 3 in the last bits; cached version-3 outputs are not reused.
-    static let version = 4
+    /// 5: the Müller–Brown kernel's exponentials are `KernelExp.exp2` with log₂e folded into the
+    /// exponent (4: fused multiply–adds; Benchmarks/README.md, Sampling), so its trajectories differ
+    /// from version 4 in the last bits; cached outputs of earlier versions are not reused.
+    static let version = 5
     static let summary = "sample a system with independent walkers (EM, MALA, BAOAB; metadynamics, restraints)"
     static let system = SystemRequirement.required
     static var cpus: Int { ProcessInfo.processInfo.activeProcessorCount }

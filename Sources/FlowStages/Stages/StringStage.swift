@@ -8,7 +8,9 @@ import FlowMD
 /// method, with the saddle point refined by Newton's method (DESIGN §6, issue 7).
 enum StringStage: StageKind {
     static let name = "string"
-    static let version = 1
+    /// 2: the Müller–Brown potential's values changed in the last bits (the kernel exponential of
+    /// `simulate` version 5), so the string's images do too.
+    static let version = 2
     static let summary = "minimum-energy path between two minima and its saddle (zero-temperature string method)"
     static let system = SystemRequirement.required
     static let inputs: [InputSpec] = []
