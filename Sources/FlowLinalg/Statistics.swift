@@ -1,3 +1,5 @@
+import Foundation
+
 /// Descriptive statistics with optional per-sample weights (e.g. reweighting factors of biased
 /// simulations). Weights need not be normalized; weighted variances use the plain weighted
 /// average of squared deviations (no bias correction), unweighted ones divide by n − 1.
@@ -56,12 +58,13 @@ public enum Statistics {
     }
 }
 
-/// Counts (or summed weights) of samples in equal-width bins.
+/// Counts (or summed weights) of samples in equal-width bins over [lower, upper]. The last bin is
+/// closed, so a range taken from the data's minimum and maximum keeps every sample.
 public struct Histogram1D: Sendable {
     public let lower: Double
     public let upper: Double
     public var counts: [Double]
-    /// Samples outside [lower, upper) are counted here, not in any bin.
+    /// Samples outside [lower, upper] are counted here, not in any bin.
     public var outside: Double = 0
 
     public init(_ x: [Double], bins: Int, lower: Double, upper: Double, weights: [Double]? = nil) {
@@ -72,9 +75,16 @@ public struct Histogram1D: Sendable {
         let width = (upper - lower) / Double(bins)
         for (i, v) in x.enumerated() {
             let w = weights?[i] ?? 1
-            let b = Int(((v - lower) / width).rounded(.down))
-            if v >= lower && v < upper && b >= 0 && b < bins { counts[b] += w } else { outside += w }
+            if let b = Self.bin(v, lower: lower, upper: upper, width: width, count: bins) { counts[b] += w } else { outside += w }
         }
+    }
+
+    /// The bin of v among `count` bins of `width` from `lower`, the last one closed at `upper`;
+    /// nil outside [lower, upper] (and for NaN).
+    @inline(__always)
+    static func bin(_ v: Double, lower: Double, upper: Double, width: Double, count: Int) -> Int? {
+        guard v >= lower && v <= upper else { return nil }
+        return Swift.min(Int((v - lower) / width), count - 1)
     }
 
     public var binWidth: Double { (upper - lower) / Double(counts.count) }
@@ -87,26 +97,39 @@ public struct Histogram1D: Sendable {
 }
 
 /// A 2D histogram on a rectangular grid, bins row-major (x bin slowest), matching `GridGenerator`.
+/// Each axis's last bin is closed, as in `Histogram1D`.
 public struct Histogram2D: Sendable {
     public let xAxis: GridAxis
     public let yAxis: GridAxis
     public var counts: [Double]
+    /// Samples outside the rectangle are counted here, not in any bin.
     public var outside: Double = 0
 
     public init(x: [Double], y: [Double], xAxis: GridAxis, yAxis: GridAxis, weights: [Double]? = nil) {
-        precondition(x.count == y.count, "histogram of \(x.count) x values and \(y.count) y values")
+        precondition(x.count == y.count && (weights?.count ?? x.count) == x.count,
+                     "histogram of \(x.count) x values, \(y.count) y values and \(weights?.count ?? x.count) weights")
         self.xAxis = xAxis
         self.yAxis = yAxis
         counts = [Double](repeating: 0, count: xAxis.count * yAxis.count)
+        let (hx, hy) = (xAxis.spacing, yAxis.spacing)
         for i in 0..<x.count {
             let w = weights?[i] ?? 1
-            let bx = Int(((x[i] - xAxis.lower) / xAxis.spacing).rounded(.down))
-            let by = Int(((y[i] - yAxis.lower) / yAxis.spacing).rounded(.down))
-            if bx >= 0 && bx < xAxis.count && by >= 0 && by < yAxis.count && x[i] < xAxis.upper && y[i] < yAxis.upper {
+            if let bx = Histogram1D.bin(x[i], lower: xAxis.lower, upper: xAxis.upper, width: hx, count: xAxis.count),
+               let by = Histogram1D.bin(y[i], lower: yAxis.lower, upper: yAxis.upper, width: hy, count: yAxis.count) {
                 counts[bx * yAxis.count + by] += w
             } else {
                 outside += w
             }
         }
+    }
+}
+
+extension Statistics {
+    /// F = −β⁻¹ ln p from a density (or anything proportional to it), shifted so that min F = 0;
+    /// NaN where p = 0 (no estimate), never +∞.
+    public static func freeEnergy(density p: [Double], beta: Double) -> [Double] {
+        let f = p.map { $0 > 0 ? -log($0) / beta : Double.nan }
+        let lowest = f.filter { !$0.isNaN }.min() ?? 0
+        return f.map { $0 - lowest }
     }
 }

@@ -54,4 +54,26 @@ final class RandomAndStatisticsTests: XCTestCase {
                              yAxis: GridAxis(lower: 0, upper: 1, count: 2))
         XCTAssertEqual(h2.counts, [1, 0, 1, 1])
     }
+
+    /// The last bin is closed: a range from the data's minimum and maximum keeps every sample,
+    /// and a value just beyond it is outside.
+    func testHistogramsCountTheUpperEdgeInTheLastBin() {
+        let h = Histogram1D([0, 0.5, 1, 1.0000001], bins: 2, lower: 0, upper: 1, weights: [1, 2, 4, 8])
+        XCTAssertEqual(h.counts, [1, 6])
+        XCTAssertEqual(h.outside, 8)
+        let axis = GridAxis(lower: 0, upper: 1, count: 2)
+        let h2 = Histogram2D(x: [1, 0, 1, 0.2], y: [1, 1, 0.2, 1.5], xAxis: axis, yAxis: axis)
+        XCTAssertEqual(h2.counts, [0, 1, 1, 1])
+        XCTAssertEqual(h2.outside, 1)
+    }
+
+    /// F = −β⁻¹ ln p shifted to minimum 0, NaN for empty bins: densities 3, 3e⁻², 0 at β = 2
+    /// give 0, 1, NaN.
+    func testFreeEnergyFromDensity() {
+        let f = Statistics.freeEnergy(density: [3, 3 * exp(-2), 0], beta: 2)
+        XCTAssertEqual(f[0], 0)
+        XCTAssertEqual(f[1], 1, accuracy: 1e-15)
+        XCTAssertTrue(f[2].isNaN)
+        XCTAssertTrue(Statistics.freeEnergy(density: [0, 0], beta: 1).allSatisfy(\.isNaN))
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import FlowCore
 import FlowHDF5
+import FlowLinalg
 import FlowMD
 
 /// `kind: histogram` — the distribution of one column of an input dataset (a dihedral from
@@ -87,9 +88,8 @@ enum HistogramStage: StageKind {
         try out.write("counts", vector: counts)
         try out.write("density", vector: density, description: "normalized so that Σ density × bin width = 1")
         if let system = try context.system.map({ try SystemFactory.simulationSystem(for: $0, stage: stage) }) {
-            let f = density.map { $0 > 0 ? -log($0) / system.beta : .nan }
-            let fmin = f.filter { !$0.isNaN }.min() ?? 0
-            try out.write("free_energy", vector: f.map { $0 - fmin }, description: "−k_BT ln density, shifted to minimum 0; NaN in empty bins")
+            try out.write("free_energy", vector: Statistics.freeEnergy(density: density, beta: system.beta),
+                          description: "−k_BT ln density, shifted to minimum 0; NaN in empty bins")
         }
         try out.setAttribute("samples", .int(Int64(values.count)))
         context.log("\(values.count) samples of /\(name)[:, \(p.column)] × \(p.scale) in \(p.bins) bins over [\(lower), \(lower + span)]"

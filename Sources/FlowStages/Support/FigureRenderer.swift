@@ -88,15 +88,16 @@ struct FigureRenderer {
         let h = FreeEnergyHistogram2D(x: Array(xs.prefix(n)), y: Array(ys.prefix(n)), weights: weights.map { Array($0.prefix(n)) },
                                       xBins: spec.bins[0], yBins: spec.bins[1], xRange: try range(spec.xRange, xs.prefix(n), "x"),
                                       yRange: try range(spec.yRange, ys.prefix(n), "y"), beta: beta)
+        let (xAxis, yAxis) = (h.histogram.xAxis, h.histogram.yAxis)
         var rows: [[Double]] = []
-        for i in 0..<h.xBins {
-            for j in 0..<h.yBins { rows.append([h.xCenter(i), h.yCenter(j), h.freeEnergy[i * h.yBins + j]]) }
+        for i in 0..<xAxis.count {
+            for j in 0..<yAxis.count { rows.append([xAxis.center(i), yAxis.center(j), h.freeEnergy[i * yAxis.count + j]]) }
             rows.append([])
         }
         let grid = try plot.data("\(name).free-energy", rows: rows)
         let top = spec.maxFreeEnergy ?? (h.freeEnergy.filter { !$0.isNaN }.max() ?? 1)
         var script = "set xlabel \(Gnuplot.quote(label(spec.x, in: file))); set ylabel \(Gnuplot.quote(label(spec.y[0], in: file)))\n"
-        script += "set xrange [\(h.xRange.lowerBound):\(h.xRange.upperBound)]; set yrange [\(h.yRange.lowerBound):\(h.yRange.upperBound)]\n"
+        script += "set xrange [\(xAxis.lower):\(xAxis.upper)]; set yrange [\(yAxis.lower):\(yAxis.upper)]\n"
         script += "set cbrange [0:\(top)]\nset palette rgbformulae 33,13,10\n"
         script += "set cblabel \(Gnuplot.quote("F = −β^{-1} ln p  (\(spec.units); β = \(beta))"))\n"
         var layers = ["\(Gnuplot.quote(grid)) using 1:2:3 with image notitle"]
