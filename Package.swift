@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // flow — a workflow runner for learning collective variables and reduced dynamics.
 // Module layout and dependency direction: DESIGN.md §2.
-//   flow → FlowStages → {FlowCore, FlowNN, FlowMD} → {FlowLinalg, FlowHDF5} → C system libraries
+//   flow → FlowStages → {FlowCore, FlowNN, FlowMD, FlowAnalysis} → {FlowLinalg, FlowHDF5} → C system libraries
 import PackageDescription
 
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
@@ -44,7 +44,10 @@ let package = Package(
                 swiftSettings: v5),
         .target(name: "FlowNN", dependencies: ["FlowLinalg", "FlowHDF5", "CBLAS"], swiftSettings: v5),
         .target(name: "FlowMD", dependencies: ["FlowLinalg", "FlowHDF5"], swiftSettings: v5 + simd),
-        .target(name: "FlowStages", dependencies: ["FlowCore", "FlowNN", "FlowMD", "FlowLinalg", "FlowHDF5"],
+        // Estimators in deeptime's shape (fit → model → save/load/extend): grid generators of
+        // reversible diffusions, transition path theory.
+        .target(name: "FlowAnalysis", dependencies: ["FlowLinalg", "FlowHDF5"], swiftSettings: v5),
+        .target(name: "FlowStages", dependencies: ["FlowCore", "FlowNN", "FlowMD", "FlowAnalysis", "FlowLinalg", "FlowHDF5"],
                 swiftSettings: v5),
         .executableTarget(name: "sampling-bench", dependencies: ["FlowMD", "FlowLinalg"],
                           path: "Benchmarks/SamplingBench", exclude: ["numpy_reference.py"], swiftSettings: v5),
@@ -63,6 +66,7 @@ let package = Package(
 
         .testTarget(name: "FlowHDF5Tests", dependencies: ["FlowHDF5"], swiftSettings: v5),
         .testTarget(name: "FlowLinalgTests", dependencies: ["FlowLinalg"], swiftSettings: v5),
+        .testTarget(name: "FlowAnalysisTests", dependencies: ["FlowAnalysis", "FlowLinalg"], swiftSettings: v5),
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "FlowHDF5"], swiftSettings: v5),
         .testTarget(name: "FlowNNTests", dependencies: ["FlowNN", "FlowLinalg", "FlowHDF5"], swiftSettings: v5),
         .testTarget(name: "FlowMDTests", dependencies: ["FlowMD", "FlowLinalg", "FlowHDF5"], exclude: ["Reference"],

@@ -1,3 +1,6 @@
+import Foundation
+import FlowLinalg
+
 public extension GridGenerator {
     /// Linear (1D) or bilinear (2D) interpolation between cell centres of per-state values (e.g. an
     /// eigenfunction column) at arbitrary points (one per row). Points beyond the outermost cell

@@ -1,5 +1,6 @@
 import XCTest
 @testable import FlowLinalg
+import FlowAnalysis
 
 final class DiffusionMapTests: XCTestCase {
     func testTMDmapOnOrnsteinUhlenbeckSamples() throws {

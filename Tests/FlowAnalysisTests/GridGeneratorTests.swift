@@ -1,5 +1,6 @@
 import XCTest
-@testable import FlowLinalg
+@testable import FlowAnalysis
+import FlowLinalg
 
 /// Müller–Brown potential (DESIGN §7), scaled: a private copy for the reference tests.
 func muellerBrown(_ x: Double, _ y: Double, scale: Double = 0.05) -> Double {

@@ -1,3 +1,6 @@
+import Foundation
+import FlowLinalg
+
 /// Eigenvalues of −L in ascending order (the first is 0 up to rounding) and the matching
 /// eigenfunctions of L, one column per eigenvalue, normalized to Σ_i π_i φ(i)² = 1 with the
 /// largest-magnitude entry positive (the first eigenfunction is the constant 1).
