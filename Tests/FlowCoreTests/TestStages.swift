@@ -40,8 +40,9 @@ enum CounterStage: StageKind {
     static let version = 1
     static let summary = "test stage: value + sum of inputs"
     static let inputs = [InputSpec("a", required: false, help: "first input"), InputSpec("b", required: false, help: "second input")]
+    static let outputs = [OutputDataset.float64("/value", "scalar", "value + the inputs' values")]
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var value: Double
         var noise: Int
         var fail: Bool
@@ -84,7 +85,7 @@ enum TestSystem: SystemKind {
     static let name = "test-system"
     static let summary = "a system with one parameter"
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var beta: Double
         enum CodingKeys: String, CodingKey { case beta }
         init(from decoder: Decoder) throws {

@@ -100,13 +100,14 @@ enum FileReaderStage: StageKind {
     static let version = 1
     static let summary = "test stage reading a file named in its parameters"
     static let inputs: [InputSpec] = []
+    static let outputs = [OutputDataset.float64("/length", "scalar", "characters in the file")]
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var table: ContentFile
         enum CodingKeys: String, CodingKey { case table }
         init(from decoder: Decoder) throws {
             let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
-            table = try p(.table, default: try ContentFile(path: "/dev/null", workspace: "/"), help: "a file")
+            table = try p(.table, literal: "/dev/null", help: "a file")
         }
     }
 

@@ -40,7 +40,12 @@ public struct Catalogue {
             if !k.outputs.isEmpty {
                 out += "\nOutput datasets:\n"
                 let w = k.outputs.map(\.path.count).max() ?? 0
-                for o in k.outputs { out += "  \(o.path.padding(toLength: w, withPad: " ", startingAt: 0))  \(o.help)\n" }
+                for o in k.outputs {
+                    var kind = o.element == .group ? "group" : "\(o.element.rawValue), \(o.shape)"
+                    if let u = o.units { kind += ", \(u)" }
+                    if let c = o.condition { kind += "; when \(c)" }
+                    out += "  \(o.path.padding(toLength: w, withPad: " ", startingAt: 0))  (\(kind)) \(o.help)\n"
+                }
             }
             out += "\nDefault cpus: \(k.cpus)\n"
             return out

@@ -5,9 +5,9 @@
 /// that cached results computed by older code are not reused (it is part of the cache key).
 public protocol StageKind {
     /// Parameters decoded from the stage's `params:` block. `init(from:)` reads every key through
-    /// `ParameterContainer` (default, unit, range, help); the synthesized `encode(to:)` gives the
-    /// resolved parameters that enter the cache key.
-    associatedtype Parameters: Codable
+    /// `ParameterContainer` (default, unit, range, help); what it reads is recorded as the
+    /// resolved parameters that enter the cache key, so the type needs no `encode(to:)`.
+    associatedtype Parameters: Decodable
 
     static var name: String { get }
     static var version: Int { get }
@@ -19,8 +19,9 @@ public protocol StageKind {
     static var acceptsAnyInputs: Bool { get }
     /// Whether the stage needs a `system:`.
     static var system: SystemRequirement { get }
-    /// Datasets the output contains (documentation; the contract later stages rely on).
-    static var outputs: [OutputSpec] { get }
+    /// Every dataset and group the output may contain: the contract later stages rely on,
+    /// printed by `flow stages` and enforced when the stage commits (`OutputContract`).
+    static var outputs: [OutputDataset] { get }
     /// Cores one instance uses by default; the local scheduler runs ⌊cores / cpus⌋ at once.
     static var cpus: Int { get }
 
@@ -31,7 +32,7 @@ public protocol StageKind {
 public extension StageKind {
     static var acceptsAnyInputs: Bool { false }
     static var system: SystemRequirement { .none }
-    static var outputs: [OutputSpec] { [] }
+    static var outputs: [OutputDataset] { [] }
     static var cpus: Int { 1 }
 }
 
@@ -48,17 +49,6 @@ public struct InputSpec: Sendable, Hashable {
     }
 }
 
-/// A dataset or group in a stage's output file.
-public struct OutputSpec: Sendable, Hashable {
-    public var path: String
-    public var help: String
-
-    public init(_ path: String, _ help: String) {
-        self.path = path
-        self.help = help
-    }
-}
-
 public enum SystemRequirement: String, Sendable {
     case none, optional, required
 }
@@ -66,7 +56,7 @@ public enum SystemRequirement: String, Sendable {
 /// A kind of physical system (`kind: mueller-brown` under `systems:`). Its parameters are every
 /// key of the system block except `kind` and `description` (e.g. `beta`, `params`).
 public protocol SystemKind {
-    associatedtype Parameters: Codable
+    associatedtype Parameters: Decodable
     static var name: String { get }
     static var summary: String { get }
 }

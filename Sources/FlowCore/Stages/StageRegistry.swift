@@ -8,12 +8,15 @@ public struct StageKindDescriptor {
     public let inputs: [InputSpec]
     public let acceptsAnyInputs: Bool
     public let system: SystemRequirement
-    public let outputs: [OutputSpec]
+    public let outputs: [OutputDataset]
     public let cpus: Int
-    /// Decodes a `params:` block; nil (with diagnostics in the session) when invalid.
-    let decode: (ConfigNode?, ParameterSession) -> (value: Any, resolved: JSONValue)?
-    /// Decodes resolved parameters from their JSON form (specs serialized for `exec-stage`).
-    let decodeResolved: (JSONValue) throws -> Any
+    /// Decodes a `params:` block; nil (with diagnostics in the session) when invalid. `resolved`
+    /// is the session's record of every parameter read, defaults included.
+    public let decode: (ConfigNode?, ParameterSession) -> (value: Any, resolved: JSONValue)?
+    /// Decodes resolved parameters from their JSON form (a stage spec serialized to run
+    /// elsewhere) through the same decoder as a workflow, and records them again: decoding the
+    /// record gives the same record (tested for every kind's defaults).
+    public let decodeResolved: (JSONValue, ParameterSession) throws -> (value: Any, resolved: JSONValue)
     let runner: (Any, StageContext) throws -> Void
     /// The documentation of every parameter (decoding an empty block in documenting mode).
     public let parameterDocs: () -> [ParameterDoc]
@@ -29,17 +32,13 @@ public struct StageKindDescriptor {
         cpus = K.cpus
         decode = { node, session in
             guard let value = session.decode(K.Parameters.self, from: node) else { return nil }
-            do {
-                return (value, try JSONValueEncoder().encode(value))
-            } catch {
-                session.record(Diagnostic("cannot encode parameters: \(error)", at: node?.location ?? session.fallbackLocation,
-                                          stage: session.stage, key: session.keyPrefix))
-                return nil
-            }
+            return (value, session.resolved)
         }
-        decodeResolved = { json in
-            let data = Data(json.canonical.utf8)
-            return try JSONDecoder().decode(K.Parameters.self, from: data)
+        decodeResolved = { json, session in
+            guard let value = session.decode(K.Parameters.self, from: ConfigNode(json: json, at: session.fallbackLocation)) else {
+                throw session.diagnostics.first ?? Diagnostic("invalid resolved parameters", at: session.fallbackLocation)
+            }
+            return (value, session.resolved)
         }
         runner = { value, context in
             guard let p = value as? K.Parameters else {
@@ -60,19 +59,21 @@ public struct SystemKindDescriptor {
     public let name: String
     public let summary: String
     let decode: (ConfigNode?, ParameterSession) -> (value: Any, resolved: JSONValue)?
-    let decodeResolved: (JSONValue) throws -> Any
+    public let decodeResolved: (JSONValue, ParameterSession) throws -> (value: Any, resolved: JSONValue)
     public let parameterDocs: () -> [ParameterDoc]
 
     init<S: SystemKind>(_ kind: S.Type) {
         name = S.name
         summary = S.summary
         decode = { node, session in
-            guard let value = session.decode(S.Parameters.self, from: node),
-                  let json = try? JSONValueEncoder().encode(value) else { return nil }
-            return (value, json)
+            guard let value = session.decode(S.Parameters.self, from: node) else { return nil }
+            return (value, session.resolved)
         }
-        decodeResolved = { json in
-            try JSONDecoder().decode(S.Parameters.self, from: Data(json.canonical.utf8))
+        decodeResolved = { json, session in
+            guard let value = session.decode(S.Parameters.self, from: ConfigNode(json: json, at: session.fallbackLocation)) else {
+                throw session.diagnostics.first ?? Diagnostic("invalid resolved parameters", at: session.fallbackLocation)
+            }
+            return (value, session.resolved)
         }
         parameterDocs = { ParameterSession.documentation(of: S.Parameters.self) }
     }
@@ -99,3 +100,4 @@ public final class StageRegistry {
     public var stageKindNames: [String] { stageKinds.keys.sorted() }
     public var systemKindNames: [String] { systemKinds.keys.sorted() }
 }
+

@@ -22,6 +22,25 @@ final class JSONBox {
         if let array { return .array(array.map { $0.resolve() }) }
         return value
     }
+
+    /// The box at a key path (mappings by name, lists by index), created on the way; nil for the
+    /// documentation placeholder `[]`, which names no element.
+    func box(at path: [CodingKey]) -> JSONBox? {
+        var box = self
+        for key in path {
+            if let i = key.intValue {
+                if box.array == nil { box.array = []; box.object = nil }
+                while box.array!.count <= i { box.array!.append(JSONBox()) }
+                box = box.array![i]
+            } else {
+                if key.stringValue == "[]" { return nil }
+                if box.object == nil { box.object = [:]; box.array = nil }
+                if box.object![key.stringValue] == nil { box.object![key.stringValue] = JSONBox() }
+                box = box.object![key.stringValue]!
+            }
+        }
+        return box
+    }
 }
 
 struct BoxEncoder: Encoder {

@@ -237,3 +237,25 @@ extension ConfigNode {
         }
     }
 }
+
+public extension ConfigNode {
+    /// The node a JSON value would be if written in a workflow at `location`: how resolved
+    /// parameters (a stage spec run elsewhere) and `literal:` defaults are decoded by the same
+    /// code as a workflow file.
+    init(json: JSONValue, at location: SourceLocation) {
+        switch json {
+        case .null: self = .scalar("null", at: location)
+        case .bool(let b): self = .scalar(b ? "true" : "false", at: location)
+        case .int(let i): self = .scalar(String(i), at: location)
+        case .double(let d):
+            let text = d.isNaN ? ".nan" : d.isInfinite ? (d > 0 ? ".inf" : "-.inf") : JSONValue.format(d)
+            self = .scalar(text, at: location)
+        case .string(let s): self = .scalar(s, quoted: true, at: location)
+        case .array(let items): self = ConfigNode(.sequence(items.map { ConfigNode(json: $0, at: location) }), at: location)
+        case .object(let entries):
+            self = ConfigNode(.mapping(entries.keys.sorted(by: JSONValue.byteOrder).map {
+                ConfigEntry(key: $0, keyLocation: location, value: ConfigNode(json: entries[$0]!, at: location))
+            }), at: location)
+        }
+    }
+}

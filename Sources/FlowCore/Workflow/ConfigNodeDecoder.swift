@@ -35,14 +35,21 @@ public final class ConfigNodeDecoder: Decoder {
             entries = []
         }
         let tracker = session.tracker(for: node, entries: entries, path: codingPath)
+        session.recordContainer(list: false, at: codingPath)
         return KeyedDecodingContainer(NodeKeyedContainer<Key>(decoder: self, entries: entries, tracker: tracker))
     }
 
     public func unkeyedContainer() throws -> UnkeyedDecodingContainer {
-        guard let node else { return NodeUnkeyedContainer(decoder: self, items: []) }
-        if let items = node.items { return NodeUnkeyedContainer(decoder: self, items: items) }
-        if node.isNull { return NodeUnkeyedContainer(decoder: self, items: []) }
-        throw fail("expected a list, got \(node.kindDescription)")
+        let items: [ConfigNode]
+        if let node, let list = node.items {
+            items = list
+        } else if node == nil || node!.isNull {
+            items = []
+        } else {
+            throw fail("expected a list, got \(node!.kindDescription)")
+        }
+        session.recordContainer(list: true, at: codingPath)
+        return NodeUnkeyedContainer(decoder: self, items: items)
     }
 
     public func singleValueContainer() throws -> SingleValueDecodingContainer {
@@ -169,25 +176,33 @@ struct NodeSingleValueContainer: SingleValueDecodingContainer {
 
     func decodeNil() -> Bool { decoder.node == nil || decoder.node!.isNull }
 
+    /// Every leaf read is recorded as the resolved value at its key path, in the decoded type.
+    func resolved<T>(_ value: T, _ json: JSONValue) -> T {
+        decoder.session.recordResolved(json, at: codingPath)
+        return value
+    }
+
     func decode(_ type: Bool.Type) throws -> Bool {
         let (v, _) = try scalar("true or false")
-        if case .bool(let b) = v { return b }
+        if case .bool(let b) = v { return resolved(b, .bool(b)) }
         throw decoder.fail("expected true or false, got \(v.kindDescription)")
     }
 
     func decode(_ type: String.Type) throws -> String {
         let (v, text) = try scalar("a string")
         if case .null = v { throw decoder.fail("expected a string, got null") }
-        return text
+        return resolved(text, .string(text))
     }
 
     func decode(_ type: Double.Type) throws -> Double {
         let (v, _) = try scalar("a number")
+        let d: Double
         switch v {
-        case .double(let d): return d
-        case .int(let i): return Double(i)
+        case .double(let x): d = x
+        case .int(let i): d = Double(i)
         default: throw decoder.fail("expected a number, got \(v.kindDescription)")
         }
+        return resolved(d, .double(d))
     }
 
     func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
@@ -201,11 +216,11 @@ struct NodeSingleValueContainer: SingleValueDecodingContainer {
         }
     }
 
-    func decode(_ type: Int.Type) throws -> Int { Int(try integer()) }
+    func decode(_ type: Int.Type) throws -> Int { try narrow(integer()) }
     func decode(_ type: Int8.Type) throws -> Int8 { try narrow(integer()) }
     func decode(_ type: Int16.Type) throws -> Int16 { try narrow(integer()) }
     func decode(_ type: Int32.Type) throws -> Int32 { try narrow(integer()) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try integer() }
+    func decode(_ type: Int64.Type) throws -> Int64 { try narrow(integer()) }
     func decode(_ type: UInt.Type) throws -> UInt { try narrow(integer("a non-negative integer")) }
     func decode(_ type: UInt8.Type) throws -> UInt8 { try narrow(integer("a non-negative integer")) }
     func decode(_ type: UInt16.Type) throws -> UInt16 { try narrow(integer("a non-negative integer")) }
@@ -214,7 +229,7 @@ struct NodeSingleValueContainer: SingleValueDecodingContainer {
 
     func narrow<T: FixedWidthInteger>(_ v: Int64) throws -> T {
         guard let t = T(exactly: v) else { throw decoder.fail("\(v) is out of range for \(T.self)") }
-        return t
+        return resolved(t, .int(v))
     }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: decoder) }

@@ -6,7 +6,7 @@ import Foundation
 /// moving the workspace does not (DESIGN §4: keys hold content digests, never absolute paths).
 /// Files are hashed when the workflow is loaded; they are meant to be small inputs, not
 /// trajectories (those are stage inputs, `{file: path}`, whose digests are cached by stat).
-public struct ContentFile: Codable, Hashable, Sendable, ParameterTypeDescribing {
+public struct ContentFile: Decodable, Hashable, Sendable, ParameterTypeDescribing {
     /// The path as written in the workflow.
     public var path: String
     public var sha256: String
@@ -33,26 +33,26 @@ public struct ContentFile: Codable, Hashable, Sendable, ParameterTypeDescribing 
         sha256 = try SHA256Hasher.hex(fileAt: absolutePath)
     }
 
+    /// Decodes a path written in a workflow (hashed now, resolved to `{"path", "sha256"}` in
+    /// the record), or that resolved form itself (a stage spec run elsewhere: the recorded digest
+    /// is kept, the path is found relative to the workspace).
     public init(from decoder: Decoder) throws {
-        if let session = decoder.userInfo[ParameterSession.userInfoKey] as? ParameterSession {
-            let text = try decoder.singleValueContainer().decode(String.self)
+        let session = decoder.userInfo[ParameterSession.userInfoKey] as? ParameterSession
+        if let text = try? decoder.singleValueContainer().decode(String.self) {
+            let workspace = session?.workspace ?? "."
             do {
-                try self.init(path: text, workspace: session.workspace)
+                try self.init(path: text, workspace: workspace)
             } catch let e as ContentFileError {
                 let location = (decoder as? ConfigNodeDecoder)?.location ?? SourceLocation(file: "<spec>", line: 0, column: 0)
-                throw Diagnostic(e.message, at: location, stage: session.stage, key: session.keyPath(decoder.codingPath))
+                throw Diagnostic(e.message, at: location, stage: session?.stage, key: session?.keyPath(decoder.codingPath))
             }
         } else {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let p = try c.decode(String.self, forKey: .path)
-            self.init(path: p, sha256: try c.decode(String.self, forKey: .sha256), absolutePath: p)
+            let absolute = p.hasPrefix("/") ? p : ((session?.workspace ?? ".") as NSString).appendingPathComponent(p)
+            self.init(path: p, sha256: try c.decode(String.self, forKey: .sha256), absolutePath: absolute)
         }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(path, forKey: .path)
-        try c.encode(sha256, forKey: .sha256)
+        session?.recordResolved(.object(["path": .string(path), "sha256": .string(sha256)]), at: decoder.codingPath)
     }
 }
 

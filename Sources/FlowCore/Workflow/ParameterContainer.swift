@@ -1,6 +1,7 @@
 /// What a stage's parameter type uses in `init(from:)` to read each key with its default, unit,
-/// allowed range and help text — one place for all four, so `flow stages` documents exactly what
-/// the decoder does:
+/// allowed range and help text — the one declaration of a parameter: `flow stages` documents
+/// exactly what the decoder does, and the value read (or the default) is recorded in the session
+/// as the resolved parameter that enters the cache key:
 ///
 /// ```swift
 /// init(from decoder: Decoder) throws {
@@ -10,7 +11,12 @@
 /// }
 /// ```
 /// With the workflow decoder a bad value is recorded as a diagnostic and the default is used, so
-/// that validation reports every error at once; with any other decoder (JSON specs) it throws.
+/// that validation reports every error at once; with any other decoder it throws.
+///
+/// Values of the standard types (numbers, strings, booleans, lists of them, `ParameterEnum`s)
+/// take a typed `default:`. A parameter type with its own spelling (`auto` or a number, a state
+/// name or coordinates) takes `literal:`, its default as the user would write it, decoded by the
+/// same code as a written value: so no type needs an `encode(to:)` to put its default in the key.
 public struct ParameterContainer<Key: CodingKey> {
     let container: KeyedDecodingContainer<Key>
     let session: ParameterSession?
@@ -50,6 +56,19 @@ public struct ParameterContainer<Key: CodingKey> {
                                       defaultValue: def, unit: unit, bounds: bounds, help: help))
     }
 
+    /// Records the value a key resolves to when it is absent (its default).
+    func recordDefault(_ key: Key, _ value: JSONValue?) {
+        guard let session, let value else { return }
+        session.recordResolved(value, at: codingPath + [key])
+    }
+
+    /// The default of an optional key that depends on other keys (one weight per eigenfunction):
+    /// recorded as the key's resolved value, so that the key holds what the stage uses.
+    public func derivedDefault<T: Encodable>(_ key: Key, _ value: T) -> T {
+        recordDefault(key, encodeJSON(value))
+        return value
+    }
+
     /// Records `error` and returns `fallback` under the workflow decoder; rethrows otherwise.
     func recover<T>(_ error: Error, _ key: Key, _ fallback: T) throws -> T {
         guard let session else { throw error }
@@ -83,9 +102,12 @@ public struct ParameterContainer<Key: CodingKey> {
     /// A parameter with a default.
     public func callAsFunction<T: Codable>(_ key: Key, default def: T, unit: String? = nil,
                                            help: String) throws -> T {
-        document(key, T.self, encodeJSON(def), unit, nil, help)
+        let defaultJSON = encodeJSON(def)
+        document(key, T.self, defaultJSON, unit, nil, help)
         do {
-            return try container.decodeIfPresent(T.self, forKey: key) ?? def
+            if let v = try container.decodeIfPresent(T.self, forKey: key) { return v }
+            recordDefault(key, defaultJSON)
+            return def
         } catch {
             return try recover(error, key, def)
         }
@@ -94,9 +116,13 @@ public struct ParameterContainer<Key: CodingKey> {
     /// A numeric parameter with a default and an allowed range.
     public func callAsFunction<T: Codable & Comparable>(_ key: Key, default def: T, unit: String? = nil,
                                                         in bounds: Bounds<T>, help: String) throws -> T {
-        document(key, T.self, encodeJSON(def), unit, bounds.description, help)
+        let defaultJSON = encodeJSON(def)
+        document(key, T.self, defaultJSON, unit, bounds.description, help)
         do {
-            guard let v = try container.decodeIfPresent(T.self, forKey: key) else { return def }
+            guard let v = try container.decodeIfPresent(T.self, forKey: key) else {
+                recordDefault(key, defaultJSON)
+                return def
+            }
             if !bounds.contains(v) {
                 throw Diagnostic("must be \(bounds.description) (got \(v))", at: location(key),
                                  stage: session?.stage, key: path(key))
@@ -112,7 +138,10 @@ public struct ParameterContainer<Key: CodingKey> {
         let names = T.allCases.map(\.rawValue)
         document(key, T.self, .string(def.rawValue), nil, nil, help, typeName: "one of: " + names.joined(separator: ", "))
         do {
-            guard let raw = try container.decodeIfPresent(String.self, forKey: key) else { return def }
+            guard let raw = try container.decodeIfPresent(String.self, forKey: key) else {
+                recordDefault(key, .string(def.rawValue))
+                return def
+            }
             guard let v = T(rawValue: raw) else {
                 throw Diagnostic("unknown value '\(raw)'\(DidYouMean.hint(for: raw, among: names)); expected one of: \(names.joined(separator: ", "))",
                                  at: location(key), stage: session?.stage, key: path(key))
@@ -123,8 +152,28 @@ public struct ParameterContainer<Key: CodingKey> {
         }
     }
 
+    /// A parameter of a type with its own spelling, whose default is given as written in a
+    /// workflow (`literal: "auto"`): an absent key decodes the literal through the same
+    /// `init(from:)` as a written value, so the default is validated, documented and recorded
+    /// exactly like one.
+    public func callAsFunction<T: Decodable>(_ key: Key, literal: JSONValue, unit: String? = nil,
+                                             help: String) throws -> T {
+        document(key, T.self, literal, unit, nil, help)
+        func decodeLiteral() throws -> T {
+            let decoder = ConfigNodeDecoder(node: ConfigNode(json: literal, at: location(key)), codingPath: codingPath + [key],
+                                            session: session ?? ParameterSession(stage: nil, keyPrefix: "", at: location(key)))
+            return try T(from: decoder)
+        }
+        do {
+            if let v = try container.decodeIfPresent(T.self, forKey: key) { return v }
+            return try decodeLiteral()
+        } catch {
+            return try recover(error, key, try decodeLiteral())
+        }
+    }
+
     /// An optional parameter without a default (nil when absent).
-    public func optional<T: Codable>(_ key: Key, unit: String? = nil, help: String) throws -> T? {
+    public func optional<T: Decodable>(_ key: Key, unit: String? = nil, help: String) throws -> T? {
         document(key, T.self, nil, unit, nil, help)
         do {
             return try container.decodeIfPresent(T.self, forKey: key)
@@ -134,7 +183,7 @@ public struct ParameterContainer<Key: CodingKey> {
     }
 
     /// An optional numeric parameter with an allowed range.
-    public func optional<T: Codable & Comparable>(_ key: Key, unit: String? = nil, in bounds: Bounds<T>,
+    public func optional<T: Decodable & Comparable>(_ key: Key, unit: String? = nil, in bounds: Bounds<T>,
                                                   help: String) throws -> T? {
         document(key, T.self, nil, unit, bounds.description, help)
         do {
@@ -151,7 +200,7 @@ public struct ParameterContainer<Key: CodingKey> {
 
     /// A list of nested blocks (empty when absent). The element type's keys are documented as
     /// `key[].name`.
-    public func list<T: Codable>(_ key: Key, help: String) throws -> [T] {
+    public func list<T: Decodable>(_ key: Key, help: String) throws -> [T] {
         document(key, T.self, .array([]), nil, nil, help, typeName: "list of mappings")
         if isDocumenting, let session {
             let element = ConfigNodeDecoder(node: nil, codingPath: codingPath + [key, IndexKey.element], session: session)
@@ -159,14 +208,16 @@ public struct ParameterContainer<Key: CodingKey> {
             return []
         }
         do {
-            return try container.decodeIfPresent([T].self, forKey: key) ?? []
+            if let v = try container.decodeIfPresent([T].self, forKey: key) { return v }
+            recordDefault(key, .array([]))
+            return []
         } catch {
             return try recover(error, key, [])
         }
     }
 
     /// A nested block whose keys all have defaults; absent means all defaults.
-    public func group<T: Codable>(_ key: Key, help: String) throws -> T {
+    public func group<T: Decodable>(_ key: Key, help: String) throws -> T {
         document(key, T.self, nil, nil, nil, help, typeName: "mapping")
         do {
             return try T(from: container.superDecoder(forKey: key))
@@ -178,7 +229,7 @@ public struct ParameterContainer<Key: CodingKey> {
     }
 
     /// An optional nested block (nil when absent). Its keys are still documented.
-    public func optionalGroup<T: Codable>(_ key: Key, help: String) throws -> T? {
+    public func optionalGroup<T: Decodable>(_ key: Key, help: String) throws -> T? {
         document(key, T.self, nil, nil, nil, help, typeName: "mapping (optional)")
         if isDocumenting {
             _ = try? T(from: container.superDecoder(forKey: key))

@@ -1,6 +1,11 @@
 /// The state of decoding one parameter block (a stage's `params:`, a system definition):
-/// diagnostics collected so far, keys asked for in each mapping (to report unknown keys), and —
-/// when printing the catalogue — the documentation of every parameter read.
+/// diagnostics collected so far, keys asked for in each mapping (to report unknown keys), the
+/// value of every parameter as it was read (the resolved parameters) and — when printing the
+/// catalogue — the documentation of every parameter read.
+///
+/// The resolved parameters are recorded by the decoder itself, one leaf at a time, with defaults
+/// filled in by `ParameterContainer`: whatever a parameter type reads is in the record, so a
+/// parameter cannot be left out of the cache key, and no parameter type writes `encode(to:)`.
 public final class ParameterSession {
     public static let userInfoKey = CodingUserInfoKey(rawValue: "flow.parameterSession")!
 
@@ -17,6 +22,14 @@ public final class ParameterSession {
     public private(set) var docs: [ParameterDoc] = []
     private var trackers: [String: KeyTracker] = [:]
     private var trackerOrder: [String] = []
+    private let record = JSONBox()
+
+    /// Every parameter read so far, at its key path, defaults included: the canonical parameter
+    /// JSON of cache keys, `flow show` and the output's `parameters` attribute.
+    public var resolved: JSONValue {
+        let value = record.resolve()
+        return value == .null ? .object([:]) : value
+    }
 
     public init(stage: String?, keyPrefix: String, at location: SourceLocation, documenting: Bool = false,
                 workspace: String = ".") {
@@ -44,6 +57,27 @@ public final class ParameterSession {
     /// A diagnostic for this block (also kept in `diagnostics` only when `record` is called).
     func diagnostic(_ message: String, at location: SourceLocation, path: [CodingKey]) -> Diagnostic {
         Diagnostic(message, at: location, stage: stage, key: keyPath(path))
+    }
+
+    /// Records a decoded (or defaulted) value at `path`, replacing whatever was there: a later
+    /// successful read of the same key (after a `try?` probe of another type) wins.
+    public func recordResolved(_ value: JSONValue, at path: [CodingKey]) {
+        guard !documenting, let box = record.box(at: path) else { return }
+        box.value = value
+        box.object = nil
+        box.array = nil
+    }
+
+    /// Records that a mapping (or list) was opened at `path`, so that one whose keys are all
+    /// absent still appears, as `{}` (or `[]`).
+    func recordContainer(list: Bool, at path: [CodingKey]) {
+        guard !documenting, let box = record.box(at: path) else { return }
+        if list {
+            if box.array == nil { box.array = []; box.object = nil }
+        } else if box.object == nil {
+            box.object = [:]
+            box.array = nil
+        }
     }
 
     public func record(_ d: Diagnostic) {

@@ -8,6 +8,8 @@ import FlowNN
 /// conditional means it should match, its highest energy on the system's potential between the
 /// minima (to compare with the saddles) and its distance from each minimum-energy path.
 enum AutoencoderDiagnostics {
+    typealias Output = AutoencoderStage.Output
+
     /// Writes /decoder_curve…, /conditional_mean…, /max_energy_point and /diagnostics (a vector
     /// whose `names` attribute labels its entries); returns the named values.
     static func write(model: AutoencoderModel, samples: SampleSet, latent: Matrix, system: SimulationSystem?,
@@ -22,25 +24,24 @@ enum AutoencoderDiagnostics {
         if latent.cols == 1 {
             let z = latent.storage
             let curve = LatentCurve(decoder: model.decoder, latentValues: z, nodes: p.curvePoints)
-            try out.write("decoder_curve", matrix: curve.points, description: "decoder at /decoder_curve_latent")
-            try out.write("decoder_curve_latent", vector: curve.latent)
+            try out.write(Output.decoderCurve, matrix: curve.points)
+            try out.write(Output.decoderCurveLatent, vector: curve.latent)
             let binned = LatentCurve.conditionalMeans(samples: samples, latentValues: z, bins: p.bins)
-            try out.write("conditional_mean", matrix: binned.means, description: "E[x | ξ(x) in bin], non-empty bins")
-            try out.write("conditional_mean_latent", vector: binned.centres, description: "bin centres")
-            try out.write("conditional_mean_counts", binned.counts.map(Int64.init), shape: [binned.counts.count])
+            try out.write(Output.conditionalMean, matrix: binned.means)
+            try out.write(Output.conditionalMeanLatent, vector: binned.centres)
+            try out.write(Output.conditionalMeanCounts, integers: binned.counts.map(Int64.init))
             if let system {
                 let top = curve.highestEnergy(on: system.potential, within: transitionRange(model.encoder, system))
                 named += [("max_energy", top.energy), ("max_energy_latent", top.latent)]
-                try out.write("max_energy_point", vector: top.point, description: "decoder curve node of highest energy")
+                try out.write(Output.maxEnergyPoint, vector: top.point)
             }
             for (name, path) in paths {
                 let d = PolylineDistance.distances(of: path, to: curve.vertices)
                 named += [("\(name)_max_distance", d.max), ("\(name)_mean_distance", d.mean)]
             }
         }
-        try out.write("diagnostics", vector: named.map(\.value),
-                      description: "max_energy: highest V on the decoder curve between the latent values of the system's minima; <path>_max_distance, <path>_mean_distance: largest and mean distance of the path's images from the decoder curve")
-        try out.dataset("diagnostics").setAttribute("names", .strings(named.map(\.name)))
+        try out.write(Output.diagnostics, vector: named.map(\.value))
+        try out.dataset(Output.diagnostics.name).setAttribute("names", .strings(named.map(\.name)))
         return named
     }
 

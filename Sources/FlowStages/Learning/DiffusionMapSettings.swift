@@ -2,7 +2,7 @@ import FlowCore
 import FlowLinalg
 
 /// `epsilon:` of the diffusion-map stage: `auto` or a positive number (k_ε = exp(−d²/(4ερ_iρ_j))).
-enum EpsilonSetting: Codable, Equatable, ParameterTypeDescribing {
+enum EpsilonSetting: Decodable, Equatable, ParameterTypeDescribing {
     case automatic
     case value(Double)
 
@@ -25,14 +25,6 @@ enum EpsilonSetting: Codable, Equatable, ParameterTypeDescribing {
         }
     }
 
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .automatic: try c.encode("auto")
-        case .value(let v): try c.encode(v)
-        }
-    }
-
     var bandwidth: DiffusionMap.Bandwidth {
         switch self {
         case .automatic: return .automatic
@@ -42,7 +34,7 @@ enum EpsilonSetting: Codable, Equatable, ParameterTypeDescribing {
 }
 
 /// `solver:` of the diffusion-map stage: the ARPACK settings for the sparse kernel (DESIGN §10).
-struct DiffusionMapSolver: Codable, Equatable {
+struct DiffusionMapSolver: Decodable, Equatable {
     var extraPairs: Int
     var ncv: Int
     var tolerance: Double

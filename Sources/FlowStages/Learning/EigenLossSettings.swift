@@ -44,6 +44,6 @@ extension ParameterContainer {
         let alpha = try self(penalty, default: EigenLossSettings.defaultPenalty, in: .nonNegative,
                              help: "α of the penalty Σ_{i≤j} (Cov − δ_ij)² on the \(functions)")
         let sorts = try self(sort, default: true, help: "re-order the \(functions) by their current Rayleigh quotient at every step (Zhang et al.)")
-        return (given ?? EigenLossSettings.defaultWeights(count: count), alpha, sorts)
+        return (given ?? derivedDefault(weights, EigenLossSettings.defaultWeights(count: count)), alpha, sorts)
     }
 }

@@ -55,8 +55,8 @@ struct LearningInput {
 
     /// `/source_index` as Ints, or nil when absent.
     func sourceIndex() throws -> [Int]? {
-        guard has("source_index") else { return nil }
-        return try file.root.read("source_index", as: Int64.self).values.map { Int($0) }
+        guard has(SharedDatasets.sourceIndex.name) else { return nil }
+        return try file.root.readIntegers(SharedDatasets.sourceIndex).map { Int($0) }
     }
 
     /// The network stored in `group` by `MLP.save(to:)`.
@@ -80,12 +80,12 @@ struct LearningInput {
     /// The samples in `/x` (at least 2; as many coordinates as `system` has, if given) with the
     /// reweighting weights `/weights` when `useWeights` and the input has them.
     func samples(useWeights: Bool, system: SimulationSystem?) throws -> SampleSet {
-        let x = try matrix("x")
+        let x = try matrix(SharedDatasets.x.name)
         guard x.rows >= 2 else { throw problem("has \(x.rows) sample in /x; at least 2 are needed") }
         if let system, system.potential.dimension != x.cols {
             throw problem("has \(x.cols) coordinates per sample but the system has \(system.potential.dimension); connect samples of this system")
         }
-        guard useWeights, let w = try vector("weights", count: x.rows) else { return SampleSet(x: x, weights: nil) }
+        guard useWeights, let w = try vector(SharedDatasets.weights.name, count: x.rows) else { return SampleSet(x: x, weights: nil) }
         guard w.allSatisfy({ $0 >= 0 && $0.isFinite }), w.contains(where: { $0 > 0 }) else {
             throw problem("/weights must be finite, non-negative and not all zero")
         }

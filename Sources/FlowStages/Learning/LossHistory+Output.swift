@@ -1,3 +1,4 @@
+import FlowCore
 import FlowHDF5
 import FlowNN
 
@@ -9,19 +10,25 @@ struct LossHistoryLayout {
     let learningRate: String
     /// The attribute naming the columns (the loss terms, the last one "total").
     let columnsAttribute: String
-    /// Whether the datasets carry `description` attributes.
-    let describes: Bool
+
+    /// The datasets of this layout, for the stage kind's output declarations.
+    var outputs: [OutputDataset] {
+        [OutputDataset.float64("/" + loss, "epochs × terms", "mean training loss per epoch (rows) and term (columns named by '\(columnsAttribute)'; the last is the total)"),
+         OutputDataset.float64("/" + validation, "epochs × terms", when: "a validation split",
+                               "mean loss on the held-out samples per epoch and term (columns named by '\(columnsAttribute)')"),
+         OutputDataset.float64("/" + learningRate, "epochs", "learning rate of each epoch")]
+    }
 
     /// `/loss`, `/validation_loss`, `/learning_rate`, columns in `names` (diffusion-net,
     /// manifold, orthogonal-cvs).
     static let standard = LossHistoryLayout(loss: "loss", validation: "validation_loss", learningRate: "learning_rate",
-                                            columnsAttribute: "names", describes: true)
+                                            columnsAttribute: "names")
 
     /// `/<name>`, `/<name>_validation`, `/<name>_learning_rate`, columns in `columns`, for stages
     /// that write one history per training phase (eigenfunctions, autoencoder).
     static func prefixed(_ name: String) -> LossHistoryLayout {
         LossHistoryLayout(loss: name, validation: name + "_validation", learningRate: name + "_learning_rate",
-                          columnsAttribute: "columns", describes: false)
+                          columnsAttribute: "columns")
     }
 }
 
@@ -30,16 +37,14 @@ extension LossHistory {
     /// losses when there was a validation split, and the learning rate of each epoch.
     func write(to group: HDF5Group, layout: LossHistoryLayout) throws {
         guard epochs > 0 else { return }
-        func described(_ text: String) -> String? { layout.describes ? text : nil }
-        try group.write(layout.loss, matrix: trainingMatrix,
-                        description: described("mean training loss per epoch (rows) and term (columns named by '\(layout.columnsAttribute)'; the last is the total)"))
+        let d = layout.outputs
+        try group.write(d[0], matrix: trainingMatrix)
         try group.dataset(layout.loss).setAttribute(layout.columnsAttribute, .strings(names))
         if !validation.isEmpty {
-            try group.write(layout.validation, matrix: validationMatrix,
-                            description: described("mean loss on the held-out samples per epoch and term (columns named by '\(layout.columnsAttribute)')"))
+            try group.write(d[1], matrix: validationMatrix)
             try group.dataset(layout.validation).setAttribute(layout.columnsAttribute, .strings(names))
         }
-        try group.write(layout.learningRate, vector: learningRates, description: described("learning rate of each epoch"))
+        try group.write(d[2], vector: learningRates)
     }
 }
 

@@ -15,10 +15,10 @@ extension NetworkCV {
     /// stage the data came from). `layout` says how configurations store particles when the
     /// feature map did not set its own `layout`.
     static func load(from root: HDF5Group, layout: ParticleLayout?) throws -> NetworkCV {
-        guard root.contains("network"), root.isGroup("network") else {
+        guard root.contains(SharedDatasets.network), root.isGroup(SharedDatasets.network.name) else {
             throw NetworkCVError(description: "no /network group; give an orthogonal-cvs output")
         }
-        let group = try root.group("network")
+        let group = try root.group(SharedDatasets.network.name)
         let network = try MLP.load(from: group)
         guard case .string(let kind)? = try group.attribute("feature_kind"), kind == FeaturesStage.name,
               case .string(let json)? = try group.attribute("feature_parameters") else {

@@ -4,7 +4,7 @@ import FlowNN
 
 /// `network:` — the hidden layers of a stage's MLP; the input and output widths come from the data
 /// and the stage, and so does the output layer's activation.
-struct NetworkSpec<Defaults: LearningDefaults>: Codable, Equatable {
+struct NetworkSpec<Defaults: LearningDefaults>: Decodable, Equatable {
     var hidden: [Int]
     var activation: Activation
 

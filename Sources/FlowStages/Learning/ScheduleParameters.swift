@@ -3,7 +3,7 @@ import FlowNN
 
 /// `training.schedule:` — PyTorch's StepLR / MultiStepLR / ExponentialLR / CosineAnnealingLR,
 /// stepped once per epoch (`LearningRateSchedule`).
-struct ScheduleSpec: Codable, Equatable {
+struct ScheduleSpec: Decodable, Equatable {
     enum Kind: String, ParameterEnum {
         case constant, step
         case multiStep = "multi-step"

@@ -14,7 +14,7 @@ enum WeightDecayMode: String, ParameterEnum {
 /// schedule, weight decay, validation split, early stopping and gradient clipping. One block for
 /// every neural-network stage, so that the same key means the same thing everywhere; the
 /// defaults are the stage's (`LearningDefaults`).
-struct TrainingSpec<Defaults: LearningDefaults>: Codable, Equatable {
+struct TrainingSpec<Defaults: LearningDefaults>: Decodable, Equatable {
     enum OptimizerKind: String, ParameterEnum { case adam, sgd }
 
     var epochs: Int

@@ -3,7 +3,7 @@ import FlowMD
 
 /// The `bias:` block of `simulate`: well-tempered metadynamics on one or two CV components and
 /// harmonic restraints on CVs (fixed or moving centre).
-struct BiasSpec: Codable {
+struct BiasSpec: Decodable {
     var metadynamics: MetadynamicsSpec?
     var restraints: [RestraintSpec]
     var steered: SteeredSpec?
@@ -20,7 +20,7 @@ struct BiasSpec: Codable {
     }
 }
 
-struct MetadynamicsSpec: Codable {
+struct MetadynamicsSpec: Decodable {
     var cvs: [CVSpec]
     var height: Double
     var sigma: [Double]
@@ -41,7 +41,7 @@ struct MetadynamicsSpec: Codable {
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
-        cvs = try p(.cvs, default: [], help: "one or two CVs to bias, e.g. [mu2, mu3]")
+        cvs = try p(.cvs, literal: [], help: "one or two CVs to bias, e.g. [mu2, mu3]")
         height = try p(.height, default: 0.01, unit: "energy", in: .positive, help: "initial hill height h")
         sigma = try p(.sigma, default: [0.02], unit: "CV units", help: "hill widths σ (standard deviations), one per CV component or one for all")
         pace = try p(.pace, default: 500, in: .atLeast(1), help: "steps between hill depositions")
@@ -81,7 +81,7 @@ struct MetadynamicsSpec: Codable {
     }
 }
 
-struct RestraintSpec: Codable {
+struct RestraintSpec: Decodable {
     var cvs: [CVSpec]
     var k: [Double]
     var center: [Double]
@@ -91,7 +91,7 @@ struct RestraintSpec: Codable {
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
-        cvs = try p(.cvs, default: [], help: "CVs restrained")
+        cvs = try p(.cvs, literal: [], help: "CVs restrained")
         k = try p(.k, default: [], unit: "energy/CV²", help: "force constant per CV component (or one for all)")
         center = try p(.center, default: [], unit: "CV units", help: "centre at time 0 per CV component")
         velocity = try p(.velocity, default: [], unit: "CV units/time", help: "centre speed per component (empty: fixed centre)")

@@ -5,11 +5,11 @@ import FlowMD
 /// `sorted-coordination`, a coordinate name of the system (`x`, `y` of Müller–Brown, `x3`), or a
 /// geometric CV of particles given by 0-based indices: `{distance: [i, j]}`, `{angle: [i, j, k]}`,
 /// `{dihedral: [i, j, k, l]}`, `{position: [i]}`.
-enum CVSpec: Codable, Equatable, ParameterTypeDescribing {
+enum CVSpec: Decodable, Equatable, ParameterTypeDescribing {
     case named(String)
     case geometric(kind: Geometric, particles: [Int])
 
-    enum Geometric: String, CaseIterable, Codable {
+    enum Geometric: String, CaseIterable, Decodable {
         case distance, angle, dihedral, position
         var arity: Int? {
             switch self {
@@ -43,17 +43,6 @@ enum CVSpec: Codable, Equatable, ParameterTypeDescribing {
                 "a CV mapping has one key: distance, angle, dihedral or position"))
         }
         self = .geometric(kind: kind, particles: try c.decode([Int].self, forKey: key))
-    }
-
-    func encode(to encoder: Encoder) throws {
-        switch self {
-        case .named(let s):
-            var c = encoder.singleValueContainer()
-            try c.encode(s)
-        case .geometric(let kind, let particles):
-            var c = encoder.container(keyedBy: AnyKey.self)
-            try c.encode(particles, forKey: AnyKey(stringValue: kind.rawValue))
-        }
     }
 
     /// The CVs of a list, one after another, as one CV (consecutive μ_k share one evaluation of

@@ -4,7 +4,7 @@ import FlowMD
 /// The dynamics keys `simulate` and `transition-rates` share (`integrator`, `dt`, `friction`,
 /// `steps`, `walkers`, `initial`), read from and written to the stage's own flat `params`
 /// mapping; β comes from the system. The stages differ only in the defaults they pass.
-struct DynamicsParameters: Codable {
+struct DynamicsParameters: Decodable {
     var integrator: IntegratorChoice
     var dt: Double
     var friction: Double
@@ -25,7 +25,7 @@ struct DynamicsParameters: Codable {
         friction = try p(.friction, default: 1.0, unit: "1/time", in: .positive, help: "baoab: friction γ")
         steps = try p(.steps, default: defaultSteps, in: .atLeast(1), help: "steps per walker")
         walkers = try p(.walkers, default: 10, in: .atLeast(minimumWalkers), help: walkersHelp)
-        initial = try p(.initial, default: .random, help: InitialState.help)
+        initial = try p(.initial, literal: "random", help: InitialState.help)
     }
 
     /// The integrator at the system's β.

@@ -4,7 +4,7 @@ import FlowMD
 /// One step of a `features` chain. Steps that transform the particles (`select`, `center`,
 /// `align`) apply to every later step; feature steps (`positions`, `distances`, `coordination`,
 /// `moments`, `dihedrals`) each append columns.
-struct FeatureStep: Codable {
+struct FeatureStep: Decodable {
     var select: [Int]?
     var center: Bool?
     var align: String?
@@ -42,7 +42,7 @@ struct FeatureStep: Codable {
         }
     }
 
-    struct DistanceOptions: Codable {
+    struct DistanceOptions: Decodable {
         var sorted: Bool
         var squared: Bool
         enum CodingKeys: String, CodingKey { case sorted, squared }
@@ -54,7 +54,7 @@ struct FeatureStep: Codable {
         }
     }
 
-    struct CoordinationOptions: Codable {
+    struct CoordinationOptions: Decodable {
         var sorted: Bool
         var cutoff: Double
         enum CodingKeys: String, CodingKey { case sorted, cutoff }
@@ -66,7 +66,7 @@ struct FeatureStep: Codable {
         }
     }
 
-    struct MomentOptions: Codable {
+    struct MomentOptions: Decodable {
         var orders: [Int]
         var cutoff: Double
         enum CodingKeys: String, CodingKey { case orders, cutoff }
@@ -79,7 +79,7 @@ struct FeatureStep: Codable {
         }
     }
 
-    struct DihedralOptions: Codable {
+    struct DihedralOptions: Decodable {
         var quadruples: [[Int]]
         var form: AngleForm
         enum AngleForm: String, ParameterEnum { case angle, cosSin = "cos-sin" }

@@ -8,7 +8,7 @@ import FlowMD
 /// walkers start at equilibrium, so no burn-in is needed and well populations are right from the
 /// first frame), explicit coordinates, or `input`: frames of the stage input `initial` (each input
 /// walker's last frame when it has `/walker`, else rows spread evenly), cycled over the walkers.
-enum InitialState: Codable, Equatable, ParameterTypeDescribing {
+enum InitialState: Decodable, Equatable, ParameterTypeDescribing {
     case named(String)
     case random
     case boltzmann
@@ -30,17 +30,6 @@ enum InitialState: Codable, Equatable, ParameterTypeDescribing {
             case "input": self = .input
             case let name: self = .named(name)
             }
-        }
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .named(let s): try c.encode(s)
-        case .random: try c.encode("random")
-        case .boltzmann: try c.encode("boltzmann")
-        case .input: try c.encode("input")
-        case .coordinates(let v): try c.encode(v)
         }
     }
 
@@ -79,13 +68,13 @@ enum InitialState: Codable, Equatable, ParameterTypeDescribing {
             }
             let f = try context.input("initial")
             defer { try? f.close() }
-            let x = try f.root.readMatrix("x")
+            let x = try f.root.readMatrix(SharedDatasets.x)
             guard x.cols == d, x.rows > 0 else {
                 throw FlowError.stageFailed(stage: stage, message: "input 'initial' has /x of \(x.rows) × \(x.cols); the system needs \(d) columns")
             }
             var rows: [Int]
-            if f.root.contains("walker") {
-                let w = try f.root.read("walker", as: Int64.self).values
+            if f.root.contains(SharedDatasets.walker) {
+                let w = try f.root.readIntegers(SharedDatasets.walker)
                 var last: [Int64: Int] = [:]
                 for (i, v) in w.enumerated() { last[v] = i }
                 rows = last.keys.sorted().map { last[$0]! }

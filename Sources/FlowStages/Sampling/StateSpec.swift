@@ -6,7 +6,7 @@ import FlowMD
 ///   the radii are equal) or with `lower` and `upper` (a box);
 /// - `minimum`: a core set around a named minimum, where a short quench lands near it;
 /// - `basin`: the basin of attraction of a named minimum (a converged quench ends at it).
-struct StateSpec: Codable {
+struct StateSpec: Decodable {
     var name: String
     var cvs: [CVSpec]
     var center: [Double]
@@ -21,7 +21,7 @@ struct StateSpec: Codable {
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
         name = try p(.name, default: "", help: "state name")
-        cvs = try p(.cvs, default: [], help: "region states: the CVs the region is defined on, e.g. [mu2, mu3]")
+        cvs = try p(.cvs, literal: [], help: "region states: the CVs the region is defined on, e.g. [mu2, mu3]")
         center = try p(.center, default: [], help: "ellipse: centre in CV space")
         radii = try p(.radii, default: [], help: "ellipse: semi-axis per CV component (equal radii: a ball)")
         lower = try p(.lower, default: [], help: "box: lower corner in CV space")
@@ -48,7 +48,7 @@ struct StateSpec: Codable {
 }
 
 /// Quench settings for minimum-based states.
-struct QuenchSpec: Codable {
+struct QuenchSpec: Decodable {
     var steps: Int
     var radius: Double
     var tolerance: Double
@@ -61,7 +61,7 @@ struct QuenchSpec: Codable {
         steps = try p(.steps, default: 40, in: .atLeast(0), help: "minimum states: FIRE steps of the short quench (0: assign the configuration itself)")
         radius = try p(.radius, default: 0.15, in: .positive, help: "minimum states: core radius around each minimum in the signature space")
         tolerance = try p(.tolerance, default: 1e-4, unit: "energy/length", in: .positive, help: "basin states: quench until every |∂V/∂xᵢ| is at most this")
-        signature = try p(.signature, default: [], help: "CVs compared with the minima (default: sorted-coordination for particle systems, else the coordinates)")
+        signature = try p(.signature, literal: [], help: "CVs compared with the minima (default: sorted-coordination for particle systems, else the coordinates)")
     }
 }
 

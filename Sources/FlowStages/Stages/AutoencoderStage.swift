@@ -22,22 +22,36 @@ enum AutoencoderStage: StageKind {
     static let pathInputs = (1...4).map { "mep\($0)" }
     static let inputs = [InputSpec("data", help: "samples: /x (n × D), optional /weights")]
         + pathInputs.map { InputSpec($0, required: false, help: "a minimum-energy path (a string stage: /path) to measure the decoder curve against") }
-    static let outputs = [
-        OutputSpec("/encoder", "ξ: ℝᴰ → ℝᵐ (flow-mlp/1) on raw coordinates"),
-        OutputSpec("/decoder", "ℝᵐ → ℝᴰ (flow-mlp/1)"),
-        OutputSpec("/regularizer", "γ2 > 0: g_1…g_K on the latent space as one network, by increasing eigenvalue"),
-        OutputSpec("/regularizer_eigenvalues", "γ2 > 0: λ_1 ≤ … ≤ λ_K of g_i∘ξ on all samples"),
-        OutputSpec("/latent", "n × m: ξ at every sample"),
-        OutputSpec("/decoder_curve", "m = 1: dec(z) (nodes × D) on /decoder_curve_latent, equally spaced over the latent range"),
-        OutputSpec("/conditional_mean", "m = 1: E[x | ξ(x) ∈ bin] of the non-empty equal-width bins; /conditional_mean_latent (bin centres), /conditional_mean_counts"),
-        OutputSpec("/diagnostics", "named values (attribute names): reconstruction_error; max_energy (between the system's minima), max_energy_latent (system, m = 1); per path input: <input>_max_distance, <input>_mean_distance (from the path's images to the curve)"),
-        OutputSpec("/loss", "epochs × terms (reconstruction, rayleigh, covariance, total) of the joint phase; /decoder_loss for the decoder fit (γ1 = 0)"),
-        OutputSpec("/grid/values", "2-D data: ny × nx × m encoder on /grid/x × /grid/y over the system's box"),
-    ]
+    enum Output {
+        static let encoder = OutputDataset.group("/encoder", "ξ: ℝᴰ → ℝᵐ (flow-mlp/1) on raw coordinates")
+        static let decoder = OutputDataset.group("/decoder", "ℝᵐ → ℝᴰ (flow-mlp/1)")
+        static let regularizer = OutputDataset.group("/regularizer", when: "γ2 > 0",
+                                                     "g_1…g_K on the latent space as one network, by increasing eigenvalue")
+        static let regularizerEigenvalues = OutputDataset.float64("/regularizer_eigenvalues", "K", units: "1/time", when: "γ2 > 0",
+                                                                  "λ = β⁻¹E|∇(g∘ξ)|²/Var(g∘ξ) of g_i∘ξ on all samples, increasing")
+        static let latent = OutputDataset.float64("/latent", "n × m", "ξ at every sample")
+        static let decoderCurve = OutputDataset.float64("/decoder_curve", "nodes × D", when: "m = 1",
+                                                        "dec(z) on /decoder_curve_latent, equally spaced over the latent range")
+        static let decoderCurveLatent = OutputDataset.float64("/decoder_curve_latent", "nodes", when: "m = 1", "the latent values of /decoder_curve")
+        static let conditionalMean = OutputDataset.float64("/conditional_mean", "bins × D", when: "m = 1",
+                                                           "E[x | ξ(x) ∈ bin] of the non-empty equal-width bins")
+        static let conditionalMeanLatent = OutputDataset.float64("/conditional_mean_latent", "bins", when: "m = 1", "bin centres of /conditional_mean")
+        static let conditionalMeanCounts = OutputDataset.int64("/conditional_mean_counts", "bins", when: "m = 1", "samples per bin of /conditional_mean")
+        static let maxEnergyPoint = OutputDataset.float64("/max_energy_point", "D", when: "m = 1 with a system",
+                                                          "the decoder-curve node of highest energy")
+        static let diagnostics = OutputDataset.float64("/diagnostics", "named values",
+            "named values (attribute names): reconstruction_error; max_energy (highest V on the decoder curve between the latent values of the system's minima), max_energy_latent (system, m = 1); per path input: <input>_max_distance, <input>_mean_distance (from the path's images to the curve)")
+        static let grid = SharedDatasets.grid
+    }
+    static let outputs = [Output.encoder, Output.decoder, Output.regularizer, Output.regularizerEigenvalues, Output.latent,
+                          Output.decoderCurve, Output.decoderCurveLatent, Output.conditionalMean, Output.conditionalMeanLatent,
+                          Output.conditionalMeanCounts, Output.maxEnergyPoint, Output.diagnostics, Output.grid]
+        + LossHistoryLayout.prefixed("loss").outputs
+        + LossHistoryLayout.prefixed("decoder_loss").outputs.map { $0.documented(when: "γ1 = 0 (decoder fitted afterwards)", $0.help) }
 
     typealias Defaults = EigenLearningDefaults
 
-    struct Regularizer: Codable {
+    struct Regularizer: Decodable {
         var count: Int
         var hidden: [Int]
         var activation: Activation
@@ -57,7 +71,7 @@ enum AutoencoderStage: StageKind {
         }
     }
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var latent: Int
         var encoder: NetworkSpec<Defaults>
         var decoder: NetworkSpec<Defaults>
@@ -120,15 +134,15 @@ enum AutoencoderStage: StageKind {
     static func write(_ model: AutoencoderModel, _ result: AutoencoderTraining.Result, parameters p: Parameters,
                       samples: SampleSet, system: SimulationSystem?, paths: [(String, [[Double]])], context: StageContext) throws {
         let out = context.output.root
-        try model.encoder.save(to: out.createGroup("encoder"))
-        try model.decoder.save(to: out.createGroup("decoder"))
+        try model.encoder.save(to: out.createGroup(Output.encoder))
+        try model.decoder.save(to: out.createGroup(Output.decoder))
         if let (eigenvalues, order) = model.regularizerEigenvalues(samples.x, sampleWeights: samples.weights) {
-            try MLP.stacking(order.map { model.regularizers[$0] }).save(to: out.createGroup("regularizer"))
-            try out.write("regularizer_eigenvalues", vector: eigenvalues, description: "λ = β⁻¹E|∇(g∘ξ)|²/Var(g∘ξ), increasing")
+            try MLP.stacking(order.map { model.regularizers[$0] }).save(to: out.createGroup(Output.regularizer))
+            try out.write(Output.regularizerEigenvalues, vector: eigenvalues)
             context.log("regularizer eigenvalues " + eigenvalues.map { String(format: "%.5g", $0) }.joined(separator: ", "))
         }
         let latent = model.encoder.values(samples.x)
-        try out.write("latent", matrix: latent)
+        try out.write(Output.latent, matrix: latent)
         try result.joint.write(to: out, layout: .prefixed("loss"))
         try result.decoder?.write(to: out, layout: .prefixed("decoder_loss"))
         let diagnostics = try AutoencoderDiagnostics.write(model: model, samples: samples, latent: latent, system: system,

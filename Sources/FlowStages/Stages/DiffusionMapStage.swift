@@ -34,17 +34,24 @@ enum DiffusionMapStage: StageKind {
     static let system = SystemRequirement.optional
     static let cpus = 2
     static let inputs = [InputSpec("data", help: "samples: /x (n × D), optional /weights (reweighting), /energy, /source_index")]
-    static let outputs = [
-        OutputSpec("/eigenvectors", "n × components: non-trivial eigenvectors φ₁…, slowest first, trivial φ₀ = 1 dropped; Σ m φ² = 1 with m = /stationary, largest-magnitude entry positive"),
-        OutputSpec("/eigenvalues", "components: 1 + εν for the eigenvalues ν of L_ε (the Markov eigenvalues of P for a fixed bandwidth), descending"),
-        OutputSpec("/generator_eigenvalues", "components: λ = −ν/β > 0 with L f = −λ f; for TMDmap with π ∝ e^{−βV}, estimates of the Langevin generator β⁻¹Δ − ∇V·∇"),
-        OutputSpec("/epsilon", "ε of the kernel exp(−d²/(4ερ_iρ_j)) (attribute convention)"),
-        OutputSpec("/density", "n: leave-one-out kernel estimate of the sampling density"),
-        OutputSpec("/stationary", "n: the measure m (sums to 1) the eigenvectors are orthonormal in; estimates π on the samples for TMDmap"),
-        OutputSpec("/bandwidth", "n: ρ at each sample (1 for bandwidth: fixed)"),
-        OutputSpec("/source_index", "n: the input's /source_index (or row) of each row, so later stages can align rows"),
-        OutputSpec("/x", "n × D: the samples the map was computed on (all of the input's /x, or the max_samples subset)"),
-    ]
+    enum Output {
+        static let eigenvectors = OutputDataset.float64("/eigenvectors", "n × components",
+            "non-trivial eigenvectors φ₁…, slowest first, trivial φ₀ = 1 dropped; Σ m φ² = 1 with m = /stationary, largest-magnitude entry positive")
+        static let eigenvalues = OutputDataset.float64("/eigenvalues", "components",
+            "1 + εν for the eigenvalues ν of L_ε (the Markov eigenvalues of P for a fixed bandwidth), descending")
+        static let generatorEigenvalues = OutputDataset.float64("/generator_eigenvalues", "components", units: "1/time",
+            "λ = −ν/β > 0 with L f = −λ f; for TMDmap with π ∝ e^{−βV}, estimates of the Langevin generator β⁻¹Δ − ∇V·∇")
+        static let epsilon = OutputDataset.float64("/epsilon", "1", units: "length²",
+            "ε of the kernel exp(−d²/(4ερ_iρ_j)) (attribute convention)")
+        static let density = OutputDataset.float64("/density", "n", "leave-one-out kernel estimate of the sampling density")
+        static let stationary = OutputDataset.float64("/stationary", "n",
+            "the measure m (sums to 1) the eigenvectors are orthonormal in; estimates π on the samples for TMDmap")
+        static let bandwidth = OutputDataset.float64("/bandwidth", "n", "ρ at each sample (1 for bandwidth: fixed)")
+        static let sourceIndex = SharedDatasets.sourceIndex.documented(shape: "n", "the input's /source_index (or row) of each row, so later stages can align rows")
+        static let x = SharedDatasets.x.documented(shape: "n × D", "the samples the map was computed on (all of the input's /x, or the max_samples subset)")
+    }
+    static let outputs = [Output.eigenvectors, Output.eigenvalues, Output.generatorEigenvalues, Output.epsilon, Output.density,
+                          Output.stationary, Output.bandwidth, Output.sourceIndex, Output.x]
 
     enum Method: String, ParameterEnum { case tmd, vanilla }
     enum Target: String, ParameterEnum { case system, energy, weights }
@@ -61,7 +68,7 @@ enum DiffusionMapStage: StageKind {
     }
     enum Profile: String, ParameterEnum { case variable, fixed }
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var method: Method
         var alpha: Double
         var target: Target
@@ -99,7 +106,7 @@ enum DiffusionMapStage: StageKind {
             kernel = try p(.kernel, default: .auto, help: "dense, knn (union-symmetrized k-nearest-neighbour graph) or auto (dense up to dense_limit samples)")
             denseLimit = try p(.denseLimit, default: 2000, in: .atLeast(2), help: "largest sample count for the dense kernel with kernel: auto")
             neighbors = try p(.neighbors, default: 64, in: .atLeast(2), help: "k: neighbours stored per sample (knn) and the reach epsilon: auto is tied to")
-            epsilon = try p(.epsilon, default: .automatic, unit: "length²",
+            epsilon = try p(.epsilon, literal: "auto", unit: "length²",
                             help: "ε of exp(−d²/(4ερ_iρ_j)): auto (k-th neighbour at the kernel's reach) or a number")
             bandwidth = try p(.bandwidth, default: .variable,
                               help: "variable: ρ ∝ q^{−1/2} up to 2 intrinsic dimensions, ∝ the local sample spacing q^{−1/d} above (Berry & Harlim 2016), keeps sparse tails connected; fixed: ρ ≡ 1")
@@ -117,7 +124,7 @@ enum DiffusionMapStage: StageKind {
         func fail(_ m: String) -> FlowError { .stageFailed(stage: stage, message: m) }
         let input = try LearningInput("data", of: context, expected: "samples (simulate, features, load)")
         defer { input.close() }
-        let all = try input.matrix("x")
+        let all = try input.matrix(SharedDatasets.x.name)
         var rows = Array(0..<all.rows)
         if let m = p.maxSamples, all.rows > m {
             var rng = context.random("subsample")
@@ -169,7 +176,7 @@ enum DiffusionMapStage: StageKind {
             return .targetMeasure(logTarget: rows.map { -b * energy[$0] })
         case .weights:
             guard beta != nil else { throw fail("params.target: weights needs β to scale the generator eigenvalues: give system: or params.beta") }
-            guard let w = try input.vector("weights", count: inputRows) else {
+            guard let w = try input.vector(SharedDatasets.weights.name, count: inputRows) else {
                 throw fail("params.target: weights: input 'data' has no /weights; connect a simulate (or features of one) output, or use target: system")
             }
             if let bad = rows.first(where: { !(w[$0] > 0 && w[$0].isFinite) }) {
@@ -180,18 +187,16 @@ enum DiffusionMapStage: StageKind {
     }
 
     static func write(_ model: DiffusionMapModel, parameters p: Parameters, source: [Int], to out: HDF5Group) throws {
-        try out.write("eigenvectors", matrix: model.eigenvectors,
-                      description: "non-trivial eigenvectors, slowest first; Σ m φ² = 1 with m = /stationary")
-        try out.write("eigenvalues", vector: model.eigenvalues, description: "1 + εν for the eigenvalues ν of L_ε, descending")
-        try out.write("generator_eigenvalues", vector: model.generatorEigenvalues.map { -$0 }, units: "1/time",
-                      description: "λ > 0 with L f = −λ f, L = β⁻¹Δ − ∇V·∇ (TMDmap with π ∝ e^{−βV})")
-        try out.write("epsilon", vector: [model.epsilon], units: "length²")
-        try (try out.dataset("epsilon")).setAttribute("convention", .string("k(x, y) = exp(-|x - y|^2 / (4 epsilon rho(x) rho(y)))"))
-        try out.write("density", vector: model.density, description: "leave-one-out kernel density estimate of the sampling density")
-        try out.write("stationary", vector: model.stationary, description: "measure the eigenvectors are orthonormal in (sums to 1)")
-        try out.write("bandwidth", vector: model.bandwidth?.values ?? [Double](repeating: 1, count: model.data.rows))
-        try out.write("source_index", source.map(Int64.init), shape: [source.count])
-        try out.write("x", matrix: model.data, description: "the samples the map was computed on, one per row")
+        try out.write(Output.eigenvectors, matrix: model.eigenvectors)
+        try out.write(Output.eigenvalues, vector: model.eigenvalues)
+        try out.write(Output.generatorEigenvalues, vector: model.generatorEigenvalues.map { -$0 })
+        try out.write(Output.epsilon, vector: [model.epsilon])
+        try (try out.dataset(Output.epsilon.name)).setAttribute("convention", .string("k(x, y) = exp(-|x - y|^2 / (4 epsilon rho(x) rho(y)))"))
+        try out.write(Output.density, vector: model.density)
+        try out.write(Output.stationary, vector: model.stationary)
+        try out.write(Output.bandwidth, vector: model.bandwidth?.values ?? [Double](repeating: 1, count: model.data.rows))
+        try out.write(Output.sourceIndex, integers: source.map(Int64.init))
+        try out.write(Output.x, matrix: model.data)
         try out.setAttribute("intrinsic_dimension", .double(model.intrinsicDimension))
         try out.setAttribute("bgh_dimension", .double(model.slopeDimension))
         try out.setAttribute("dimension", .int(Int64(model.dimension)))

@@ -18,14 +18,17 @@ enum DiffusionNetStage: StageKind {
         InputSpec("data", help: "the points the diffusion map was computed on: /x (features); /source_index to match rows; /weights (reweighting) for the eigen-constraint's target measure"),
         InputSpec("embedding", help: "a diffusion-map output: /eigenvectors (rows = data rows or matched by /source_index), /eigenvalues, /epsilon"),
     ]
-    static let outputs = [
-        OutputSpec("/network", "the encoder (flow-mlp/1 layout: layer{i}/weight in × out, bias; normalization attributes)"),
-        OutputSpec("/embedding", "the encoder applied to every row of /x of the data (rows × components); attributes r2, components"),
-        OutputSpec("/target", "the fitted coordinates of the matched rows (rows × components)"),
-        OutputSpec("/target_row", "row of the data each target row belongs to (int64)"),
-        OutputSpec("/eigenvalues", "the diffusion-map eigenvalues of the fitted components, when the embedding has them"),
-        OutputSpec("/loss", "training loss per epoch × term (attribute names); /validation_loss and /learning_rate alongside"),
-    ]
+    enum Output {
+        static let network = SharedDatasets.network.documented("the encoder")
+        static let embedding = OutputDataset.float64("/embedding", "rows × components",
+            "the encoder applied to every row of /x of the data; columns are the fitted components (attributes components, r2, validation_r2)")
+        static let target = OutputDataset.float64("/target", "rows × components", "the fitted diffusion-map coordinates of the matched rows")
+        static let targetRow = OutputDataset.int64("/target_row", "rows", "row of the data each target row belongs to")
+        static let eigenvalues = OutputDataset.float64("/eigenvalues", "components", when: "the embedding has eigenvalues",
+                                                       "the diffusion-map eigenvalues of the fitted components")
+    }
+    static let outputs = [Output.network, Output.embedding, Output.target, Output.targetRow, Output.eigenvalues]
+        + LossHistoryLayout.standard.outputs
 
     enum Defaults: LearningDefaults {
         static let hidden = [45, 30, 25]
@@ -44,7 +47,7 @@ enum DiffusionNetStage: StageKind {
 
     enum Fidelity: String, ParameterEnum { case mse, l1 }
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var network: NetworkSpec<Defaults>
         var training: TrainingSpec<Defaults>
         var components: [Int]?
@@ -71,7 +74,7 @@ enum DiffusionNetStage: StageKind {
         }
     }
 
-    struct EigenConstraintSpec: Codable {
+    struct EigenConstraintSpec: Decodable {
         var weight: Double
         var neighbors: Int
         var epsilon: Double?
@@ -94,7 +97,7 @@ enum DiffusionNetStage: StageKind {
         defer { data.close() }
         let embedding = try LearningInput("embedding", of: context, expected: "a diffusion-map output")
         defer { embedding.close() }
-        let x = try data.matrix("x")
+        let x = try data.matrix(SharedDatasets.x.name)
         let vectors = try embedding.matrix("eigenvectors")
         let available = vectors.cols
         let chosen = p.components ?? Array(1...available)
@@ -119,7 +122,7 @@ enum DiffusionNetStage: StageKind {
         }
         let inputs = Matrix(rows: rows.count, cols: x.cols, storage: rows.flatMap { x.row($0) })
         let constraint = try p.eigenConstraint.map {
-            try makeConstraint($0, points: inputs, targets: targets, weights: try data.vector("weights", count: x.rows).map { w in rows.map { w[$0] } },
+            try makeConstraint($0, points: inputs, targets: targets, weights: try data.vector(SharedDatasets.weights.name, count: x.rows).map { w in rows.map { w[$0] } },
                                embedding: embedding, context: context)
         }
 
@@ -154,10 +157,9 @@ enum DiffusionNetStage: StageKind {
         let predictedAll = encoder.values(x)
         let predictedTargets = Matrix(rows: rows.count, cols: chosen.count, storage: rows.flatMap { predictedAll.row($0) })
         let r2 = FitQuality.rSquared(predicted: predictedTargets, targets: targets)
-        try encoder.save(to: out.createGroup("network"))
-        try out.write("embedding", matrix: predictedAll,
-                      description: "encoder output on every data row; columns are the fitted components (attribute components)")
-        let e = try out.dataset("embedding")
+        try encoder.save(to: out.createGroup(Output.network))
+        try out.write(Output.embedding, matrix: predictedAll)
+        let e = try out.dataset(Output.embedding.name)
         try e.setAttribute("components", .ints(chosen.map(Int64.init)))
         try e.setAttribute("r2", .doubles(r2))
         try out.setAttribute("r2", .doubles(r2))
@@ -166,11 +168,11 @@ enum DiffusionNetStage: StageKind {
             try e.setAttribute("validation_r2", .doubles(held))
             try out.setAttribute("validation_r2", .doubles(held))
         }
-        try out.write("target", matrix: targets, description: "the fitted diffusion-map coordinates (\(p.targets.rawValue)) of the matched rows")
-        try out.write("target_row", rows.map(Int64.init), shape: [rows.count])
-        try out.annotate("target_row", units: nil, description: "row of the data each target row belongs to")
+        try out.write(Output.target, matrix: targets)
+        try out.dataset(Output.target.name).setAttribute("targets", .string(p.targets.rawValue))
+        try out.write(Output.targetRow, integers: rows.map(Int64.init))
         if let eigenvalues {
-            try out.write("eigenvalues", vector: chosen.map { eigenvalues[$0 - 1] }, description: "diffusion-map eigenvalues of the fitted components")
+            try out.write(Output.eigenvalues, vector: chosen.map { eigenvalues[$0 - 1] })
         }
         if let constraint {
             try out.setAttribute("eigen_constraint_eigenvalues", .doubles(constraint.eigenvalues))
@@ -182,8 +184,8 @@ enum DiffusionNetStage: StageKind {
 
     /// The Markov eigenvalues of the embedding's columns (a leading trivial 1 is dropped), or nil.
     static func markovEigenvalues(_ embedding: LearningInput, components: Int) throws -> [Double]? {
-        guard embedding.has("eigenvalues") else { return nil }
-        let values = try embedding.file.root.read("eigenvalues", as: Double.self).values
+        guard embedding.has(DiffusionMapStage.Output.eigenvalues.name) else { return nil }
+        let values = try embedding.file.root.readVector(DiffusionMapStage.Output.eigenvalues)
         if values.count == components { return values }
         if values.count == components + 1 { return Array(values.dropFirst()) }
         throw embedding.fail("input 'embedding' has \(values.count) eigenvalues for \(components) eigenvectors")
@@ -195,7 +197,7 @@ enum DiffusionNetStage: StageKind {
         let epsilon: Double
         if let e = spec.epsilon {
             epsilon = e
-        } else if embedding.has("epsilon"), let e = try embedding.file.root.read("epsilon", as: Double.self).values.first {
+        } else if embedding.has(DiffusionMapStage.Output.epsilon.name), let e = try embedding.file.root.readVector(DiffusionMapStage.Output.epsilon).first {
             epsilon = e
         } else {
             throw embedding.fail("params.eigen_constraint.epsilon: input 'embedding' has no /epsilon; give the kernel bandwidth")

@@ -23,20 +23,23 @@ enum EigenfunctionsStage: StageKind {
     /// busy machine) and two training stages run side by side instead.
     static let cpus = 1
     static let inputs = [InputSpec("data", help: "samples of μ ∝ e^{−βV}: /x (n × D), optional /weights")]
-    static let outputs = [
-        OutputSpec("/network", "f₁…f_K as one flow-mlp/1 network on raw coordinates, output k = eigenfunction of λ_k"),
-        OutputSpec("/eigenvalues", "epochs × K: λ₁ ≤ … ≤ λ_K estimated on the epoch's batches (validation batches with a split)"),
-        OutputSpec("/eigenvalues_final", "K: λ₁ ≤ … ≤ λ_K of the final network on all samples (−eigenvalues of L)"),
-        OutputSpec("/values", "n × K: f_k at every sample (normalized to Cov ≈ I; the sign is arbitrary)"),
-        OutputSpec("/loss", "epochs × (rayleigh, covariance, total); also /loss_validation, /loss_learning_rate"),
-        OutputSpec("/grid/values", "2-D data only: ny × nx × K eigenfunctions on /grid/x × /grid/y over the system's box"),
-    ]
+    enum Output {
+        static let network = SharedDatasets.network.documented("f₁…f_K as one network on raw coordinates, output k = eigenfunction of λ_k")
+        static let eigenvalues = OutputDataset.float64("/eigenvalues", "epochs × K",
+            "λ₁ ≤ … ≤ λ_K estimated on the epoch's batches (validation batches with a split)")
+        static let eigenvaluesFinal = OutputDataset.float64("/eigenvalues_final", "K", units: "1/time",
+            "λ = β⁻¹E|∇f|²/Var f of the final network on all samples, eigenvalues of −L in increasing order")
+        static let values = OutputDataset.float64("/values", "n × K", "f_k at every sample (normalized to Cov ≈ I; the sign is arbitrary)")
+        static let grid = SharedDatasets.grid
+    }
+    static let outputs = [Output.network, Output.eigenvalues, Output.eigenvaluesFinal, Output.values, Output.grid]
+        + LossHistoryLayout.prefixed("loss").outputs
 
     typealias Defaults = EigenLearningDefaults
 
     enum NetworkLayout: String, ParameterEnum { case separate, shared }
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var count: Int
         var network: NetworkSpec<Defaults>
         var networks: NetworkLayout
@@ -95,12 +98,11 @@ enum EigenfunctionsStage: StageKind {
     /// loss history and, for 2-D data, the eigenfunctions on a grid.
     static func write(_ result: EigenfunctionTraining.Result, parameters p: Parameters, samples: SampleSet,
                       system: SimulationSystem?, beta: Double, to out: HDF5Group) throws {
-        try result.network.save(to: out.createGroup("network"))
+        try result.network.save(to: out.createGroup(Output.network))
         let epochs = result.eigenvaluesPerEpoch
-        try out.write("eigenvalues", epochs.flatMap { $0 }, shape: [epochs.count, p.count])
-        try out.write("eigenvalues_final", vector: result.eigenvalues,
-                      description: "λ = β⁻¹E|∇f|²/Var f, eigenvalues of −L in increasing order")
-        try out.write("values", matrix: result.values)
+        try out.write(Output.eigenvalues, values: epochs.flatMap { $0 }, shape: [epochs.count, p.count])
+        try out.write(Output.eigenvaluesFinal, vector: result.eigenvalues)
+        try out.write(Output.values, matrix: result.values)
         try result.history.write(to: out, layout: .prefixed("loss"))
         try PlaneGrid.writeIfPlanar(result.network, samples: samples.x, system: system, points: p.gridPoints,
                                     to: out, description: "eigenfunctions f_1…f_K")

@@ -13,9 +13,9 @@ enum ExportStage: StageKind {
     static let version = 1
     static let summary = "publish a trajectory as DCD + PSF, PDB or XYZ in results/<workflow>/ (VMD, PyMOL, MDTraj)"
     static let inputs = [InputSpec("trajectory", help: "a stage output with /x and /topology (simulate on a charmm system)")]
-    static let outputs = [OutputSpec("/files/<name>.<format>", "the exported trajectory (a DCD also gets /files/<name>.psf)")]
+    static let outputs = [SharedDatasets.files.documented("<name>.<format>, the exported trajectory (a DCD also gets <name>.psf)")]
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var format: TrajectoryFormat
         var frames: String
         var replica: Int?

@@ -14,13 +14,16 @@ enum FeaturesStage: StageKind {
     static let summary = "feature maps of particle configurations (alignment, distances, coordination numbers, mu2/mu3, dihedrals)"
     static let system = SystemRequirement.optional
     static let inputs = [InputSpec("data", help: "a stage with /x (one configuration per row)")]
-    static let outputs = [
-        OutputSpec("/x", "frames × features (column names in the attribute 'columns')"),
-        OutputSpec("/source_index", "row of the original data each frame comes from (int64)"),
-        OutputSpec("/weights", "the input's weights, when present"),
-    ]
+    enum Output {
+        static let x = SharedDatasets.x.documented(shape: "frames × features", "the features (column names in the attribute 'columns')")
+        static let sourceIndex = SharedDatasets.sourceIndex.documented(shape: "frames", "row of the original data each frame comes from")
+        static let weights = SharedDatasets.weights.documented(when: "the input has /weights", "the input's weights")
+        static let time = OutputDataset.float64("/time", "frames", units: "system time", when: "the input has /time", "the input's frame times")
+        static let walker = SharedDatasets.walker.documented(when: "the input has /walker", "the input's walker index of each frame")
+    }
+    static let outputs = [Output.x, Output.sourceIndex, Output.weights, Output.time, Output.walker]
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var map: FeatureMap?
         var chain: [FeatureStep]
         var layout: LayoutSpec?
@@ -36,7 +39,7 @@ enum FeaturesStage: StageKind {
         }
     }
 
-    struct LayoutSpec: Codable {
+    struct LayoutSpec: Decodable {
         var particles: Int
         var dimension: Int
         var order: Order
@@ -63,7 +66,7 @@ enum FeaturesStage: StageKind {
         }
         let input = try context.input("data")
         defer { try? input.close() }
-        let x = try input.root.readMatrix("x")
+        let x = try input.root.readMatrix(SharedDatasets.x)
         guard x.cols == layout.dimension else {
             throw FlowError.stageFailed(stage: stage, message: "input /x has \(x.cols) columns; the layout has \(layout.particles) × \(layout.spatialDimension) = \(layout.dimension)")
         }
@@ -86,18 +89,17 @@ enum FeaturesStage: StageKind {
             names = f.names
         }
         let out = context.output.root
-        try out.write("x", matrix: Matrix(rows: x.rows, cols: names.count, storage: data))
-        try out.dataset("x").setAttribute("columns", .strings(names))
-        let source: [Int64] = input.root.contains("source_index")
-            ? try input.root.read("source_index", as: Int64.self).values
+        try out.write(Output.x, matrix: Matrix(rows: x.rows, cols: names.count, storage: data))
+        try out.dataset(Output.x.name).setAttribute("columns", .strings(names))
+        let source: [Int64] = input.root.contains(Output.sourceIndex)
+            ? try input.root.readIntegers(Output.sourceIndex)
             : (0..<x.rows).map(Int64.init)
-        try out.write("source_index", source, shape: [source.count])
-        for name in ["weights", "time"] where input.root.contains(name) {
-            try out.write(name, vector: try input.root.read(name, as: Double.self).values)
+        try out.write(Output.sourceIndex, integers: source)
+        for d in [Output.weights, Output.time] where input.root.contains(d) {
+            try out.write(d, vector: try input.root.readVector(d))
         }
-        if input.root.contains("walker") {
-            let w = try input.root.read("walker", as: Int64.self).values
-            try out.write("walker", w, shape: [w.count])
+        if input.root.contains(Output.walker) {
+            try out.write(Output.walker, integers: try input.root.readIntegers(Output.walker))
         }
     }
 }

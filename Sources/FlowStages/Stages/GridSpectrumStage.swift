@@ -22,17 +22,18 @@ enum GridSpectrumStage: StageKind {
     static let system = SystemRequirement.required
     static let inputs = [InputSpec("data", required: false,
                                    help: "optional samples (/x, system coordinates): the eigenfunctions are interpolated at them (/values)")]
-    static let outputs = [
-        OutputSpec("/eigenvalues", "count: λ₁ ≤ λ₂ ≤ … > 0 with L f = −λ f (trivial λ₀ = 0 left out); attribute trivial_eigenvalue; root attribute eigenvalues_half_resolution"),
-        OutputSpec("/grid/x", "cell centres along x"),
-        OutputSpec("/grid/y", "2-D: cell centres along y"),
-        OutputSpec("/grid/values", "eigenfunctions on the grid, normalized Σ π f² = 1, NaN in removed cells: 2-D ny × nx × count (y slowest), 1-D nx × count"),
-        OutputSpec("/grid/potential", "V at the cell centres, same layout without the last axis"),
-        OutputSpec("/values", "with data: n × count, the eigenfunctions at the samples (bilinear interpolation between cell centres)"),
-        OutputSpec("/source_index", "with data: copied from the input when it has one, so rows align with other stages"),
-    ]
+    enum Output {
+        static let eigenvalues = OutputDataset.float64("/eigenvalues", "count", units: "1/time",
+            "λ₁ ≤ λ₂ ≤ … > 0 with L f = −λ f, L = β⁻¹Δ − ∇V·∇ (trivial λ₀ = 0 left out); attribute trivial_eigenvalue; root attribute eigenvalues_half_resolution with refinement")
+        static let grid = OutputDataset.group("/grid",
+            "x (cell centres), y (2-D), values (eigenfunctions normalized Σ π f² = 1, NaN in removed cells: 2-D ny × nx × count, y slowest; 1-D nx × count), potential (V at the cell centres)")
+        static let values = OutputDataset.float64("/values", "n × count", when: "an input 'data' is given",
+            "the eigenfunctions at the samples (bilinear interpolation between cell centres)")
+        static let sourceIndex = SharedDatasets.sourceIndex.documented(when: "the input 'data' has one", "copied from the input, so rows align with other stages")
+    }
+    static let outputs = [Output.eigenvalues, Output.grid, Output.values, Output.sourceIndex]
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var points: Int
         var count: Int
         var maxEnergy: Double
@@ -80,9 +81,8 @@ enum GridSpectrumStage: StageKind {
                     + ", \(p.points) cells per axis, β = \(system.beta)")
         let (generator, spectrum) = try solve(reference, cells: p.points, count: p.count, context: context)
         let out = context.output.root
-        try out.write("eigenvalues", vector: Array(spectrum.eigenvalues.dropFirst()), units: "1/time",
-                      description: "λ > 0 with L f = −λ f, L = β⁻¹Δ − ∇V·∇; trivial λ₀ = 0 left out")
-        let eigenvalues = try out.dataset("eigenvalues")
+        try out.write(Output.eigenvalues, vector: Array(spectrum.eigenvalues.dropFirst()))
+        let eigenvalues = try out.dataset(Output.eigenvalues.name)
         try eigenvalues.setAttribute("trivial_eigenvalue", .double(spectrum.eigenvalues[0]))
         if p.refinement {
             let (_, coarse) = try solve(reference, cells: p.points / 2, count: p.count, context: context)
@@ -96,11 +96,10 @@ enum GridSpectrumStage: StageKind {
             defer { input.close() }
             let samples = try input.samples(useWeights: false, system: system)
             let values = (1...p.count).map { generator.interpolate(spectrum.eigenfunctions.column($0), at: samples.x) }
-            try out.write("values", matrix: Matrix(rows: samples.count, cols: p.count,
-                                                   storage: (0..<samples.count).flatMap { i in values.map { $0[i] } }),
-                          description: "eigenfunctions f_1…f_count at the samples of input 'data'")
+            try out.write(Output.values, matrix: Matrix(rows: samples.count, cols: p.count,
+                                                        storage: (0..<samples.count).flatMap { i in values.map { $0[i] } }))
             if let source = try input.sourceIndex() {
-                try out.write("source_index", source.map(Int64.init), shape: [source.count])
+                try out.write(Output.sourceIndex, integers: source.map(Int64.init))
             }
         }
         try out.setAttribute("beta", .double(system.beta))

@@ -15,15 +15,17 @@ enum HistogramStage: StageKind {
     static let summary = "weighted histogram of one column: counts, density, free energy −kT ln p"
     static let system = SystemRequirement.optional
     static let inputs = [InputSpec("data", help: "a stage output with the dataset to bin (and optionally /weights)")]
-    static let outputs = [
-        OutputSpec("/centers", "bin centres (scaled units)"),
-        OutputSpec("/edges", "bin edges (bins + 1)"),
-        OutputSpec("/counts", "weighted number of samples per bin"),
-        OutputSpec("/density", "probability density: Σ density × width = 1"),
-        OutputSpec("/free_energy", "with a system: −k_BT ln density, minimum 0 (energy units of the system); empty bins are NaN"),
-    ]
+    enum Output {
+        static let centers = OutputDataset.float64("/centers", "bins", "bin centres (scaled units)")
+        static let edges = OutputDataset.float64("/edges", "bins + 1", "bin edges (scaled units)")
+        static let counts = OutputDataset.float64("/counts", "bins", "weighted number of samples per bin")
+        static let density = OutputDataset.float64("/density", "bins", "probability density: Σ density × width = 1")
+        static let freeEnergy = OutputDataset.float64("/free_energy", "bins", units: "system energy", when: "a system is given",
+                                                      "−k_BT ln density, shifted to minimum 0; NaN in empty bins")
+    }
+    static let outputs = [Output.centers, Output.edges, Output.counts, Output.density, Output.freeEnergy]
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var dataset: String
         var column: Int
         var bins: Int
@@ -64,8 +66,8 @@ enum HistogramStage: StageKind {
             throw FlowError.stageFailed(stage: stage, message: "/\(name) is empty or holds non-finite values")
         }
         var weights = [Double](repeating: 1, count: values.count)
-        if p.weighted, input.root.contains("weights") {
-            weights = try input.root.read("weights", as: Double.self).values
+        if p.weighted, input.root.contains(SharedDatasets.weights) {
+            weights = try input.root.readVector(SharedDatasets.weights)
             guard weights.count == values.count else {
                 throw FlowError.stageFailed(stage: stage, message: "/weights has \(weights.count) rows, /\(name) \(values.count); set weighted: false")
             }
@@ -83,13 +85,12 @@ enum HistogramStage: StageKind {
         guard total > 0 else { throw FlowError.stageFailed(stage: stage, message: "no samples fall inside params.range \(p.range)") }
         let density = counts.map { $0 / (total * binWidth) }
         let out = context.output.root
-        try out.write("edges", vector: (0...p.bins).map { lower + Double($0) * binWidth })
-        try out.write("centers", vector: (0..<p.bins).map { lower + (Double($0) + 0.5) * binWidth })
-        try out.write("counts", vector: counts)
-        try out.write("density", vector: density, description: "normalized so that Σ density × bin width = 1")
+        try out.write(Output.edges, vector: (0...p.bins).map { lower + Double($0) * binWidth })
+        try out.write(Output.centers, vector: (0..<p.bins).map { lower + (Double($0) + 0.5) * binWidth })
+        try out.write(Output.counts, vector: counts)
+        try out.write(Output.density, vector: density)
         if let system = try context.system.map({ try SystemFactory.simulationSystem(for: $0, stage: stage) }) {
-            try out.write("free_energy", vector: Statistics.freeEnergy(density: density, beta: system.beta),
-                          description: "−k_BT ln density, shifted to minimum 0; NaN in empty bins")
+            try out.write(Output.freeEnergy, vector: Statistics.freeEnergy(density: density, beta: system.beta))
         }
         try out.setAttribute("samples", .int(Int64(values.count)))
         context.log("\(values.count) samples of /\(name)[:, \(p.column)] × \(p.scale) in \(p.bins) bins over [\(lower), \(lower + span)]"

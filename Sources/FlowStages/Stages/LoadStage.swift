@@ -11,16 +11,17 @@ enum LoadStage: StageKind {
     static let version = 1
     static let summary = "import external data (.npy, HDF5 dataset) as /x"
     static let inputs = [InputSpec("source", help: "the file to import, as {file: path}")]
-    static let outputs = [
-        OutputSpec("/x", "samples × features (float64)"),
-        OutputSpec("/weights", "per-sample weights, when the parameter weights names a dataset"),
-    ]
+    enum Output {
+        static let x = SharedDatasets.x.documented(shape: "samples × features", "the imported samples as float64 (attribute original_shape)")
+        static let weights = SharedDatasets.weights.documented(when: "params.weights names a dataset", "per-sample weights, as imported")
+    }
+    static let outputs = [Output.x, Output.weights]
 
     enum Format: String, ParameterEnum {
         case auto, npy, hdf5
     }
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var format: Format
         var dataset: String
         var weights: String?
@@ -57,9 +58,9 @@ enum LoadStage: StageKind {
             do { a = try NPYReader.read(path) } catch {
                 throw FlowError.stageFailed(stage: context.stageName, message: "cannot import '\(shown)': \(error)")
             }
-            try out.write("x", matrix: Self.asMatrix(a.values, shape: a.shape))
-            try out.dataset("x").setAttribute("original_shape", .ints(a.shape.map(Int64.init)))
-            try out.dataset("x").setAttribute("source_dtype", .string(a.descr))
+            try out.write(Output.x, matrix: Self.asMatrix(a.values, shape: a.shape))
+            try out.dataset(Output.x.name).setAttribute("original_shape", .ints(a.shape.map(Int64.init)))
+            try out.dataset(Output.x.name).setAttribute("source_dtype", .string(a.descr))
         case .hdf5:
             let f: HDF5File
             do { f = try HDF5File.open(path, mode: .readOnly) } catch {
@@ -70,14 +71,14 @@ enum LoadStage: StageKind {
                 throw FlowError.stageFailed(stage: context.stageName, message: "params.dataset: '\(shown)' has no dataset '\(p.dataset)'")
             }
             let (values, shape) = try f.root.read(String(p.dataset.drop { $0 == "/" }), as: Double.self)
-            try out.write("x", matrix: Self.asMatrix(values, shape: shape))
-            try out.dataset("x").setAttribute("original_shape", .ints(shape.map(Int64.init)))
+            try out.write(Output.x, matrix: Self.asMatrix(values, shape: shape))
+            try out.dataset(Output.x.name).setAttribute("original_shape", .ints(shape.map(Int64.init)))
             if let w = p.weights {
                 let (wv, _) = try f.root.read(String(w.drop { $0 == "/" }), as: Double.self)
                 guard wv.count == shape.first ?? 0 else {
                     throw FlowError.stageFailed(stage: context.stageName, message: "params.weights: '\(w)' has \(wv.count) values for \(shape.first ?? 0) samples")
                 }
-                try out.write("weights", vector: wv)
+                try out.write(Output.weights, vector: wv)
             }
         }
         try out.setAttribute("source", .string(shown))

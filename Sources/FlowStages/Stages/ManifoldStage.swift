@@ -19,13 +19,14 @@ enum ManifoldStage: StageKind {
     static let summary = "manifold function psi vanishing on the embedded data (theta1 mean psi^2 on data + theta2 mean 1/psi^2 on a cloud)"
     static let cpus = 2
     static let inputs = [InputSpec("embedding", help: "a diffusion-net output: /embedding (one embedded data point per row)")]
-    static let outputs = [
-        OutputSpec("/network", "ψ (flow-mlp/1 layout)"),
-        OutputSpec("/psi", "ψ on every embedded data point; attribute mean_abs"),
-        OutputSpec("/cloud", "the surrounding points (count × m)"),
-        OutputSpec("/cloud_psi", "ψ on the cloud; attributes mean, fraction_above_half"),
-        OutputSpec("/loss", "training loss per epoch × term (data, cloud); /validation_loss and /learning_rate alongside"),
-    ]
+    enum Output {
+        static let network = SharedDatasets.network.documented("ψ")
+        static let psi = OutputDataset.float64("/psi", "rows", "ψ on every embedded data point (ideally 0); attribute mean_abs")
+        static let cloud = OutputDataset.float64("/cloud", "count × m",
+            "the surrounding points, uniform in the enlarged bounding box outside the exclusion radius (attribute exclusion_radius)")
+        static let cloudPsi = OutputDataset.float64("/cloud_psi", "count", "ψ on the cloud (ideally far from 0); attributes mean, fraction_above_half")
+    }
+    static let outputs = [Output.network, Output.psi, Output.cloud, Output.cloudPsi] + LossHistoryLayout.standard.outputs
 
     enum Defaults: LearningDefaults {
         static let hidden = [45, 30]
@@ -37,12 +38,12 @@ enum ManifoldStage: StageKind {
         static let weightDecayMode = WeightDecayMode.l2
     }
 
-    enum Output: String, ParameterEnum { case sigmoid, linear }
+    enum OutputActivation: String, ParameterEnum { case sigmoid, linear }
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var network: NetworkSpec<Defaults>
         var training: TrainingSpec<Defaults>
-        var output: Output
+        var output: OutputActivation
         var theta1: Double
         var theta2: Double
         var delta: Double
@@ -62,7 +63,7 @@ enum ManifoldStage: StageKind {
         }
     }
 
-    struct CloudSpec: Codable {
+    struct CloudSpec: Decodable {
         var count: Int
         var margin: Double
         var exclusionRadius: Double
@@ -124,17 +125,17 @@ enum ManifoldStage: StageKind {
         let onData = psi.values(z).storage
         let onCloud = psi.values(cloud).storage
         let out = context.output.root
-        try psi.save(to: out.createGroup("network"))
-        try out.write("psi", vector: onData, description: "ψ at each embedded data point (ideally 0)")
+        try psi.save(to: out.createGroup(Output.network))
+        try out.write(Output.psi, vector: onData)
         let meanAbs = onData.reduce(0) { $0 + Swift.abs($1) } / Double(n)
-        try out.dataset("psi").setAttribute("mean_abs", .double(meanAbs))
-        try out.write("cloud", matrix: cloud, description: "surrounding points, uniform in the enlarged bounding box outside the exclusion radius")
-        try out.dataset("cloud").setAttribute("exclusion_radius", .double(region.radius))
-        try out.write("cloud_psi", vector: onCloud, description: "ψ at each cloud point (ideally far from 0)")
+        try out.dataset(Output.psi.name).setAttribute("mean_abs", .double(meanAbs))
+        try out.write(Output.cloud, matrix: cloud)
+        try out.dataset(Output.cloud.name).setAttribute("exclusion_radius", .double(region.radius))
+        try out.write(Output.cloudPsi, vector: onCloud)
         let cloudMean = onCloud.reduce(0, +) / Double(c)
         let above = Double(onCloud.filter { Swift.abs($0) > 0.5 }.count) / Double(c)
-        try out.dataset("cloud_psi").setAttribute("mean", .double(cloudMean))
-        try out.dataset("cloud_psi").setAttribute("fraction_above_half", .double(above))
+        try out.dataset(Output.cloudPsi.name).setAttribute("mean", .double(cloudMean))
+        try out.dataset(Output.cloudPsi.name).setAttribute("fraction_above_half", .double(above))
         try trainer.writeHistory(to: out)
         context.log(String(format: "mean |ψ| on the data %.3e, mean ψ on the cloud %.3f, |ψ| > 0.5 on %.1f%% of the cloud", meanAbs, cloudMean, 100 * above))
     }

@@ -2,7 +2,7 @@ import FlowCore
 import FlowMD
 
 /// An atom named in parameters: a 0-based index or `segment:residue:name` (`BH:10:CA`).
-struct AtomSpec: Codable, Equatable, ParameterTypeDescribing {
+struct AtomSpec: Decodable, Equatable, ParameterTypeDescribing {
     var selector: AtomSelector
 
     static var parameterTypeName: String { "atom: 0-based index, residue:name or segment:residue:name" }
@@ -15,14 +15,6 @@ struct AtomSpec: Codable, Equatable, ParameterTypeDescribing {
             do { selector = try AtomSelector(parsing: s) } catch let e as MolecularInputError { throw AtomSpecError(description: e.message) }
         } else {
             throw AtomSpecError(description: "an atom is a 0-based index or a string segment:residue:name such as BH:10:CA")
-        }
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch selector {
-        case .index(let i): try c.encode(i)
-        case .named: try c.encode(selector.description)
         }
     }
 
@@ -42,7 +34,7 @@ struct AtomSpecError: Error, CustomStringConvertible {
 /// U = ½ k (|r_b − r_a| − z(t))², z moving from `from` to `to` at constant speed over the
 /// production run. The accumulated work is written per frame. Reference: NAMD SMD tutorial
 /// (Isralewitz, Gao & Schulten), colvars reference manual ("harmonic", "targetCenters").
-struct SteeredSpec: Codable {
+struct SteeredSpec: Decodable {
     var atoms: [AtomSpec]
     var k: Double
     var from: Double
@@ -52,7 +44,7 @@ struct SteeredSpec: Codable {
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
-        atoms = try p(.atoms, default: [], help: "the two atoms whose distance is pulled, e.g. [BH:1:CA, BH:10:CA]")
+        atoms = try p(.atoms, literal: [], help: "the two atoms whose distance is pulled, e.g. [BH:1:CA, BH:10:CA]")
         k = try p(.k, default: 1.0, unit: "kcal/mol/Å²", in: .positive, help: "spring constant of ½ k (d − z(t))² (colvars/NAMD convention)")
         from = try p(.from, default: 0.0, unit: "Å", in: .nonNegative, help: "centre z at the start of production")
         to = try p(.to, default: 0.0, unit: "Å", in: .nonNegative, help: "centre z at the end of production (constant speed in between)")
@@ -65,7 +57,7 @@ struct SteeredSpec: Codable {
 /// `fixed` is held by a spring at its starting position, atom `pulled` by a spring whose anchor
 /// starts at the atom and moves at `speed` along `direction` (default: from the fixed to the
 /// pulled atom). U = ½ k Σ |r − anchor(t)|²; the work is written per frame.
-struct TetheredSpec: Codable {
+struct TetheredSpec: Decodable {
     var fixed: AtomSpec?
     var pulled: AtomSpec?
     var k: Double
@@ -88,7 +80,7 @@ struct TetheredSpec: Codable {
 
 /// `minimization` of `simulate` on charmm systems: L-BFGS until the RMS gradient is below
 /// `tolerance` (CHARMM's GRMS) or `max_steps` iterations.
-struct MinimizationSpec: Codable {
+struct MinimizationSpec: Decodable {
     var tolerance: Double
     var maxSteps: Int
 

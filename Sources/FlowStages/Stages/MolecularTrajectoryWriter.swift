@@ -22,6 +22,8 @@ import FlowMD
 ///   (−β⁻¹ ln⟨e^{−βW}⟩, Jarzynski's free-energy estimate along the pull) and, for steered MD,
 ///   `center` (the spring centre z(t)).
 struct MolecularTrajectoryWriter {
+    typealias Output = SimulateStage.Output
+
     let set: ReplicaSet
     let model: CharmmModel
     let biases: MolecularBiases
@@ -44,38 +46,37 @@ struct MolecularTrajectoryWriter {
             let idx = wanted.map { names.firstIndex(of: $0)! }
             return (0..<rows).flatMap { r in idx.map { values[r * names.count + $0] } }
         }
-        try out.write("x", matrix: Matrix(rows: rows, cols: d, storage: x), units: "Å", description: "atom coordinates x1, y1, z1, x2, … per frame, replica-major")
+        try out.write(Output.x, matrix: Matrix(rows: rows, cols: d, storage: x), units: "Å")
         let time = column("time")
-        try out.write("time", vector: time, units: "ps", description: "time since the start of production")
-        try out.write("replica", (0..<rows).map { Int64($0 / max(frames, 1)) }, shape: [rows])
-        try out.write("energy", vector: column("energy"), units: "kcal/mol", description: "total potential energy (no bias)")
-        try out.write("energy_terms", matrix: Matrix(rows: rows, cols: MolecularFrameMeasure.termNames.count,
-                                                     storage: columns(MolecularFrameMeasure.termNames)), units: "kcal/mol")
-        try out.dataset("energy_terms").setAttribute("names", .strings(MolecularFrameMeasure.termNames))
+        try out.write(Output.time, vector: time, units: "ps")
+        try out.write(Output.replica, integers: (0..<rows).map { Int64($0 / max(frames, 1)) })
+        try out.write(Output.energy, vector: column("energy"), units: "kcal/mol")
+        try out.write(Output.energyTerms, matrix: Matrix(rows: rows, cols: MolecularFrameMeasure.termNames.count,
+                                                     storage: columns(MolecularFrameMeasure.termNames)))
+        try out.dataset(Output.energyTerms.name).setAttribute("names", .strings(MolecularFrameMeasure.termNames))
         let bias = column("bias")
-        try out.write("bias", vector: bias, units: "kcal/mol", description: "total bias energy")
-        try out.write("temperature", vector: column("temperature"), units: "K", description: "kinetic temperature (integrator estimate)")
+        try out.write(Output.bias, vector: bias, units: "kcal/mol")
+        try out.write(Output.temperature, vector: column("temperature"))
         let work = column("work")
         if biases.moves {
-            try out.write("work", vector: work, units: "kcal/mol", description: "work done by the time-dependent biases since the start of production")
+            try out.write(Output.work, vector: work, units: "kcal/mol")
             context.log("moving bias: /weights are 1 (non-equilibrium run); see /work")
         }
         let offset = column("bias_offset")
-        if biases.metadynamics != nil { try out.write("bias_offset", vector: offset, units: "kcal/mol", description: "metadynamics c(t)") }
+        if biases.metadynamics != nil { try out.write(Output.biasOffset, vector: offset, units: "kcal/mol") }
         let weights = biases.moves ? [Double](repeating: 1, count: rows) : ReweightingWeights.weights(beta: model.beta, bias: bias, offset: offset)
         guard weights.allSatisfy({ $0.isFinite }) else {
             throw FlowError.stageFailed(stage: context.stageName, message: "the reweighting weights overflowed; lower the metadynamics height or raise bias_temperature")
         }
-        try out.write("weights", vector: weights, description: "e^{β(B − c(t))} normalized to mean 1 (ReweightingWeights)")
+        try out.write(Output.weights, vector: weights)
         if !measure.cvNames.isEmpty {
-            try out.write("cv", matrix: Matrix(rows: rows, cols: measure.cvNames.count, storage: columns(measure.cvNames)),
-                          description: "biased CVs (Å for distances, radians for angles)")
-            try out.dataset("cv").setAttribute("names", .strings(measure.cvNames))
+            try out.write(Output.cv, matrix: Matrix(rows: rows, cols: measure.cvNames.count, storage: columns(measure.cvNames)))
+            try out.dataset(Output.cv.name).setAttribute("names", .strings(measure.cvNames))
         }
-        try model.topology.write(to: try out.createGroup("topology"))
+        try model.topology.write(to: try out.createGroup(Output.topology))
         try writeMetadynamics(out)
         if biases.steered != nil || biases.tethered != nil {
-            try writeSummary(out.createGroup("summary"), time: Array(time.prefix(frames)), distance: column(measure.cvNames[0]), work: work,
+            try writeSummary(out.createGroup(Output.summary), time: Array(time.prefix(frames)), distance: column(measure.cvNames[0]), work: work,
                              replicas: replicas, frames: frames)
         }
         try out.setAttribute("temperature", .double(model.temperature))
@@ -98,10 +99,10 @@ struct MolecularTrajectoryWriter {
         guard let first = all.first?.1 else { return }
         let rank = first.grid.rank
         let hills = all.flatMap { $0.1.hills }
-        try out.write("hills", hills.flatMap { [$0.time, $0.height] + $0.center }, shape: [hills.count, 2 + rank])
-        try out.dataset("hills").setAttribute("columns", .strings(["time", "height"] + first.cv.componentNames))
+        try out.write(Output.hills, values: hills.flatMap { [$0.time, $0.height] + $0.center }, shape: [hills.count, 2 + rank])
+        try out.dataset(Output.hills.name).setAttribute("columns", .strings(["time", "height"] + first.cv.componentNames))
         let owners = all.flatMap { r, m in m.hills.map { _ in Int64(r) } }
-        try out.write("hill_replica", owners, shape: [owners.count])
+        try out.write(Output.hillReplica, integers: owners)
         try out.write("bias_grid/values", all.flatMap { $0.1.grid.values }, shape: [all.count] + first.grid.points)
         for a in 0..<rank {
             try out.write("bias_grid/axis\(a)", (0..<first.grid.points[a]).map { first.grid.node($0, axis: a) }, shape: [first.grid.points[a]])

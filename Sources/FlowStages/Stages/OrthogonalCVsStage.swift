@@ -24,13 +24,14 @@ enum OrthogonalCVsStage: StageKind {
         InputSpec("encoder", help: "a diffusion-net output (/network: f_e)"),
         InputSpec("manifold", help: "a manifold output (/network: ψ on the encoder's embedding)"),
     ]
-    static let outputs = [
-        OutputSpec("/network", "ξ (flow-mlp/1 layout); attributes feature_kind/feature_parameters record the data's feature map"),
-        OutputSpec("/cv", "ξ on every data row (rows × cvs)"),
-        OutputSpec("/normals", "∇V₁ = J_fᵀ∇ψ at every data row (rows × D)"),
-        OutputSpec("/diagnostics", "per row: orthogonality cosine, ‖JJᵀ − I‖_F (attribute columns; means as attributes)"),
-        OutputSpec("/loss", "training loss per epoch × term; /validation_loss and /learning_rate alongside"),
-    ]
+    enum Output {
+        static let network = SharedDatasets.network.documented("ξ; attributes feature_kind/feature_parameters record the data's feature map")
+        static let cv = OutputDataset.float64("/cv", "rows × cvs", "the learned CVs ξ at every data row")
+        static let normals = OutputDataset.float64("/normals", "rows × D", "∇V₁ = J_f(x)ᵀ ∇ψ(f_e(x)) at every data row")
+        static let diagnostics = OutputDataset.float64("/diagnostics", "rows × 2",
+            "per row: orthogonality cosine ‖J∇V₁‖/(‖J‖_F‖∇V₁‖) and ‖JJᵀ − I‖_F (attribute columns; means as attributes)")
+    }
+    static let outputs = [Output.network, Output.cv, Output.normals, Output.diagnostics] + LossHistoryLayout.standard.outputs
 
     enum Defaults: LearningDefaults {
         static let hidden = [45, 45]
@@ -47,7 +48,7 @@ enum OrthogonalCVsStage: StageKind {
         case squaredCosine = "squared-cosine"
     }
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var network: NetworkSpec<Defaults>
         var training: TrainingSpec<Defaults>
         var cvs: Int
@@ -79,7 +80,7 @@ enum OrthogonalCVsStage: StageKind {
         defer { encoderInput.close() }
         let manifoldInput = try LearningInput("manifold", of: context, expected: "a manifold output")
         defer { manifoldInput.close() }
-        let x = try data.matrix("x")
+        let x = try data.matrix(SharedDatasets.x.name)
         guard p.cvs < x.cols else {
             throw fail("params.cvs is \(p.cvs) but the data has \(x.cols) columns; at most \(x.cols - 1) CVs can be orthogonal to ∇V₁")
         }
@@ -142,24 +143,24 @@ enum OrthogonalCVsStage: StageKind {
                              data: LearningInput, to out: HDF5Group) throws -> (Double, Double) {
         let (cv, jacobians) = xi.valuesAndJacobians(x)
         let diagnostics = OrthogonalityDiagnostics.evaluate(jacobians: jacobians, outputs: xi.outputDimension, normals: normals)
-        let network = try out.createGroup("network")
+        let network = try out.createGroup(Output.network)
         try xi.save(to: network)
         if let kind = data.rootString("kind"), let parameters = data.rootString("parameters") {
             try network.setAttribute("feature_kind", .string(kind))
             try network.setAttribute("feature_parameters", .string(parameters))
         }
-        try out.write("cv", matrix: cv, description: "the learned CVs ξ at every data row")
-        try out.write("normals", matrix: normals, description: "∇V₁ = J_f(x)ᵀ ∇ψ(f_e(x)) at every data row")
+        try out.write(Output.cv, matrix: cv)
+        try out.write(Output.normals, matrix: normals)
         var table = Matrix(rows: x.rows, cols: 2)
         for i in 0..<x.rows {
             table[i, 0] = diagnostics.cosine[i]
             table[i, 1] = diagnostics.deviation[i]
         }
-        try out.write("diagnostics", matrix: table, description: "per row: ‖J∇V₁‖/(‖J‖_F‖∇V₁‖) and ‖JJᵀ − I‖_F")
+        try out.write(Output.diagnostics, matrix: table)
         let cosines = usable.map { diagnostics.cosine[$0] }
         let meanCosine = cosines.reduce(0, +) / Double(cosines.count)
         let meanDeviation = diagnostics.deviation.reduce(0, +) / Double(x.rows)
-        let dataset = try out.dataset("diagnostics")
+        let dataset = try out.dataset(Output.diagnostics.name)
         try dataset.setAttribute("columns", .strings(["orthogonality_cosine", "orthonormality_deviation"]))
         for holder in [dataset as HDF5AttributeHolder, out] {
             try holder.setAttribute("mean_orthogonality_cosine", .double(meanCosine))

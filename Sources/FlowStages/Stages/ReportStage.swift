@@ -17,10 +17,9 @@ enum ReportStage: StageKind {
     static let inputs: [InputSpec] = []
     static let acceptsAnyInputs = true
     static let system = SystemRequirement.optional
-    static let outputs = [OutputSpec("/files/<stage>.md", "the report (also written to results/<workflow>/<stage>.md)"),
-                          OutputSpec("/files/<figure>.png", "each figure")]
+    static let outputs = [SharedDatasets.files.documented("<stage>.md, the report (also written to results/<workflow>/<stage>.md), and <figure>.png for each figure")]
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var title: String?
         var figures: [FigureSpec]
         var tables: [TableSpec]
@@ -64,8 +63,8 @@ enum ReportStage: StageKind {
         for name in context.inputNames {
             let f = try context.input(name)
             defer { try? f.close() }
-            if f.root.contains("x"), !f.root.isGroup("x") {
-                let shape = try f.root.dataset("x").shape
+            if f.root.contains(SharedDatasets.x), !f.root.isGroup(SharedDatasets.x.name) {
+                let shape = try f.root.dataset(SharedDatasets.x.name).shape
                 if shape.count == 2, shape[1] == 2 { out.append(FigureSpec(input: name)) }
             }
         }
@@ -111,7 +110,7 @@ enum ReportStage: StageKind {
 }
 
 /// One figure of a report.
-struct FigureSpec: Codable {
+struct FigureSpec: Decodable {
     enum Kind: String, ParameterEnum { case scatter, line, heatmap, grid }
 
     var type: Kind

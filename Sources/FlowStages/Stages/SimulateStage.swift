@@ -11,36 +11,49 @@ import FlowMD
 /// frame's walker. Long runs checkpoint and resume bit-identically.
 enum SimulateStage: StageKind {
     static let name = "simulate"
-    /// 5: the Müller–Brown kernel's exponentials are `KernelExp.exp2` with log₂e folded into the
-    /// exponent (4: fused multiply–adds; Benchmarks/README.md, Sampling), so its trajectories differ
-    /// from version 4 in the last bits; cached outputs of earlier versions are not reused.
     static let version = 5
     static let summary = "sample a system with independent walkers (EM, MALA, BAOAB; metadynamics, restraints)"
     static let system = SystemRequirement.required
     static var cpus: Int { ProcessInfo.processInfo.activeProcessorCount }
     static let inputs = [InputSpec("initial", required: false, help: "frames to start from when params.initial is 'input'")]
-    static let outputs: [OutputSpec] = [
-        OutputSpec("/x", "frames × D configurations, walker-major"),
-        OutputSpec("/time", "time of each frame since the start"),
-        OutputSpec("/energy", "potential energy V of each frame"),
-        OutputSpec("/bias", "total bias energy felt at each frame (0 without bias)"),
-        OutputSpec("/bias_offset", "metadynamics c(t) at each frame (Tiwary & Parrinello 2015)"),
-        OutputSpec("/weights", "reweighting weight e^{β(B − c(t))} per frame, normalized to mean 1 (1 for unbiased and steered runs)"),
-        OutputSpec("/walker", "walker index of each frame (int64)"),
-        OutputSpec("/acceptance", "MALA: accepted fraction of proposals per walker"),
-        OutputSpec("/hills", "metadynamics: one row per hill (time, height, centre…)"),
-        OutputSpec("/bias_grid/values", "metadynamics: final bias on the grid (axis 0 slowest)"),
-        OutputSpec("/work", "moving restraints: work done on each frame's walker so far (Jarzynski)"),
-        // charmm systems (MolecularTrajectoryWriter): frames are replica-major.
-        OutputSpec("/replica", "charmm: replica index of each frame (int64)"),
-        OutputSpec("/energy_terms", "charmm: frames × energy terms, kcal/mol (names in attribute 'names')"),
-        OutputSpec("/cv", "charmm: the biased CVs per frame (names in attribute 'names')"),
-        OutputSpec("/temperature", "charmm: kinetic temperature per frame (K)"),
-        OutputSpec("/topology", "charmm: atoms (names, types, residues, masses, charges) and bonded lists"),
-        OutputSpec("/summary", "charmm pulling runs: time, distance_mean/std, work_mean/std, jarzynski, center"),
-    ]
+    /// The datasets of a run. Model systems write frames walker-major with `/walker`; charmm
+    /// systems (`MolecularTrajectoryWriter`) write them replica-major with `/replica`, in Å, ps
+    /// and kcal/mol.
+    enum Output {
+        static let x = SharedDatasets.x.documented(shape: "frames × D", units: "system length",
+                                                   "configurations, walker- (replica-) major")
+        static let time = OutputDataset.float64("/time", "frames", units: "system time", "time of each frame since the start of production")
+        static let energy = OutputDataset.float64("/energy", "frames", units: "system energy", "potential energy V of each frame (no bias)")
+        static let bias = OutputDataset.float64("/bias", "frames", units: "system energy", "total bias energy felt at each frame (0 without bias)")
+        static let biasOffset = OutputDataset.float64("/bias_offset", "frames", units: "system energy", when: "model systems; charmm metadynamics runs",
+                                                      "metadynamics c(t) at each frame (Tiwary & Parrinello 2015)")
+        static let weights = SharedDatasets.weights.documented(shape: "frames", when: "always",
+                                                               "e^{β(B − c(t))} per frame, normalized to mean 1 (1 for unbiased and steered runs)")
+        static let walker = SharedDatasets.walker.documented(when: "model systems", "walker index of each frame")
+        static let acceptance = OutputDataset.float64("/acceptance", "walkers", when: "MALA", "accepted fraction of proposals per walker")
+        static let hills = OutputDataset.float64("/hills", "hills × (2 + CVs)", when: "metadynamics",
+                                                 "one row per hill: time, height, centre (attribute columns)")
+        static let hillReplica = OutputDataset.int64("/hill_replica", "hills", when: "charmm metadynamics runs", "replica that deposited each hill")
+        static let biasGrid = OutputDataset.group("/bias_grid", when: "metadynamics",
+                                                  "final bias: values on the grid (axis 0 slowest; charmm: one grid per replica) and axis{i} nodes")
+        static let work = OutputDataset.float64("/work", "frames", units: "system energy", when: "moving restraints or steered MD",
+                                                "work done on each frame's walker so far (Jarzynski)")
+        static let replica = OutputDataset.int64("/replica", "frames", when: "charmm systems", "replica index of each frame")
+        static let energyTerms = OutputDataset.float64("/energy_terms", "frames × terms", units: "kcal/mol", when: "charmm systems",
+                                                       "energy per force-field term (names in attribute 'names')")
+        static let cv = OutputDataset.float64("/cv", "frames × CVs", when: "charmm systems with biased CVs",
+                                              "the biased CVs per frame: Å for distances, radians for angles (names in attribute 'names')")
+        static let temperature = OutputDataset.float64("/temperature", "frames", units: "K", when: "charmm systems",
+                                                       "kinetic temperature per frame (integrator estimate)")
+        static let topology = SharedDatasets.topology
+        static let summary = OutputDataset.group("/summary", when: "charmm pulling runs",
+                                                 "per frame over replicas: time, distance_mean/std, work_mean/std, jarzynski, center")
+    }
+    static let outputs = [Output.x, Output.time, Output.energy, Output.bias, Output.biasOffset, Output.weights, Output.walker,
+                          Output.acceptance, Output.hills, Output.hillReplica, Output.biasGrid, Output.work, Output.replica,
+                          Output.energyTerms, Output.cv, Output.temperature, Output.topology, Output.summary]
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var dynamics: DynamicsParameters
         var stride: Int
         var bias: BiasSpec?
@@ -63,16 +76,6 @@ enum SimulateStage: StageKind {
             minimization = try p.optionalGroup(.minimization, help: "charmm systems: L-BFGS minimization of the starting structure")
             equilibrationSteps = try p.optional(.equilibrationSteps, in: .atLeast(0), help: "charmm systems: unbiased Langevin steps before production (default 0)")
             try p.check(stride <= dynamics.steps, .stride, "must not exceed steps (\(dynamics.steps)); no frame would be saved")
-        }
-
-        func encode(to encoder: Encoder) throws {
-            try dynamics.encode(to: encoder)
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(stride, forKey: .stride)
-            try c.encodeIfPresent(bias, forKey: .bias)
-            try c.encodeIfPresent(replicas, forKey: .replicas)
-            try c.encodeIfPresent(minimization, forKey: .minimization)
-            try c.encodeIfPresent(equilibrationSteps, forKey: .equilibrationSteps)
         }
     }
 
@@ -104,12 +107,12 @@ enum SimulateStage: StageKind {
     static func write(_ ensemble: WalkerEnsemble, system: SimulationSystem, restraints: [RestraintSpec], context: StageContext) throws {
         let t = ensemble.trajectory()
         let out = context.output.root
-        try out.write("x", matrix: t.x, description: "configurations (" + system.coordinateNames.joined(separator: ", ") + ")")
-        try out.write("time", vector: t.time, units: "time")
-        try out.write("energy", vector: t.energy, units: "energy")
-        try out.write("bias", vector: t.bias, units: "energy")
-        try out.write("bias_offset", vector: t.offset, units: "energy")
-        try out.write("walker", t.walker.map(Int64.init), shape: [t.walker.count])
+        try out.write(Output.x, matrix: t.x)
+        try out.write(Output.time, vector: t.time)
+        try out.write(Output.energy, vector: t.energy)
+        try out.write(Output.bias, vector: t.bias)
+        try out.write(Output.biasOffset, vector: t.offset)
+        try out.write(Output.walker, integers: t.walker.map(Int64.init))
         // A moving restraint makes the run non-equilibrium: no reweighting weights (all 1), work instead.
         let steered = restraints.contains { $0.moves }
         if steered { context.log("moving restraint: /weights are 1 (non-equilibrium run); see /work") }
@@ -117,17 +120,17 @@ enum SimulateStage: StageKind {
         guard weights.allSatisfy({ $0.isFinite }) else {
             throw FlowError.stageFailed(stage: context.stageName, message: "the reweighting weights overflowed; the bias grew beyond exp range (lower height or raise bias_temperature)")
         }
-        try out.write("weights", vector: weights, description: "e^{β(B − c(t))} normalized to mean 1 (ReweightingWeights)")
-        if steered { try out.write("work", vector: t.work, units: "energy") }
+        try out.write(Output.weights, vector: weights)
+        if steered { try out.write(Output.work, vector: t.work) }
         if ensemble.integrator.reportsAcceptance {
             let rates = ensemble.acceptanceRates
-            try out.write("acceptance", vector: rates)
+            try out.write(Output.acceptance, vector: rates)
             context.log(String(format: "MALA acceptance: mean %.4f, min %.4f", rates.reduce(0, +) / Double(rates.count), rates.min() ?? 0))
         }
         if let m = ensemble.metadynamics {
             let d = m.grid.rank
-            try out.write("hills", m.hills.flatMap { [$0.time, $0.height] + $0.center }, shape: [m.hills.count, 2 + d])
-            try out.dataset("hills").setAttribute("columns", .strings(["time", "height"] + m.cv.componentNames))
+            try out.write(Output.hills, values: m.hills.flatMap { [$0.time, $0.height] + $0.center }, shape: [m.hills.count, 2 + d])
+            try out.dataset(Output.hills.name).setAttribute("columns", .strings(["time", "height"] + m.cv.componentNames))
             try out.write("bias_grid/values", m.grid.values, shape: m.grid.points)
             for a in 0..<d {
                 try out.write("bias_grid/axis\(a)", (0..<m.grid.points[a]).map { m.grid.node($0, axis: a) }, shape: [m.grid.points[a]])

@@ -14,14 +14,15 @@ enum StringStage: StageKind {
     static let summary = "minimum-energy path between two minima and its saddle (zero-temperature string method)"
     static let system = SystemRequirement.required
     static let inputs: [InputSpec] = []
-    static let outputs = [
-        OutputSpec("/path", "images × D, equally spaced in arc length, endpoints = the relaxed minima"),
-        OutputSpec("/energy", "potential energy of each image"),
-        OutputSpec("/arclength", "normalized arc length of each image"),
-        OutputSpec("/saddle", "the refined saddle point (D); attributes energy, gradient_norm, index"),
-    ]
+    enum Output {
+        static let path = OutputDataset.float64("/path", "images × D", "images equally spaced in arc length, endpoints = the relaxed minima")
+        static let energy = OutputDataset.float64("/energy", "images", units: "system energy", "potential energy of each image")
+        static let arclength = OutputDataset.float64("/arclength", "images", "normalized arc length of each image")
+        static let saddle = OutputDataset.float64("/saddle", "D", "the refined saddle point; attributes energy, gradient_norm, index")
+    }
+    static let outputs = [Output.path, Output.energy, Output.arclength, Output.saddle]
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var from: InitialState
         var to: InitialState
         var images: Int
@@ -37,8 +38,8 @@ enum StringStage: StageKind {
 
         init(from decoder: Decoder) throws {
             let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
-            from = try p(.from, default: .named("A"), help: "start: a named state of the system or coordinates (relaxed to the nearest minimum)")
-            to = try p(.to, default: .named("B"), help: "end: a named state or coordinates (relaxed to the nearest minimum)")
+            from = try p(.from, literal: "A", help: "start: a named state of the system or coordinates (relaxed to the nearest minimum)")
+            to = try p(.to, literal: "B", help: "end: a named state or coordinates (relaxed to the nearest minimum)")
             images = try p(.images, default: 50, in: .atLeast(3), help: "number of images along the string")
             tolerance = try p(.tolerance, default: 1e-8, in: .positive,
                               help: "stop when no image moves more than tolerance × |end − start| over 20 iterations")
@@ -69,11 +70,11 @@ enum StringStage: StageKind {
         }
         let out = context.output.root
         let d = system.potential.dimension
-        try out.write("path", matrix: Matrix(rows: path.images.count, cols: d, storage: path.images.flatMap { $0 }))
-        try out.write("energy", vector: path.energies, units: "energy")
-        try out.write("arclength", vector: path.arcLength)
-        try out.write("saddle", vector: path.saddle)
-        let saddle = try out.dataset("saddle")
+        try out.write(Output.path, matrix: Matrix(rows: path.images.count, cols: d, storage: path.images.flatMap { $0 }))
+        try out.write(Output.energy, vector: path.energies)
+        try out.write(Output.arclength, vector: path.arcLength)
+        try out.write(Output.saddle, vector: path.saddle)
+        let saddle = try out.dataset(Output.saddle.name)
         try saddle.setAttribute("energy", .double(path.saddleEnergy))
         try saddle.setAttribute("gradient_norm", .double(path.saddleGradientNorm))
         try saddle.setAttribute("index", .int(Int64(path.saddleIndex)))

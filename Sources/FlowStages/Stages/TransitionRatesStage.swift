@@ -20,22 +20,27 @@ enum TransitionRatesStage: StageKind {
     static let system = SystemRequirement.required
     static var cpus: Int { ProcessInfo.processInfo.activeProcessorCount }
     static let inputs: [InputSpec] = [InputSpec("initial", required: false, help: "frames to start from when params.initial is 'input'")]
-    static let outputs = [
-        OutputSpec("/rates/from", "state A (string)"),
-        OutputSpec("/rates/to", "state B of the pair, or 'any' for k_A (string)"),
-        OutputSpec("/rates/quantity", "k_AB = N_AB/T_A|AB, 1/MFPT A→B (other states ignored); nu_AB = N_AB/T, reactive flux; rho_A = T_A|AB/T (dimensionless); k_A = exits from A/time last in A, 1/MFPT A→any other state"),
-        OutputSpec("/rates/rate", "the estimate, pooled over walkers: 1/time for k_AB, nu_AB, k_A; the dimensionless occupancy for rho_A"),
-        OutputSpec("/rates/ci_low", "lower bound of the bootstrap confidence interval over walkers"),
-        OutputSpec("/rates/ci_high", "upper bound of the bootstrap confidence interval over walkers"),
-        OutputSpec("/rates/events", "N_AB for pair rows, exits from A for k_A (int64)"),
-        OutputSpec("/rates/time", "denominator: T_A|AB (k_AB), T (nu_AB, rho_A), time last in A (k_A)"),
-        OutputSpec("/counts", "pooled switches of the last-visited label i → j, all states considered (states × states, int64)"),
-        OutputSpec("/residence_time", "pooled time with each state as the last visited"),
-        OutputSpec("/total_time", "pooled run time T over all walkers"),
-        OutputSpec("/states", "state names"),
-    ]
+    enum Output {
+        static let from = OutputDataset.strings("/rates/from", "rows", "state A")
+        static let to = OutputDataset.strings("/rates/to", "rows", "state B of the pair, or 'any' for k_A")
+        static let quantity = OutputDataset.strings("/rates/quantity", "rows",
+            "k_AB = N_AB/T_A|AB, 1/MFPT A→B (other states ignored); nu_AB = N_AB/T, reactive flux; rho_A = T_A|AB/T (dimensionless); k_A = exits from A/time last in A, 1/MFPT A→any other state")
+        static let rate = OutputDataset.float64("/rates/rate", "rows",
+            "the estimate, pooled over walkers: 1/time for k_AB, nu_AB, k_A; the dimensionless occupancy for rho_A")
+        static let low = OutputDataset.float64("/rates/ci_low", "rows", "lower bound of the bootstrap confidence interval over walkers")
+        static let high = OutputDataset.float64("/rates/ci_high", "rows", "upper bound of the bootstrap confidence interval over walkers")
+        static let events = OutputDataset.int64("/rates/events", "rows", "N_AB for pair rows, exits from A for k_A")
+        static let time = OutputDataset.float64("/rates/time", "rows", units: "system time",
+            "denominator: T_A|AB (k_AB), T (nu_AB, rho_A), time last in A (k_A)")
+        static let counts = OutputDataset.int64("/counts", "states × states", "pooled switches of the last-visited label i → j, all states considered")
+        static let residence = OutputDataset.float64("/residence_time", "states", units: "system time", "pooled time with each state as the last visited")
+        static let totalTime = OutputDataset.float64("/total_time", "1", units: "system time", "pooled run time T over all walkers")
+        static let states = OutputDataset.strings("/states", "states", "state names")
+    }
+    static let outputs = [Output.from, Output.to, Output.quantity, Output.rate, Output.low, Output.high, Output.events, Output.time,
+                          Output.counts, Output.residence, Output.totalTime, Output.states]
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var dynamics: DynamicsParameters
         var interval: Int
         var states: [StateSpec]
@@ -55,16 +60,6 @@ enum TransitionRatesStage: StageKind {
             confidence = try p(.confidence, default: 0.95, in: .halfOpen(0, 1), help: "confidence level of the intervals")
             resamples = try p(.resamples, default: 2000, in: .atLeast(100), help: "bootstrap resamples over walkers")
             try p.check(interval <= dynamics.steps, .interval, "must not exceed steps (\(dynamics.steps))")
-        }
-
-        func encode(to encoder: Encoder) throws {
-            try dynamics.encode(to: encoder)
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(interval, forKey: .interval)
-            try c.encode(states, forKey: .states)
-            try c.encode(quench, forKey: .quench)
-            try c.encode(confidence, forKey: .confidence)
-            try c.encode(resamples, forKey: .resamples)
         }
     }
 
@@ -103,19 +98,19 @@ enum TransitionRatesStage: StageKind {
 
     static func write(_ estimate: TransitionRateEstimate, names: [String], confidence: Double, to out: HDF5Group) throws {
         let rows = estimate.rows
-        try out.write("rates/from", strings: rows.map(\.from))
-        try out.write("rates/to", strings: rows.map(\.to))
-        try out.write("rates/quantity", strings: rows.map(\.quantity.rawValue))
-        try out.write("rates/rate", vector: rows.map(\.value), description: "k_AB, nu_AB, k_A in 1/time; rho_A dimensionless")
-        try out.write("rates/ci_low", vector: rows.map(\.low))
-        try out.write("rates/ci_high", vector: rows.map(\.high))
-        try out.write("rates/events", rows.map { Int64($0.events) }, shape: [rows.count])
-        try out.write("rates/time", vector: rows.map(\.time), units: "time")
+        try out.write(Output.from, strings: rows.map(\.from))
+        try out.write(Output.to, strings: rows.map(\.to))
+        try out.write(Output.quantity, strings: rows.map(\.quantity.rawValue))
+        try out.write(Output.rate, vector: rows.map(\.value))
+        try out.write(Output.low, vector: rows.map(\.low))
+        try out.write(Output.high, vector: rows.map(\.high))
+        try out.write(Output.events, integers: rows.map { Int64($0.events) })
+        try out.write(Output.time, vector: rows.map(\.time))
         try out.group("rates").setAttribute("confidence", .double(confidence))
         let k = names.count
-        try out.write("counts", estimate.counts.flatMap { $0.map(Int64.init) }, shape: [k, k])
-        try out.write("residence_time", vector: estimate.residence, units: "time")
-        try out.write("total_time", vector: [estimate.totalTime], units: "time")
-        try out.write("states", strings: names)
+        try out.write(Output.counts, integers: estimate.counts.flatMap { $0.map(Int64.init) }, shape: [k, k])
+        try out.write(Output.residence, vector: estimate.residence)
+        try out.write(Output.totalTime, vector: [estimate.totalTime])
+        try out.write(Output.states, strings: names)
     }
 }

@@ -2,7 +2,7 @@ import FlowCore
 
 /// A curve or point set drawn on top of a report figure — a minimum-energy path, a decoder
 /// curve, conditional means — read from any report input.
-struct OverlaySpec: Codable {
+struct OverlaySpec: Decodable {
     enum Style: String, ParameterEnum { case line, points, linespoints }
 
     var input: String

@@ -9,7 +9,7 @@ import FlowHDF5
 ///   source, optionally with the relative error of each column against a `reference` column.
 /// - `inputs`: one row per listed input — e.g. the diagnostics of several autoencoder variants —
 ///   one column per value read from that input.
-struct TableSpec: Codable {
+struct TableSpec: Decodable {
     enum Kind: String, ParameterEnum { case compare, inputs }
 
     var title: String
@@ -93,7 +93,7 @@ struct TableSpec: Codable {
 
 /// Where a table's values come from: a dataset or an attribute of a report input, or literal
 /// values (published reference numbers).
-struct ColumnSpec: Codable {
+struct ColumnSpec: Decodable {
     var label: String
     var input: String?
     var dataset: String?

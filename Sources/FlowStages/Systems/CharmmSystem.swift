@@ -15,7 +15,7 @@ enum CharmmSystem: SystemKind, SimulationSystemBuilder {
     static let name = "charmm"
     static let summary = "a molecule with the CHARMM force field: built-in deca-alanine/butane or PSF + parameters + PDB (Å, kcal/mol, amu, ps)"
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var temperature: Double
         var params: Molecule
 
@@ -32,7 +32,7 @@ enum CharmmSystem: SystemKind, SimulationSystemBuilder {
         var beta: Double { 1 / (MDUnits.boltzmann * temperature) }
     }
 
-    struct Molecule: Codable {
+    struct Molecule: Decodable {
         var molecule: BuiltInMolecule?
         var builder: BuilderOptions?
         var psf: ContentFile?
@@ -60,9 +60,9 @@ enum CharmmSystem: SystemKind, SimulationSystemBuilder {
                         "unknown molecule '\(name ?? "")'\(DidYouMean.hint(for: name ?? "", among: names)); built-in molecules: \(names.joined(separator: ", "))")
             builder = try p.optionalGroup(.builder, help: "builder options of a built-in molecule")
             psf = try p.optional(.psf, help: "CHARMM/X-PLOR PSF file (relative to the workspace)")
-            parameters = try p(.parameters, default: [], help: "CHARMM parameter files (.prm/.par/.str); later files override earlier ones")
+            parameters = try p(.parameters, literal: [], help: "CHARMM parameter files (.prm/.par/.str); later files override earlier ones")
             pdb = try p.optional(.pdb, help: "PDB with the starting coordinates, atoms in PSF order")
-            cutoff = try p(.cutoff, default: .allPairs, unit: "Å", help: "non-bonded cutoff: none (all pairs, vacuum) or a radius")
+            cutoff = try p(.cutoff, literal: "none", unit: "Å", help: "non-bonded cutoff: none (all pairs, vacuum) or a radius")
             switchDistance = try p.optional(.switchDistance, unit: "Å", in: .nonNegative,
                                             help: "where CHARMM's Lennard-Jones switching starts (default cutoff − 2); Coulomb is shifted (NAMD)")
             lennardJones14Scale = try p(.lennardJones14Scale, default: 1.0, in: .closed(0, 1), help: "factor on 1-4 Lennard-Jones (CHARMM: 1, with the 1-4 parameters)")
@@ -98,7 +98,7 @@ enum CharmmSystem: SystemKind, SimulationSystemBuilder {
         }
     }
 
-    struct BuilderOptions: Codable {
+    struct BuilderOptions: Decodable {
         var dihedral: Double?
         var phi: Double?
         var psi: Double?
@@ -117,7 +117,7 @@ enum CharmmSystem: SystemKind, SimulationSystemBuilder {
     }
 
     /// `cutoff: none` or `cutoff: 12`.
-    enum CutoffSetting: Codable, Equatable, ParameterTypeDescribing {
+    enum CutoffSetting: Decodable, Equatable, ParameterTypeDescribing {
         case allPairs
         case radius(Double)
 
@@ -131,14 +131,6 @@ enum CharmmSystem: SystemKind, SimulationSystemBuilder {
                 self = .allPairs
             } else {
                 throw CutoffSettingError()
-            }
-        }
-
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.singleValueContainer()
-            switch self {
-            case .allPairs: try c.encode("none")
-            case .radius(let r): try c.encode(r)
             }
         }
 

@@ -6,11 +6,11 @@ enum DoubleWellSystem: SystemKind, SimulationSystemBuilder {
     static let name = "double-well"
     static let summary = "double well h (x1² − 1)² + ½ k Σ x_i², minima left and right (rates, histograms)"
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var beta: Double
         var params: Shape
 
-        struct Shape: Codable {
+        struct Shape: Decodable {
             var dimension: Int
             var barrier: Double
             var stiffness: Double

@@ -6,11 +6,11 @@ enum HarmonicSystem: SystemKind, SimulationSystemBuilder {
     static let name = "harmonic"
     static let summary = "harmonic well ½ Σ k_i (x_i − c_i)² (Gaussian target with known moments)"
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var beta: Double
         var params: Shape
 
-        struct Shape: Codable {
+        struct Shape: Decodable {
             var stiffness: [Double]
             var center: [Double]?
             enum CodingKeys: String, CodingKey { case stiffness, center }

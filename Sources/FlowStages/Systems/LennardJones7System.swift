@@ -9,11 +9,11 @@ enum LennardJones7System: SystemKind, SimulationSystemBuilder {
     static let name = "lj7-2d"
     static let summary = "LJ7 cluster in 2D with a confining restraint; minima hexagon, capped parallelograms, trapezoid"
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var beta: Double
         var params: Shape
 
-        struct Shape: Codable {
+        struct Shape: Decodable {
             var kappa: Double
             var radius: Double
             enum CodingKeys: String, CodingKey { case kappa, radius }

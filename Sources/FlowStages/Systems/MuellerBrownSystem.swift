@@ -6,11 +6,11 @@ enum MuellerBrownSystem: SystemKind, SimulationSystemBuilder {
     static let name = "mueller-brown"
     static let summary = "2D Müller–Brown potential (scaled), minima A, B, C"
 
-    struct Parameters: Codable {
+    struct Parameters: Decodable {
         var beta: Double
         var params: Shape
 
-        struct Shape: Codable {
+        struct Shape: Decodable {
             var scale: Double
             enum CodingKeys: String, CodingKey { case scale }
             init(from decoder: Decoder) throws {
