@@ -58,7 +58,7 @@ public struct StageKindDescriptor {
 public struct SystemKindDescriptor {
     public let name: String
     public let summary: String
-    let decode: (ConfigNode?, ParameterSession) -> (value: Any, resolved: JSONValue)?
+    public let decode: (ConfigNode?, ParameterSession) -> (value: Any, resolved: JSONValue)?
     public let decodeResolved: (JSONValue, ParameterSession) throws -> (value: Any, resolved: JSONValue)
     public let parameterDocs: () -> [ParameterDoc]
 

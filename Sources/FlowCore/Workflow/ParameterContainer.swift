@@ -182,6 +182,22 @@ public struct ParameterContainer<Key: CodingKey> {
         }
     }
 
+    /// An optional choice among named values (nil when absent), with did-you-mean on typos.
+    public func optional<T: ParameterEnum>(_ key: Key, help: String) throws -> T? {
+        let names = T.allCases.map(\.rawValue)
+        document(key, T.self, nil, nil, nil, help, typeName: "one of: " + names.joined(separator: ", "))
+        do {
+            guard let raw = try container.decodeIfPresent(String.self, forKey: key) else { return nil }
+            guard let v = T(rawValue: raw) else {
+                throw Diagnostic("unknown value '\(raw)'\(DidYouMean.hint(for: raw, among: names)); expected one of: \(names.joined(separator: ", "))",
+                                 at: location(key), stage: session?.stage, key: path(key))
+            }
+            return v
+        } catch {
+            return try recover(error, key, nil)
+        }
+    }
+
     /// An optional numeric parameter with an allowed range.
     public func optional<T: Decodable & Comparable>(_ key: Key, unit: String? = nil, in bounds: Bounds<T>,
                                                   help: String) throws -> T? {
