@@ -145,4 +145,30 @@ final class EffectiveDynamicsSpectrumTests: XCTestCase {
         let b = try awkwardProblem(mirrored: true).spectrum(count: 6, solver: .dense).eigenvalues
         XCTAssertEqual(a, b, accuracy: 1e-9 * a[5])
     }
+
+    func testFlatTorusMatchesTheStencilsFourierSymbol() throws {
+        // F = 0 and a constant full M on a torus (both axes periodic, the first one folded in the
+        // node numbering). With every rectangle split along (h₀, h₁) (M₀₁ > 0), P1 with lumped mass
+        // is the finite-difference operator β⁻¹[M₀₀δ₀₀ + M₁₁δ₁₁ + 2M₀₁δ₀₁] whose symbol on the mode
+        // e^{i(θ₀i + θ₁j)} is β⁻¹[2M₀₀(1 − cos θ₀)/h₀² + 2M₁₁(1 − cos θ₁)/h₁²
+        //   + 2M₀₁((1 − cos(θ₀ + θ₁)) − (1 − cos θ₀) − (1 − cos θ₁))/(h₀h₁)]: exact discrete eigenvalues.
+        let beta = 2.0, m = [1.0, 0.3, 0.3, 0.6]
+        let axes = [GridAxis(lower: 0, upper: 1, count: 12, periodic: true), GridAxis(lower: 0, upper: 1.5, count: 10, periodic: true)]
+        let g = try FiniteElementGenerator(axes: axes, freeEnergy: [Double](repeating: 0, count: 120),
+                                           diffusion: DiffusionTensorField(constant: m, dimension: 2, cells: 120), beta: beta)
+        let (h0, h1) = (axes[0].spacing, axes[1].spacing)
+        var symbols = [Double]()
+        for k in 0..<12 {
+            for l in 0..<10 {
+                let (t0, t1) = (2 * Double.pi * Double(k) / 12, 2 * Double.pi * Double(l) / 10)
+                let s = 2 * m[0] * (1 - cos(t0)) / (h0 * h0) + 2 * m[3] * (1 - cos(t1)) / (h1 * h1)
+                    + 2 * m[1] * ((1 - cos(t0 + t1)) - (1 - cos(t0)) - (1 - cos(t1))) / (h0 * h1)
+                symbols.append(s / beta)
+            }
+        }
+        symbols.sort()
+        let lambda = try g.spectrum(count: 120, solver: .dense).eigenvalues
+        XCTAssertEqual(lambda, symbols, accuracy: 1e-9 * symbols.last!)
+        XCTAssertEqual(try g.spectrum(count: 10, solver: .shiftInvert).eigenvalues, Array(symbols[0..<10]), accuracy: 1e-8 * symbols[9])
+    }
 }
