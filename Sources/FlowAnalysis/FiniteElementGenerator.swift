@@ -22,7 +22,8 @@ import FlowLinalg
 ///   F, exp(−β·mean_v F_v), and M as the vertex mean. In 1D this makes K the square-root
 ///   approximation's conductances, e^{−β(F_i + F_j)/2}·M̄/h, which across a barrier are closer to
 ///   the exact flux conductance (the harmonic mean of e^{−βF} along the edge) than the vertex mean
-///   of e^{−βF}: on a 1D double well with βΔF ≈ 4 and 41 nodes, λ₁ is 1.5% high against 2.9%.
+///   of e^{−βF}, which overestimates it: for F = (x² − 1)² + x/5, β = 4, 41 nodes on [−2, 2], λ₁
+///   is 1.5% high with the centroid and 2.9% with the vertex mean.
 ///   The mass is lumped by the trapezoidal rule on each full rectangle (B_ii gets h₀h₁/4 ·
 ///   e^{−βF_i} from each), or the vertex rule on a triangle whose fourth corner was removed.
 /// - **Diagonal of each rectangle.** P1 couples the two ends of the diagonal by
@@ -89,7 +90,7 @@ public struct FiniteElementGenerator: Sendable {
         var keep = try selection.keep(freeEnergy: freeEnergy, beta: beta)
         for c in 0..<total where !diffusion.hasTensor(atCell: c) { keep[c] = false }
         let grid = try GridNodes(axes: axes)
-        var mesh = Mesh(grid: grid, keep: keep, diffusion: diffusion)
+        var mesh = FiniteElementMesh(grid: grid, keep: keep, diffusion: diffusion)
         // Connected components of the element graph: a node in no element, or a region joined to
         // the rest by no element, would carry its own zero eigenvalue.
         let kept = (0..<total).filter { keep[$0] }
@@ -106,7 +107,7 @@ public struct FiniteElementGenerator: Sendable {
                                                     advice: "the retained grid cells do not form one connected region of elements; raise the free-energy cut-off, refine the grid, or keep only the component of the minimum")
             }
             for c in kept where label[c] != label[lowest] { keep[c] = false; disconnected += 1 }
-            mesh = Mesh(grid: grid, keep: keep, diffusion: diffusion)
+            mesh = FiniteElementMesh(grid: grid, keep: keep, diffusion: diffusion)
         }
         guard kept.count - disconnected >= 2 else {
             throw LinalgError.invalidArgument("the retained region has a single node; refine the grid or raise the free-energy cut-off")
@@ -178,95 +179,5 @@ public struct FiniteElementGenerator: Sendable {
     /// Mean first-passage time to B: K τ = B·1 off B, τ = 0 on B (units of time).
     public func meanFirstPassageTime(to b: [Int]) throws -> [Double] {
         try form.meanFirstPassageTime(to: b)
-    }
-}
-
-/// The P1 elements over the kept cells of a grid and the lumped volume of each cell.
-struct Mesh {
-    struct Element {
-        /// Grid cells of the vertices (2 in 1D, 3 in 2D).
-        var vertices: [Int]
-        /// ∇φ of each vertex's hat function on the element.
-        var gradients: [[Double]]
-        /// Length or area.
-        var measure: Double
-        /// 1, or ½ for each of the two splits of a rectangle whose splits are averaged.
-        var share: Double
-    }
-
-    var elements: [Element] = []
-    /// Per grid cell, Σ over its elements of the volume the lumped mass gives it.
-    var lumpedVolume: [Double]
-
-    init(grid: GridNodes, keep: [Bool], diffusion: DiffusionTensorField) {
-        let axes = grid.axes
-        lumpedVolume = [Double](repeating: 0, count: grid.cellCount)
-        if axes.count == 1 {
-            let h = axes[0].spacing
-            let last = axes[0].periodic ? axes[0].count : axes[0].count - 1
-            for i in 0..<last {
-                let a = i, b = grid.cell(at: [i + 1])!
-                guard keep[a] && keep[b] else { continue }
-                elements.append(Element(vertices: [a, b], gradients: [[-1 / h], [1 / h]], measure: h, share: 1))
-                lumpedVolume[a] += h / 2
-                lumpedVolume[b] += h / 2
-            }
-            return
-        }
-        let (h0, h1) = (axes[0].spacing, axes[1].spacing)
-        let last0 = axes[0].periodic ? axes[0].count : axes[0].count - 1
-        let last1 = axes[1].periodic ? axes[1].count : axes[1].count - 1
-        for i in 0..<last0 {
-            for j in 0..<last1 {
-                // Corners (0,0), (1,0), (1,1), (0,1) in units of (h₀, h₁).
-                let corners = [grid.cell(at: [i, j])!, grid.cell(at: [i + 1, j])!,
-                               grid.cell(at: [i + 1, j + 1])!, grid.cell(at: [i, j + 1])!]
-                let offsets: [(Double, Double)] = [(0, 0), (1, 0), (1, 1), (0, 1)]
-                let kept = corners.map { keep[$0] }
-                let keptCount = kept.filter { $0 }.count
-                guard keptCount >= 3 else { continue }
-                func add(_ local: [Int], share: Double) {
-                    let p = local.map { (offsets[$0].0 * h0, offsets[$0].1 * h1) }
-                    let twiceArea = (p[1].0 - p[0].0) * (p[2].1 - p[0].1) - (p[2].0 - p[0].0) * (p[1].1 - p[0].1)
-                    let gradients = (0..<3).map { k -> [Double] in
-                        let (b, c) = (p[(k + 1) % 3], p[(k + 2) % 3])
-                        return [(b.1 - c.1) / twiceArea, (c.0 - b.0) / twiceArea]
-                    }
-                    elements.append(Element(vertices: local.map { corners[$0] }, gradients: gradients,
-                                            measure: abs(twiceArea) / 2, share: share))
-                }
-                if keptCount == 3 {
-                    let triangle = (0..<4).filter { kept[$0] }
-                    add(triangle, share: 1)
-                    for k in triangle { lumpedVolume[corners[k]] += h0 * h1 / 6 }
-                    continue
-                }
-                for c in corners { lumpedVolume[c] += h0 * h1 / 4 }
-                var offDiagonal = 0.0, scale = 0.0
-                for c in corners {
-                    let m = diffusion.tensor(atCell: c)
-                    offDiagonal += m[1]
-                    scale += (m[0] * m[3]).squareRoot()
-                }
-                let main = [[0, 1, 2], [0, 2, 3]], anti = [[0, 1, 3], [1, 2, 3]]
-                if abs(offDiagonal) <= 1e-12 * scale {
-                    for t in main + anti { add(t, share: 0.5) }
-                } else {
-                    for t in offDiagonal > 0 ? main : anti { add(t, share: 1) }
-                }
-            }
-        }
-    }
-
-    /// Connected components of the graph whose edges join the vertices of each element.
-    func components(cells: Int) throws -> ConnectedComponents {
-        var rows = [Int](), cols = [Int]()
-        for e in elements {
-            for a in e.vertices { for b in e.vertices { rows.append(a); cols.append(b) } }
-        }
-        for c in 0..<cells { rows.append(c); cols.append(c) }
-        let graph = try SparseMatrix(rows: cells, cols: cells, rowIndices: rows, columnIndices: cols,
-                                      values: [Double](repeating: 1, count: rows.count))
-        return ConnectedComponents(graph)
     }
 }
