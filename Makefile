@@ -31,9 +31,12 @@ build: bootstrap
 run: build
 	$(FLOW) run $(WORKFLOW)
 
+# The last line is the run's own count ("N passed, N failed"), read from the xUnit results.
 test: bootstrap
 	$(SWIFT) build $(SWIFTFLAGS) --build-tests
-	$(SWIFT) test $(SWIFTFLAGS) --skip-build --parallel --num-workers 2
+	@rm -f .build/test-results.xml
+	@$(SWIFT) test $(SWIFTFLAGS) --skip-build --parallel --num-workers 2 --xunit-output .build/test-results.xml; \
+	  status=$$?; Tests/summarize-results.sh .build/test-results.xml || status=1; exit $$status
 
 # Each benchmark prints its numbers and the ratio against its baseline (Benchmarks/README.md).
 BENCHES := flow-bench sampling-bench tmdmap-bench flow-md-bench flow-nn-bench

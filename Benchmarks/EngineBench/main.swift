@@ -3,11 +3,11 @@ import Foundation
 import Glibc
 #endif
 
-/// Engine overhead benchmark (issue 2): a 7-stage workflow of tiny stages, timed through the
+/// Engine overhead benchmark: a 7-stage workflow of tiny stages, timed through the
 /// `flow` executable exactly as a user runs it. Reports the first run (with the stages' own
 /// compute time subtracted, i.e. the engine's overhead), the no-op rerun of `flow run` (all
 /// cached) and `flow status`, as medians over repeated runs. Target: no-op rerun < 50 ms.
-/// DVC 3.67 and Snakemake 9.27 take about 0.8 s for the same shape of pipeline (issue 2).
+/// DVC 3.67 and Snakemake 9.27 take about 0.8 s for the same shape of pipeline.
 
 let workflow = """
 name: bench

@@ -1,4 +1,4 @@
-// FlowNN training throughput on the three reference workloads (issue 5), to compare with
+// FlowNN training throughput on the three reference workloads, to compare with
 // Benchmarks/FlowNNBench/torch_bench.py on the same machine (Benchmarks/README.md). Prints seconds per epoch.
 //   swift build -c release --product flow-nn-bench && .build/release/flow-nn-bench [epochs] [threads] [i,ii,iii]
 import Dispatch

@@ -1,4 +1,4 @@
-// TMDmap benchmark (issue 3): `DiffusionMap.fit` with its defaults (variable bandwidth, automatic ε,
+// TMDmap benchmark: `DiffusionMap.fit` with its defaults (variable bandwidth, automatic ε,
 // k = 64 sparse kNN kernel, ARPACK) and 4 eigenvectors, on 2D Müller–Brown Boltzmann samples
 // (β = 1, scale 0.05) and on 14-dimensional LJ7 configurations (β = 5, FlowMD's Euler–Maruyama
 // ensemble), n = 5·10³, 2·10⁴, 10⁵. Prints one table row per run: time of the neighbour search, of

@@ -44,7 +44,7 @@ struct WorkflowOptions: ParsableArguments {
     }
 }
 
-/// Prints an error the way every command does and returns the exit code (issue 2 §7).
+/// Prints an error the way every command does and returns the exit code.
 func report(_ error: Error) -> Int32 {
     let stderr = FileHandle.standardError
     switch error {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What `flow run` was asked to do (issue 2 §7).
+/// What `flow run` was asked to do.
 public struct RunOptions {
     /// Print what would run, run nothing.
     public var dryRun = false
@@ -76,7 +76,7 @@ public struct RunSummary {
     public var runID: String?
     public var interrupted: Bool
 
-    /// 0 ok, 1 a stage failed, 130 interrupted (issue 2 §7).
+    /// 0 ok, 1 a stage failed, 130 interrupted.
     public var exitCode: Int32 {
         if interrupted { return 130 }
         return outcomes.contains { if case .failed = $0.status { return true } else { return false } } ? 1 : 0

@@ -2,7 +2,7 @@ import Foundation
 import FlowHDF5
 import FlowLinalg
 
-/// Everything a running stage may use (DESIGN §2, issue 2 §4): its inputs, its one output file,
+/// Everything a running stage may use (DESIGN §2): its inputs, its one output file,
 /// a seeded random source, the system definition, progress/log/cancellation, checkpoints, and a
 /// place to publish side files (figures, reports) that end up in `results/<workflow>/`.
 public final class StageContext {

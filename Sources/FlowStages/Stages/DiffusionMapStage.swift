@@ -27,8 +27,6 @@ import FlowMD
 /// `grid-spectrum` and `eigenfunctions`).
 enum DiffusionMapStage: StageKind {
     static let name = "diffusion-map"
-    /// 2: ρ ∝ q^{−1/d} above two intrinsic dimensions and the density floor (results change, so
-    /// cached version-1 outputs must not be reused).
     static let version = 2
     static let summary = "TMDmap / α-normalized diffusion map: eigenvectors, eigenvalues, generator eigenvalues (kernel exp(−d²/4ε))"
     static let system = SystemRequirement.optional

@@ -5,7 +5,7 @@ import FlowAnalysis
 import FlowLinalg
 import FlowMD
 
-/// `kind: grid-spectrum` — the exact reference spectrum of a 1-D or 2-D system (issue 7): the
+/// `kind: grid-spectrum` — the exact reference spectrum of a 1-D or 2-D system: the
 /// slowest eigenvalues and eigenfunctions of the overdamped Langevin generator L = β⁻¹Δ − ∇V·∇
 /// on a fine grid over the system's box, by the square-root approximation (`GridGenerator`,
 /// F = V, M = I; Lie, Fackeldey & Weber 2013). Eigenvalues are reported as λ > 0 with L f = −λ f,
@@ -15,8 +15,6 @@ import FlowMD
 /// error by about 4).
 enum GridSpectrumStage: StageKind {
     static let name = "grid-spectrum"
-    /// 2: the Müller–Brown potential's values changed in the last bits (the kernel exponential of
-    /// `simulate` version 5), so its operator does too.
     static let version = 2
     static let summary = "reference eigenvalues/eigenfunctions of the Langevin generator on a grid (1-D/2-D systems, SqRA)"
     static let system = SystemRequirement.required

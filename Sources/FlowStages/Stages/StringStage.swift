@@ -5,11 +5,9 @@ import FlowLinalg
 import FlowMD
 
 /// `kind: string` — the minimum-energy path between two minima by the zero-temperature string
-/// method, with the saddle point refined by Newton's method (DESIGN §6, issue 7).
+/// method, with the saddle point refined by Newton's method (DESIGN §6).
 enum StringStage: StageKind {
     static let name = "string"
-    /// 2: the Müller–Brown potential's values changed in the last bits (the kernel exponential of
-    /// `simulate` version 5), so the string's images do too.
     static let version = 2
     static let summary = "minimum-energy path between two minima and its saddle (zero-temperature string method)"
     static let system = SystemRequirement.required

@@ -13,8 +13,6 @@ import FlowMD
 /// `TransitionRateEstimate`). Confidence intervals resample whole walkers.
 enum TransitionRatesStage: StageKind {
     static let name = "transition-rates"
-    /// 3: the Müller–Brown potential's values changed in the last bits (the kernel exponential of
-    /// `simulate` version 5), so its trajectories do too.
     static let version = 3
     static let summary = "brute-force k_AB = 1/MFPT(A→B), flux ν_AB, occupancy ρ_A and escape rates k_A between named states, CIs over walkers"
     static let system = SystemRequirement.required
