@@ -26,6 +26,7 @@ public enum StandardRegistry {
         r.register(HistogramStage.self)
         r.register(DiffusionMapStage.self)
         r.register(GridSpectrumStage.self)
+        r.register(EffectiveDynamicsStage.self)
         return r
     }
 }

@@ -13,6 +13,9 @@ public protocol Bias {
     func energy(_ x: [Double], time: Double) -> Double
     /// U_b(x, t); adds ∇U_b(x, t) to `gradient`.
     func energy(_ x: [Double], time: Double, addingGradientTo gradient: inout [Double]) -> Double
+    /// The same for walker `walker` of an ensemble: biases that differ between walkers (one
+    /// umbrella window per walker) override it; the others ignore the index.
+    func energy(_ x: [Double], walker: Int, time: Double, addingGradientTo gradient: inout [Double]) -> Double
     /// Work done on the system when the time-dependent parameters move from t0 to t1 at fixed x.
     func work(_ x: [Double], from t0: Double, to t1: Double) -> Double
     /// Called after every completed step with the new positions; returns true when the bias
@@ -26,6 +29,10 @@ public protocol Bias {
 }
 
 public extension Bias {
+    func energy(_ x: [Double], walker: Int, time: Double, addingGradientTo gradient: inout [Double]) -> Double {
+        energy(x, time: time, addingGradientTo: &gradient)
+    }
+
     func work(_ x: [Double], from t0: Double, to t1: Double) -> Double {
         energy(x, time: t1) - energy(x, time: t0)
     }

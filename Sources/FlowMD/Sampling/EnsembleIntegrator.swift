@@ -40,7 +40,7 @@ public struct EulerMaruyama: EnsembleIntegrator {
     public func step(_ b: inout WalkerBatch) {
         propose(b, into: b.positions, noise: b.scratch.noise)
         b.time += timeStep
-        b.forces.evaluate(b.positions, count: b.count, time: b.time, energies: b.energies, biases: b.biases, gradients: b.gradients)
+        b.forces.evaluate(b.positions, count: b.count, firstWalker: b.firstWalker, time: b.time, energies: b.energies, biases: b.biases, gradients: b.gradients)
     }
 
     /// y = x − ∇U(x)Δt + √(2Δt/β) ξ for every walker of the batch, written to `target` (which may be
@@ -75,7 +75,7 @@ public struct MALA: EnsembleIntegrator {
         let d = b.dimension, s = b.scratch
         proposal.propose(b, into: s.positions, noise: s.noise)
         b.time += dt
-        b.forces.evaluate(s.positions, count: b.count, time: b.time, energies: s.energies, biases: s.biases, gradients: s.gradients)
+        b.forces.evaluate(s.positions, count: b.count, firstWalker: b.firstWalker, time: b.time, energies: s.energies, biases: s.biases, gradients: s.gradients)
         for k in 0..<b.count {
             var forward = 0.0, backward = 0.0
             for i in (k * d)..<((k + 1) * d) {
@@ -135,7 +135,7 @@ public struct BAOAB: EnsembleIntegrator {
             b.random[k] = rng
         }
         b.time += h
-        b.forces.evaluate(b.positions, count: b.count, time: b.time, energies: b.energies, biases: b.biases, gradients: b.gradients)
+        b.forces.evaluate(b.positions, count: b.count, firstWalker: b.firstWalker, time: b.time, energies: b.energies, biases: b.biases, gradients: b.gradients)
         for i in 0..<n { b.velocities[i] -= 0.5 * h * b.gradients[i] }
     }
 

@@ -5,6 +5,8 @@ import FlowLinalg
 /// for proposals. Walker k's coordinates are `positions[k·D ..< (k+1)·D]`.
 public struct WalkerBatch {
     public let count: Int
+    /// Ensemble index of the batch's first walker.
+    public let firstWalker: Int
     public let dimension: Int
     public let positions: UnsafeMutablePointer<Double>
     /// Valid when the integrator uses velocities.

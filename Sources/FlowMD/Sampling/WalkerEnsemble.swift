@@ -162,7 +162,7 @@ public final class WalkerEnsemble {
         let t = Double(stepsDone) * timeStep, d = dimension
         parallelChunks(ranges.count, chunkSize: 1) { chunk in
             let c = chunk.lowerBound, r = ranges[c]
-            forces[c].evaluate(positions.pointer + r.lowerBound * d, count: r.count, time: t,
+            forces[c].evaluate(positions.pointer + r.lowerBound * d, count: r.count, firstWalker: r.lowerBound, time: t,
                                energies: energies.pointer + r.lowerBound, biases: biasEnergies.pointer + r.lowerBound,
                                gradients: gradients.pointer + r.lowerBound * d)
         }
@@ -182,7 +182,7 @@ public final class WalkerEnsemble {
         var lo = range.lowerBound
         while lo < range.upperBound {
             let count = min(Self.batchSize, range.upperBound - lo)
-            var batch = WalkerBatch(count: count, dimension: d, positions: positions.pointer + lo * d,
+            var batch = WalkerBatch(count: count, firstWalker: lo, dimension: d, positions: positions.pointer + lo * d,
                                     velocities: velocities.pointer + lo * d, gradients: gradients.pointer + lo * d,
                                     energies: energies.pointer + lo, biases: biasEnergies.pointer + lo,
                                     random: streams.advanced(by: lo), accepted: accepted.pointer + lo, scratch: scratch,

@@ -17,8 +17,9 @@ public final class WalkerForces {
         g = x
     }
 
-    /// Fills energies (V), biases (B) and gradients (∇V + ∇B) of `count` configurations at time t.
-    public func evaluate(_ positions: UnsafePointer<Double>, count: Int, time: Double,
+    /// Fills energies (V), biases (B) and gradients (∇V + ∇B) of `count` configurations at time t;
+    /// configuration k belongs to walker `firstWalker + k` (for biases that differ by walker).
+    public func evaluate(_ positions: UnsafePointer<Double>, count: Int, firstWalker: Int = 0, time: Double,
                          energies: UnsafeMutablePointer<Double>, biases b: UnsafeMutablePointer<Double>,
                          gradients: UnsafeMutablePointer<Double>) {
         potential.energies(positions, count: count, energies: energies, gradients: gradients)
@@ -33,7 +34,7 @@ public final class WalkerForces {
                 g[i] = 0
             }
             var total = 0.0
-            for bias in biases { total += bias.energy(x, time: time, addingGradientTo: &g) }
+            for bias in biases { total += bias.energy(x, walker: firstWalker + k, time: time, addingGradientTo: &g) }
             b[k] = total
             for i in 0..<d { gradients[k * d + i] += g[i] }
         }

@@ -1,0 +1,124 @@
+import FlowHDF5
+
+/// One harmonic umbrella window per walker on a collective variable ξ:
+/// U_w(x) = ½ Σ_c κ_c (ξ_c(x) − z_{w,c})², so a single walker ensemble samples every window of a
+/// grid at once. Periodic components use the minimum-image difference. This is the restraint of
+/// the restrained-run estimators of the effective dynamics (Legoll & Lelièvre 2010; Maragliano,
+/// Fischer, Vanden-Eijnden & Ciccotti, J. Chem. Phys. 125, 024106 (2006)): the mean force
+/// ∇F(z) ≈ κ(z − ⟨ξ⟩_z) and the diffusion tensor M(z) ≈ ⟨∇ξ ∇ξᵀ⟩_z, both exact as κ → ∞.
+public final class UmbrellaWindows: Bias {
+    public let cv: any CollectiveVariable
+    public let forceConstants: [Double]
+    /// Centre of each walker's window (walkers × d).
+    public let centers: [[Double]]
+    public let periods: [Double?]
+    private var jacobian: [Double]
+
+    public init(cv: any CollectiveVariable, forceConstants: [Double], centers: [[Double]], periods: [Double?]) {
+        let d = cv.outputDimension
+        precondition(forceConstants.count == d && periods.count == d && centers.allSatisfy { $0.count == d },
+                     "one force constant, period and centre coordinate per CV component")
+        self.cv = cv
+        self.forceConstants = forceConstants
+        self.centers = centers
+        self.periods = periods
+        jacobian = [Double](repeating: 0, count: d * cv.inputDimension)
+    }
+
+    /// ξ − z with the minimum image on periodic components.
+    func deviation(_ value: Double, _ c: Int, walker: Int) -> Double {
+        var d = value - centers[walker][c]
+        if let p = periods[c] { d -= p * (d / p).rounded() }
+        return d
+    }
+
+    public func energy(_ x: [Double], walker: Int, time: Double, addingGradientTo gradient: inout [Double]) -> Double {
+        let xi = cv.value(x, jacobian: &jacobian)
+        let n = cv.inputDimension
+        var e = 0.0
+        for c in xi.indices {
+            let d = deviation(xi[c], c, walker: walker)
+            e += 0.5 * forceConstants[c] * d * d
+            let f = forceConstants[c] * d
+            for j in 0..<n { gradient[j] += f * jacobian[c * n + j] }
+        }
+        return e
+    }
+
+    /// The windows differ by walker: the walker-free entry points are not meaningful.
+    public func energy(_ x: [Double], time: Double) -> Double {
+        preconditionFailure("UmbrellaWindows needs the walker index (WalkerForces passes it)")
+    }
+
+    public func energy(_ x: [Double], time: Double, addingGradientTo gradient: inout [Double]) -> Double {
+        preconditionFailure("UmbrellaWindows needs the walker index (WalkerForces passes it)")
+    }
+
+    public func work(_ x: [Double], from t0: Double, to t1: Double) -> Double { 0 }
+}
+
+/// Running averages of one window's walker after its equilibration: ⟨ξ⟩ (on periodic components
+/// the mean displacement from the window centre, added back, so windows at the seam average
+/// correctly) and ⟨∇ξ M⁻¹ ∇ξᵀ⟩ with M⁻¹ the inverse masses (1 for the overdamped model systems).
+public final class WindowAverages: WalkerObserver {
+    let cv: any CollectiveVariable
+    let center: [Double]
+    let periods: [Double?]
+    let inverseMasses: [Double]?
+    let skipSteps: Int
+    private var jacobian: [Double]
+    /// Samples, Σ (ξ − z) per component, Σ J M⁻¹ Jᵀ (d × d).
+    private var sums: [Double]
+
+    public init(cv: any CollectiveVariable, center: [Double], periods: [Double?], inverseMasses: [Double]? = nil,
+                equilibrationSteps: Int) {
+        self.cv = cv
+        self.center = center
+        self.periods = periods
+        self.inverseMasses = inverseMasses
+        skipSteps = equilibrationSteps
+        let d = cv.outputDimension
+        jacobian = [Double](repeating: 0, count: d * cv.inputDimension)
+        sums = [Double](repeating: 0, count: 1 + d + d * d)
+    }
+
+    public func observe(_ x: UnsafeBufferPointer<Double>, step: Int, time: Double) {
+        guard step > skipSteps else { return }
+        let d = cv.outputDimension, n = cv.inputDimension
+        let xi = cv.value(Array(x), jacobian: &jacobian)
+        sums[0] += 1
+        for c in 0..<d {
+            var u = xi[c] - center[c]
+            if let p = periods[c] { u -= p * (u / p).rounded() }
+            sums[1 + c] += u
+        }
+        for a in 0..<d {
+            for b in a..<d {
+                var s = 0.0
+                for j in 0..<n { s += jacobian[a * n + j] * jacobian[b * n + j] * (inverseMasses?[j] ?? 1) }
+                sums[1 + d + a * d + b] += s
+                if a != b { sums[1 + d + b * d + a] += s }
+            }
+        }
+    }
+
+    public var state: [Double] {
+        get { sums }
+        set { sums = newValue }
+    }
+
+    public var samples: Int { Int(sums[0]) }
+
+    /// ⟨ξ⟩ (nil before any sample).
+    public var meanValue: [Double]? {
+        guard sums[0] > 0 else { return nil }
+        return center.indices.map { center[$0] + sums[1 + $0] / sums[0] }
+    }
+
+    /// ⟨∇ξ M⁻¹ ∇ξᵀ⟩ row-major d × d (nil before any sample).
+    public var meanDiffusion: [Double]? {
+        guard sums[0] > 0 else { return nil }
+        let d = cv.outputDimension
+        return (0..<(d * d)).map { sums[1 + d + $0] / sums[0] }
+    }
+}
