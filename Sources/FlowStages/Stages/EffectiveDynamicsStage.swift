@@ -83,12 +83,16 @@ enum EffectiveDynamicsStage: StageKind {
         var cutoff: Double
         var reducedCutoff: Double?
         var states: [CVStateSpec]
+        var coreSets: [StateSpec]
+        var useCoreSets: Bool
+        var quench: QuenchSpec
         var eigenvalues: Int
         var useWeights: Bool
 
         enum CodingKeys: String, CodingKey {
             case cvs, grid, bandwidth, diffusion, cutoff, states, eigenvalues
             case freeEnergy = "free_energy", reducedCutoff = "reduced_cutoff", useWeights = "use_weights"
+            case coreSets = "core_sets", useCoreSets = "use_core_sets", quench
         }
 
         init(from decoder: Decoder) throws {
@@ -101,10 +105,14 @@ enum EffectiveDynamicsStage: StageKind {
             cutoff = try p(.cutoff, default: 0.75, in: .halfOpen(0, 1), help: "keep cells with F − F_min ≤ cutoff·(F_max − F_min) (the published LJ7 TPT: 0.75)")
             reducedCutoff = try p.optional(.reducedCutoff, in: .positive, help: "also drop cells with β(F − F_min) above this")
             states = try p.list(.states, help: "named states in CV space, for committors and rates")
+            useCoreSets = try p(.useCoreSets, default: false, help: "states are the images of core sets in configuration space (core_sets, or the system's default states as transition-rates uses them): a grid cell belongs to a state when more than half of its (weighted) data frames lie in the core set")
+            coreSets = try p.list(.coreSets, help: "with use_core_sets: the core sets, in the syntax of transition-rates states (empty: the system's defaults)")
+            quench = try p.group(.quench, help: "with use_core_sets: the quench of minimum and basin core sets")
             eigenvalues = try p(.eigenvalues, default: 3, in: .closed(1, 50), help: "non-trivial eigenvalues of −L to compute")
             useWeights = try p(.useWeights, default: true, help: "reweight the data by its /weights (metadynamics) for the free energy")
             try p.check(Set(states.map(\.name)).count == states.count, .states, "state names must be distinct")
             try p.check(states.isEmpty || states.count >= 2, .states, "give at least two states for rates, or none")
+            try p.check(!(useCoreSets && !states.isEmpty), .states, "give states in CV space or use_core_sets, not both")
         }
     }
 
@@ -199,8 +207,12 @@ enum EffectiveDynamicsStage: StageKind {
         try out.write(Output.eigenvalues, vector: model.eigenvalues)
         try out.dataset(Output.eigenvalues.name).setAttribute("trivial_eigenvalue", .double(model.trivialEigenvalue))
         try out.write(Output.eigenfunctions, matrix: onCells(model.eigenfunctions, model: model, cells: cells))
-        if !p.states.isEmpty {
-            try writeRates(p.states, model: model, system: system, cv: cv, cells: cells, to: out, stage: stage, context: context)
+        if p.useCoreSets {
+            let sets = try coreSetImages(p, system: system, data: x, values: values, weights: weights, model: model, stage: stage)
+            try writeRates(sets, model: model, cells: cells, to: out, stage: stage, context: context)
+        } else if !p.states.isEmpty {
+            let sets = try regionStates(p.states, model: model, system: system, cv: cv, stage: stage)
+            try writeRates(sets, model: model, cells: cells, to: out, stage: stage, context: context)
         }
         try out.setAttribute("beta", .double(system.beta))
         try out.setAttribute("cells_retained", .int(Int64(model.nodes.count)))
@@ -221,14 +233,17 @@ enum EffectiveDynamicsStage: StageKind {
     }
 
     static func cvValues(_ cv: any CollectiveVariable, _ x: Matrix) -> Matrix {
-        var values = Matrix(rows: x.rows, cols: cv.outputDimension)
-        parallelChunks(x.rows, chunkSize: 512) { range in
-            for r in range {
-                let v = cv.value(x.row(r))
-                for c in v.indices { values[r, c] = v[c] }
+        let d = cv.outputDimension
+        var storage = [Double](repeating: 0, count: x.rows * d)
+        storage.withUnsafeMutableBufferPointer { out in
+            parallelChunks(x.rows, chunkSize: 512) { range in
+                for r in range {
+                    let v = cv.value(x.row(r))
+                    for c in 0..<d { out[r * d + c] = v[c] }
+                }
             }
         }
-        return values
+        return Matrix(rows: x.rows, cols: d, storage: storage)
     }
 
     static func estimateFreeEnergy(_ p: Parameters, values: Matrix, weights: [Double]?, axes: [GridAxis], beta: Double) throws -> [Double] {
@@ -264,26 +279,76 @@ enum EffectiveDynamicsStage: StageKind {
         try out.dataset(Output.cv.name).setAttribute("names", .strings(cv.componentNames))
     }
 
-    static func writeRates(_ specs: [CVStateSpec], model: EffectiveDynamicsModel, system: SimulationSystem, cv: any CollectiveVariable,
-                           cells: Int, to out: HDF5Group, stage: String, context: StageContext) throws {
+    /// States given as regions of CV space.
+    static func regionStates(_ specs: [CVStateSpec], model: EffectiveDynamicsModel, system: SimulationSystem,
+                             cv: any CollectiveVariable, stage: String) throws -> [NamedNodeSet] {
         func image(_ name: String) throws -> [Double] {
             guard let x = system.namedConfigurations[name] else {
                 throw EffectiveDynamicsSpecError("the system has no minimum '\(name)'\(DidYouMean.hint(for: name, among: system.namedConfigurations.keys.sorted()))")
             }
             return cv.value(x)
         }
-        var sets: [NamedNodeSet] = []
-        for s in specs {
+        return try specs.map { s in
             do {
                 let nodes = try model.nodes(in: try s.region(image: image))
-                guard !nodes.isEmpty else {
-                    throw EffectiveDynamicsSpecError("holds no retained grid cell; enlarge it or refine the grid")
-                }
-                sets.append(NamedNodeSet(name: s.name, nodes: nodes))
+                guard !nodes.isEmpty else { throw EffectiveDynamicsSpecError("holds no retained grid cell; enlarge it or refine the grid") }
+                return NamedNodeSet(name: s.name, nodes: nodes)
             } catch {
                 throw FlowError.stageFailed(stage: stage, message: "params.states '\(s.name)': \(error)")
             }
         }
+    }
+
+    /// The images of configuration-space core sets: the retained cells where more than half of
+    /// the data frames' weight lies in the core set. The same core sets as the brute-force
+    /// `transition-rates` give both sides of a rate comparison the same states, with nothing to
+    /// size in CV space.
+    static func coreSetImages(_ p: Parameters, system: SimulationSystem, data: Matrix, values: Matrix, weights: [Double]?,
+                              model: EffectiveDynamicsModel, stage: String) throws -> [NamedNodeSet] {
+        let assignment: any StateAssignment
+        do { assignment = try StateSpec.assignment(p.coreSets, quench: p.quench, system: system) } catch {
+            throw FlowError.stageFailed(stage: stage, message: "params.core_sets: \(error)")
+        }
+        let names = assignment.stateNames
+        let axes = model.axes
+        var inside = [[Double]](repeating: [Double](repeating: 0, count: names.count), count: model.nodes.count)
+        var total = [Double](repeating: 0, count: model.nodes.count)
+        var labels = [Int](repeating: -1, count: data.rows)
+        labels.withUnsafeMutableBufferPointer { out in
+            parallelChunks(data.rows, chunkSize: 256) { range in
+                for r in range { out[r] = assignment.state(of: data.row(r)) ?? -1 }
+            }
+        }
+        for r in 0..<data.rows {
+            guard let cell = cellIndex(values.row(r), axes), case let node = model.nodes.nodeOfCell[cell], node >= 0 else { continue }
+            let w = weights?[r] ?? 1
+            total[node] += w
+            if labels[r] >= 0 { inside[node][labels[r]] += w }
+        }
+        return try names.enumerated().map { s, name in
+            let nodes = (0..<model.nodes.count).filter { total[$0] > 0 && inside[$0][s] > 0.5 * total[$0] }
+            guard !nodes.isEmpty else {
+                let frames = labels.filter { $0 == s }.count
+                throw FlowError.stageFailed(stage: stage, message: "core set '\(name)' holds \(frames) of \(data.rows) data frames, and no retained grid cell has most of its data weight in it; sample the state (longer or higher-bias metadynamics), or use a finer grid")
+            }
+            return NamedNodeSet(name: name, nodes: nodes)
+        }
+    }
+
+    /// The grid cell holding a CV value (nil outside a non-periodic axis).
+    static func cellIndex(_ z: [Double], _ axes: [GridAxis]) -> Int? {
+        var index = 0
+        for (a, axis) in axes.enumerated() {
+            var u = (z[a] - axis.lower) / axis.spacing
+            if axis.periodic { u -= Double(axis.count) * (u / Double(axis.count)).rounded(.down) }
+            guard u.isFinite, u >= 0, u <= Double(axis.count) else { return nil }
+            index = index * axis.count + min(Int(u), axis.count - 1)
+        }
+        return index
+    }
+
+    static func writeRates(_ sets: [NamedNodeSet], model: EffectiveDynamicsModel, cells: Int, to out: HDF5Group,
+                           stage: String, context: StageContext) throws {
         let table: TransitionRateTable
         do { table = try model.rates(between: sets) } catch {
             throw FlowError.stageFailed(stage: stage, message: "TPT between the states: \(error)")

@@ -9,8 +9,11 @@ import FlowHDF5
 ///   source, optionally with the relative error of each column against a `reference` column.
 /// - `inputs`: one row per listed input — e.g. the diagnostics of several autoencoder variants —
 ///   one column per value read from that input.
+/// - `rates`: one row per listed input with `/rates` in the layout of `transition-rates` (brute
+///   force, effective dynamics), plus published rows: k_AB with its interval, ν_AB, ρ_A, λ₁ when
+///   the input has `/eigenvalues`, and the ratios of k_AB and ν_AB to the `reference` input's.
 struct TableSpec: Decodable {
-    enum Kind: String, ParameterEnum { case compare, inputs }
+    enum Kind: String, ParameterEnum { case compare, inputs, rates }
 
     var title: String
     var type: Kind
@@ -21,12 +24,18 @@ struct TableSpec: Decodable {
     var relativeError: Bool
     var inputs: [String]
     var rowLabels: [String]
+    var from: String
+    var to: String
+    var referenceInput: String?
+    var published: [PublishedRates]
 
     enum CodingKeys: String, CodingKey {
         case title, type, rows, reference, columns, inputs
         case rowLabel = "row_label"
         case relativeError = "relative_error"
         case rowLabels = "row_labels"
+        case from, to, published
+        case referenceInput = "reference_input"
     }
 
     init(from decoder: Decoder) throws {
@@ -40,9 +49,14 @@ struct TableSpec: Decodable {
         relativeError = try p(.relativeError, default: true, help: "compare: add |value − reference|/|reference| after each column")
         inputs = try p(.inputs, default: [], help: "inputs: the report inputs, one row each")
         rowLabels = try p(.rowLabels, default: [], help: "row labels (inputs: default the input names; compare: default row_label)")
-        try p.check(!columns.isEmpty, .columns, "give at least one column")
-        try p.check(type == .compare || !inputs.isEmpty, .inputs, "an inputs table needs the list of inputs, one per row")
-        let labelCount = type == .inputs ? inputs.count : rows
+        from = try p(.from, default: "", help: "rates: state A of the pair")
+        to = try p(.to, default: "", help: "rates: state B of the pair")
+        referenceInput = try p.optional(.referenceInput, help: "rates: the input whose k_AB and ν_AB the ratio columns divide by (e.g. the brute-force rates)")
+        published = try p.list(.published, help: "rates: published rows, each {label, k_ab, nu_ab, rho_a, lambda1} (any subset)")
+        try p.check(type == .rates || !columns.isEmpty, .columns, "give at least one column")
+        try p.check(type == .compare || !inputs.isEmpty, .inputs, "an inputs or rates table needs the list of inputs, one per row")
+        try p.check(type != .rates || (!from.isEmpty && !to.isEmpty), .from, "a rates table needs from: and to: (the state names in /rates)")
+        let labelCount = type == .compare ? rows : inputs.count
         try p.check(rowLabels.isEmpty || rowLabels.count == labelCount, .rowLabels,
                     type == .inputs ? "give one label per input (\(inputs.count))" : "give one label per row (\(rows))")
     }
@@ -72,6 +86,8 @@ struct TableSpec: Decodable {
                 }
                 md += "| " + cells.joined(separator: " | ") + " |\n"
             }
+        case .rates:
+            md += try RateTable(spec: self).render(context)
         case .inputs:
             let header = [""] + columns.map(\.label)
             md += "| " + header.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: header.count) + "\n"
