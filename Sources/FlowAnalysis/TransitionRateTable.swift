@@ -23,12 +23,7 @@ public struct NamedNodeSet: Sendable, Equatable {
 /// then for each state A, with B the union of all other states:
 /// - `k_A` = ν_{A,B} / ρ_A: exits from A into any other state per unit time last in A (`to` is "any").
 public struct TransitionRateTable: Sendable {
-    public enum Quantity: String, Sendable, CaseIterable {
-        case mfptRate = "k_AB"
-        case reactiveFlux = "nu_AB"
-        case occupancy = "rho_A"
-        case escapeRate = "k_A"
-    }
+    public typealias Quantity = RateQuantity
 
     public struct Row: Sendable, Equatable {
         public var from: String

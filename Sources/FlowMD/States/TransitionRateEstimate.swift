@@ -16,12 +16,7 @@ import FlowLinalg
 /// from resampling whole walkers (Efron & Tibshirani 1993): events within a walker are
 /// correlated, walkers are not.
 public struct TransitionRateEstimate: Sendable {
-    public enum Quantity: String, Sendable, CaseIterable {
-        case mfptRate = "k_AB"
-        case reactiveFlux = "nu_AB"
-        case occupancy = "rho_A"
-        case escapeRate = "k_A"
-    }
+    public typealias Quantity = RateQuantity
 
     public struct Row: Sendable, Equatable {
         public var from: String
