@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "FlowNN", dependencies: ["FlowLinalg", "FlowHDF5", "CBLAS"], swiftSettings: v5),
         .target(name: "FlowMD", dependencies: ["FlowLinalg", "FlowHDF5"], swiftSettings: v5 + simd),
         // Estimators in deeptime's shape (fit → model → save/load/extend): grid generators of
-        // reversible diffusions, transition path theory.
+        // reversible diffusions, transition path theory, diffusion maps (TMDmap), δ-nets.
         .target(name: "FlowAnalysis", dependencies: ["FlowLinalg", "FlowHDF5"], swiftSettings: v5),
         .target(name: "FlowStages", dependencies: ["FlowCore", "FlowNN", "FlowMD", "FlowAnalysis", "FlowLinalg", "FlowHDF5"],
                 swiftSettings: v5),
@@ -57,7 +57,7 @@ let package = Package(
                           swiftSettings: v5),
 
         .executableTarget(name: "flow-bench", path: "Benchmarks/EngineBench", swiftSettings: v5),
-        .executableTarget(name: "tmdmap-bench", dependencies: ["FlowLinalg", "FlowMD"], path: "Benchmarks/TMDmapBenchmark",
+        .executableTarget(name: "tmdmap-bench", dependencies: ["FlowAnalysis", "FlowLinalg", "FlowMD"], path: "Benchmarks/TMDmapBenchmark",
                           exclude: ["pydiffmap_reference.py"], swiftSettings: v5),
         .executableTarget(name: "flow-nn-bench", dependencies: ["FlowNN", "FlowLinalg"], path: "Benchmarks/FlowNNBench",
                           exclude: ["torch_bench.py"], swiftSettings: v5),

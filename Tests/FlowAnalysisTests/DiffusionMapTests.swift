@@ -1,6 +1,6 @@
 import XCTest
-@testable import FlowLinalg
-import FlowAnalysis
+@testable import FlowAnalysis
+import FlowLinalg
 
 final class DiffusionMapTests: XCTestCase {
     func testTMDmapOnOrnsteinUhlenbeckSamples() throws {

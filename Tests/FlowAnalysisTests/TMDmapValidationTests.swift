@@ -1,6 +1,6 @@
 import XCTest
-@testable import FlowLinalg
-import FlowAnalysis
+@testable import FlowAnalysis
+import FlowLinalg
 
 /// Issue 3's validation of the diffusion map with its defaults (k = 64 stored neighbours,
 /// automatic ε, variable bandwidth) on exact Boltzmann samples, against independent references:

@@ -1,4 +1,5 @@
 import FlowCore
+import FlowAnalysis
 import FlowLinalg
 
 /// `epsilon:` of the diffusion-map stage: `auto` or a positive number (k_ε = exp(−d²/(4ερ_iρ_j))).

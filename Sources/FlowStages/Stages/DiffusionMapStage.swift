@@ -1,6 +1,7 @@
 import Foundation
 import FlowCore
 import FlowHDF5
+import FlowAnalysis
 import FlowLinalg
 import FlowMD
 

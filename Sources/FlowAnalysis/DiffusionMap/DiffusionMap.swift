@@ -1,4 +1,5 @@
 import Foundation
+import FlowLinalg
 
 /// Diffusion maps (Coifman & Lafon 2006) and the target-measure diffusion map (TMDmap; Banisch,
 /// Trstanova, Bittracher, Klus & Koltai 2020), with the kernel convention of `DiffusionKernel`

@@ -1,4 +1,5 @@
 import Foundation
+import FlowLinalg
 
 /// The Gaussian kernel of flow's diffusion maps and the choice of its bandwidth ε.
 ///

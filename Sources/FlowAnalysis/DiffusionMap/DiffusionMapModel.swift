@@ -1,4 +1,5 @@
 import Foundation
+import FlowLinalg
 
 /// A fitted diffusion map: what the `diffusion-map` stage stores and what later stages evaluate.
 ///
