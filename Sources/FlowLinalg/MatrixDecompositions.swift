@@ -158,4 +158,18 @@ public extension Matrix {
                                           singularValues: Array(s[0..<p]),
                                           vt: Matrix(rows: p, cols: n, storage: Array(vt[0..<(p * n)])))
     }
+
+    /// Q of the thin Householder QR factorization A = QR (dgeqrf + dorgqr): orthonormal columns
+    /// spanning the column space of a tall matrix, stable even when the columns are nearly
+    /// dependent (where Gram–Schmidt or Cholesky QR lose orthogonality).
+    func orthonormalizedColumns() throws -> Matrix {
+        let (m, n) = (rows, cols)
+        guard m >= n else { throw LinalgError.dimensionMismatch("thin QR of a \(m)×\(n) matrix needs rows ≥ columns") }
+        if n == 0 { return self }
+        var a = storage
+        var tau = [Double](repeating: 0, count: n)
+        try checkLapack("dgeqrf", LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, Int32(m), Int32(n), &a, Int32(n), &tau)) { _ in "internal error" }
+        try checkLapack("dorgqr", LAPACKE_dorgqr(LAPACK_ROW_MAJOR, Int32(m), Int32(n), Int32(n), &a, Int32(n), &tau)) { _ in "internal error" }
+        return Matrix(rows: m, cols: n, storage: a)
+    }
 }
