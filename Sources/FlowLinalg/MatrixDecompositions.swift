@@ -14,6 +14,11 @@ public enum EigenSelection: Equatable, Sendable {
 public struct SymmetricEigenDecomposition: Sendable {
     public var values: [Double]
     public var vectors: Matrix
+
+    public init(values: [Double], vectors: Matrix) {
+        self.values = values
+        self.vectors = vectors
+    }
 }
 
 /// A thin singular value decomposition A = U·diag(s)·Vᵀ with p = min(m, n) singular values in

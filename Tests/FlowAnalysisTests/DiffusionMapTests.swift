@@ -39,7 +39,8 @@ final class DiffusionMapTests: XCTestCase {
         let n = 1500
         let square = Matrix(rows: n, cols: 3, storage: (0..<n).flatMap { _ in [rng.uniform(), rng.uniform(), 0] })
         let model = try DiffusionMap.fit(square, options: .init(method: .alpha(1), kernel: .nearestNeighbors, neighbors: 64,
-                                                                 epsilon: .automatic, components: 2))
+                                                                 epsilon: .kernelSum, components: 2))
+        XCTAssertEqual(model.slopeDimension, 2, accuracy: 0.2)
         XCTAssertEqual(model.intrinsicDimension, 2, accuracy: 0.5)
         XCTAssertEqual(model.dimension, 2)
     }

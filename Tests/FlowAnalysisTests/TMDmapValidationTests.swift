@@ -63,12 +63,23 @@ final class TMDmapValidationTests: XCTestCase {
         let beta = 2.0, n = 3000
         var rng = RandomSource(seed: 11)
         let x = (0..<n).map { _ in rng.normal() / beta.squareRoot() }
-        XCTAssertThrowsError(try DiffusionMap.fit(Matrix(rows: n, cols: 1, storage: x), options: .init(
-            method: .targetMeasure(logTarget: x.map { -beta * $0 * $0 / 2 }), components: 3, beta: beta))) { error in
-            XCTAssertTrue("\(error)".contains("isolated samples"), "\(error)")
+        let data = Matrix(rows: n, cols: 1, storage: x)
+        let options = { (policy: DiffusionMap.LocalizedModes) in
+            DiffusionMap.Options(method: .targetMeasure(logTarget: x.map { -beta * $0 * $0 / 2 }), epsilon: .neighborReach,
+                                 components: 3, beta: beta, localizedModes: policy)
+        }
+        XCTAssertThrowsError(try DiffusionMap.fit(data, options: options(.refuse))) { error in
+            XCTAssertTrue("\(error)".contains("is localized: 90% of its weight on"), "\(error)")
             XCTAssertTrue("\(error)".contains("larger epsilon"), "\(error)")
             XCTAssertFalse("\(error)".contains("\n"))
         }
+        // Kept, the same mode is diagnosed: a few samples out in a tail (|x| far beyond σ = 0.5).
+        let kept = try DiffusionMap.fit(data, options: options(.keep))
+        guard let isolated = kept.modes.first(where: { $0.isIsolated(samples: n) }) else { return XCTFail("no isolated mode") }
+        print("isolated mode: \(isolated.summary)")
+        XCTAssertLessThan(isolated.supportSamples, 20)
+        XCTAssertLessThan(isolated.supportMass, 0.01)
+        XCTAssertGreaterThan(abs(isolated.centroid[0]), 1.0)
     }
 
     func testTMDmapInFiveDimensionsRecoversTheOrnsteinUhlenbeckSpectrum() throws {

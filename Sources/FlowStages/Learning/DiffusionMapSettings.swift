@@ -36,7 +36,7 @@ enum EpsilonSetting: Codable, Equatable, ParameterTypeDescribing {
 
     var bandwidth: DiffusionMap.Bandwidth {
         switch self {
-        case .automatic: return .automatic
+        case .automatic: return .neighborReach
         case .value(let v): return .fixed(v)
         }
     }

@@ -139,7 +139,7 @@ enum DiffusionMapStage: StageKind {
             bandwidth: p.bandwidth == .fixed ? .fixed : .variable(neighbors: p.bandwidthNeighbors),
             reachTolerance: p.reachTolerance, dimension: p.dimension, components: p.components,
             beta: p.method == .tmd ? beta! : beta ?? 1, denseLimit: p.denseLimit, extraPairs: p.solver.extraPairs,
-            lanczos: p.solver.lanczos)
+            lanczos: p.solver.lanczos, eigensolver: .arpack, localizedModes: .refuse)
         let model: DiffusionMapModel
         do {
             model = try DiffusionMap.fit(x, options: options, monitor: context.monitor)
