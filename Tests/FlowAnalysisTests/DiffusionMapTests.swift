@@ -87,7 +87,7 @@ final class DiffusionMapTests: XCTestCase {
         let logTarget = (0..<data.rows).map { -muellerBrown(data[$0, 0], data[$0, 1]) }
         let model = try DiffusionMap.fit(data, options: .init(method: .targetMeasure(logTarget: logTarget),
                                                                kernel: .nearestNeighbors, neighbors: 600, epsilon: .fixed(0.0015), bandwidth: .fixed,
-                                                               components: 2, beta: 1))
+                                                               components: 2, beta: 1, eigensolver: .arpack))
         let lambda = -model.generatorEigenvalues[0]
         XCTAssertEqual(lambda / reference.eigenvalues[1], 1, accuracy: 0.1, "TMDmap \(lambda) vs grid \(reference.eigenvalues[1])")
         let ax = grid.axes[0], ay = grid.axes[1]

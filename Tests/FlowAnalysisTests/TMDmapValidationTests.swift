@@ -32,7 +32,7 @@ final class TMDmapValidationTests: XCTestCase {
         // Only φ₁ is compared: φ₂ sits on the sparse upper-left tail (V ≈ 1, x ≈ (−1.5, 1.8)), where
         // the variable bandwidth is ~30× the median and wider than the scale on which V varies.
         let model = try DiffusionMap.fit(data, options: .init(method: .targetMeasure(logTarget: logTarget), components: 1,
-                                                               extraPairs: 16, lanczos: .init(ncv: 80, tolerance: 1e-9)))
+                                                               extraPairs: 16, lanczos: .init(ncv: 80, tolerance: 1e-9), eigensolver: .arpack))
         let lambda = -model.generatorEigenvalues[0]
         let atSamples = grid.interpolate(reference.eigenfunctions.column(1), at: data)
         let correlation = abs(Statistics.correlation(model.eigenvectors.column(0), atSamples))
