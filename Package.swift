@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "FlowNN", dependencies: ["FlowLinalg", "FlowHDF5", "CBLAS"], swiftSettings: v5),
         .target(name: "FlowMD", dependencies: ["FlowLinalg", "FlowHDF5"], swiftSettings: v5 + simd),
         // Estimators in deeptime's shape (fit → model → save/load/extend): grid generators of
-        // reversible diffusions, transition path theory.
+        // reversible diffusions, transition path theory, diffusion maps (TMDmap), δ-nets.
         .target(name: "FlowAnalysis", dependencies: ["FlowLinalg", "FlowHDF5"], swiftSettings: v5),
         .target(name: "FlowStages", dependencies: ["FlowCore", "FlowNN", "FlowMD", "FlowAnalysis", "FlowLinalg", "FlowHDF5"],
                 swiftSettings: v5),
@@ -55,7 +55,7 @@ let package = Package(
                           swiftSettings: v5),
 
         .executableTarget(name: "flow-bench", path: "Benchmarks/EngineBench", swiftSettings: v5),
-        .executableTarget(name: "tmdmap-bench", dependencies: ["FlowLinalg", "FlowMD"], path: "Benchmarks/TMDmapBenchmark",
+        .executableTarget(name: "tmdmap-bench", dependencies: ["FlowAnalysis", "FlowLinalg", "FlowMD"], path: "Benchmarks/TMDmapBenchmark",
                           exclude: ["pydiffmap_reference.py"], swiftSettings: v5),
         .executableTarget(name: "flow-nn-bench", dependencies: ["FlowNN", "FlowLinalg"], path: "Benchmarks/FlowNNBench",
                           exclude: ["torch_bench.py"], swiftSettings: v5),
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "FlowNNTests", dependencies: ["FlowNN", "FlowLinalg", "FlowHDF5"], swiftSettings: v5),
         .testTarget(name: "FlowMDTests", dependencies: ["FlowMD", "FlowLinalg", "FlowHDF5"], exclude: ["Reference"],
                     swiftSettings: v5),
-        .testTarget(name: "FlowStagesTests", dependencies: ["FlowStages", "FlowCore", "FlowHDF5", "FlowMD"],
+        .testTarget(name: "FlowStagesTests", dependencies: ["FlowStages", "FlowCore", "FlowHDF5", "FlowMD", "FlowAnalysis"],
                     exclude: ["Malformed", "Workflows"], swiftSettings: v5),
     ]
 )

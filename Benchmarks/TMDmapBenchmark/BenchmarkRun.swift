@@ -1,3 +1,4 @@
+import FlowAnalysis
 import FlowLinalg
 import Foundation
 

@@ -15,6 +15,7 @@
 // --dump DIR writes DIR/DATA-N/{points,log_target}.npy and flow.json (ε, eigenvalues, times, and a
 // second flow fit with a fixed bandwidth at the same ε, the operator pydiffmap builds).
 // --fixed-epsilon E fits that operator directly (ρ ≡ 1, ε = E) instead of the defaults.
+import FlowAnalysis
 import FlowLinalg
 import Foundation
 

@@ -2,19 +2,19 @@
 /// neighbour queries in low dimension, where it beats the O(n²) brute force by orders of
 /// magnitude (2D Müller–Brown samples, CV grids). Splits at the median of the widest coordinate;
 /// leaves hold at most `leafSize` points stored contiguously for cache locality.
-struct KDTree {
+struct KDTree: Sendable {
     let dimension: Int
     /// Point indices in tree order: every node covers a contiguous range of `order`.
     private(set) var order: [Int32]
     /// Coordinates in tree order (row t is the point `order[t]`).
     private(set) var coordinates: [Double]
-    private var nodeStart: [Int] = []
-    private var nodeEnd: [Int] = []
-    private var splitDimension: [Int] = []
-    private var splitValue: [Double] = []
+    private(set) var nodeStart: [Int] = []
+    private(set) var nodeEnd: [Int] = []
+    private(set) var splitDimension: [Int] = []
+    private(set) var splitValue: [Double] = []
     /// Child node indices; -1 marks a leaf.
-    private var left: [Int] = []
-    private var right: [Int] = []
+    private(set) var left: [Int] = []
+    private(set) var right: [Int] = []
 
     init(_ points: Matrix, leafSize: Int) {
         dimension = points.cols
@@ -136,5 +136,49 @@ struct KDTree {
             }
             monitor.progress(done: Swift.min(total, (number + 1) * 8), total: total, note: "nearest neighbours (kd-tree)")
         }
+    }
+}
+
+extension KDTree {
+    /// Calls `visit(j)` for every point j with ‖x_j − q‖² < `radiusSquared` (strictly), in tree order.
+    func forEach(within radiusSquared: Double, of q: UnsafePointer<Double>, _ visit: (Int) -> Void) {
+        let d = dimension
+        var stack: [(Int, Double)] = [(0, 0)]
+        coordinates.withUnsafeBufferPointer { x in
+            while let (node, bound) = stack.popLast() {
+                if bound >= radiusSquared { continue }
+                if left[node] < 0 {
+                    for p in nodeStart[node]..<nodeEnd[node] where squaredDistance(q, x.baseAddress! + p * d, d) < radiusSquared {
+                        visit(Int(order[p]))
+                    }
+                    continue
+                }
+                let diff = q[splitDimension[node]] - splitValue[node]
+                let (near, far) = diff < 0 ? (left[node], right[node]) : (right[node], left[node])
+                stack.append((far, Swift.max(bound, diff * diff)))
+                stack.append((near, bound))
+            }
+        }
+    }
+}
+
+/// Fixed-radius queries over the rows of a matrix (a kd-tree, `NearestNeighbors`' engine): the
+/// points strictly closer than a radius to a query, for covering and packing constructions.
+public struct RadiusSearch: Sendable {
+    let tree: KDTree
+    public let points: Matrix
+
+    public init(_ points: Matrix, leafSize: Int = 16) {
+        self.points = points
+        tree = KDTree(points, leafSize: leafSize)
+    }
+
+    /// Indices of the points j with ‖x_j − x_i‖ < radius for the indexed point i (itself included).
+    public func neighbors(ofPoint i: Int, radius: Double) -> [Int] {
+        var found = [Int]()
+        points.storage.withUnsafeBufferPointer { p in
+            tree.forEach(within: radius * radius, of: p.baseAddress! + i * points.cols) { found.append($0) }
+        }
+        return found
     }
 }

@@ -14,6 +14,11 @@ public enum EigenSelection: Equatable, Sendable {
 public struct SymmetricEigenDecomposition: Sendable {
     public var values: [Double]
     public var vectors: Matrix
+
+    public init(values: [Double], vectors: Matrix) {
+        self.values = values
+        self.vectors = vectors
+    }
 }
 
 /// A thin singular value decomposition A = U·diag(s)·Vᵀ with p = min(m, n) singular values in
@@ -157,5 +162,19 @@ public extension Matrix {
         return SingularValueDecomposition(u: Matrix(rows: m, cols: p, storage: Array(u[0..<(m * p)])),
                                           singularValues: Array(s[0..<p]),
                                           vt: Matrix(rows: p, cols: n, storage: Array(vt[0..<(p * n)])))
+    }
+
+    /// Q of the thin Householder QR factorization A = QR (dgeqrf + dorgqr): orthonormal columns
+    /// spanning the column space of a tall matrix, stable even when the columns are nearly
+    /// dependent (where Gram–Schmidt or Cholesky QR lose orthogonality).
+    func orthonormalizedColumns() throws -> Matrix {
+        let (m, n) = (rows, cols)
+        guard m >= n else { throw LinalgError.dimensionMismatch("thin QR of a \(m)×\(n) matrix needs rows ≥ columns") }
+        if n == 0 { return self }
+        var a = storage
+        var tau = [Double](repeating: 0, count: n)
+        try checkLapack("dgeqrf", LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, Int32(m), Int32(n), &a, Int32(n), &tau)) { _ in "internal error" }
+        try checkLapack("dorgqr", LAPACKE_dorgqr(LAPACK_ROW_MAJOR, Int32(m), Int32(n), Int32(n), &a, Int32(n), &tau)) { _ in "internal error" }
+        return Matrix(rows: m, cols: n, storage: a)
     }
 }

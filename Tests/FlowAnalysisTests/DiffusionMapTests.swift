@@ -1,6 +1,6 @@
 import XCTest
-@testable import FlowLinalg
-import FlowAnalysis
+@testable import FlowAnalysis
+import FlowLinalg
 
 final class DiffusionMapTests: XCTestCase {
     func testTMDmapOnOrnsteinUhlenbeckSamples() throws {
@@ -39,7 +39,8 @@ final class DiffusionMapTests: XCTestCase {
         let n = 1500
         let square = Matrix(rows: n, cols: 3, storage: (0..<n).flatMap { _ in [rng.uniform(), rng.uniform(), 0] })
         let model = try DiffusionMap.fit(square, options: .init(method: .alpha(1), kernel: .nearestNeighbors, neighbors: 64,
-                                                                 epsilon: .automatic, components: 2))
+                                                                 epsilon: .kernelSum, components: 2))
+        XCTAssertEqual(model.slopeDimension, 2, accuracy: 0.2)
         XCTAssertEqual(model.intrinsicDimension, 2, accuracy: 0.5)
         XCTAssertEqual(model.dimension, 2)
     }
@@ -86,7 +87,7 @@ final class DiffusionMapTests: XCTestCase {
         let logTarget = (0..<data.rows).map { -muellerBrown(data[$0, 0], data[$0, 1]) }
         let model = try DiffusionMap.fit(data, options: .init(method: .targetMeasure(logTarget: logTarget),
                                                                kernel: .nearestNeighbors, neighbors: 600, epsilon: .fixed(0.0015), bandwidth: .fixed,
-                                                               components: 2, beta: 1))
+                                                               components: 2, beta: 1, eigensolver: .arpack))
         let lambda = -model.generatorEigenvalues[0]
         XCTAssertEqual(lambda / reference.eigenvalues[1], 1, accuracy: 0.1, "TMDmap \(lambda) vs grid \(reference.eigenvalues[1])")
         let ax = grid.axes[0], ay = grid.axes[1]

@@ -1,6 +1,6 @@
 import XCTest
-@testable import FlowLinalg
-import FlowAnalysis
+@testable import FlowAnalysis
+import FlowLinalg
 
 /// Issue 3's validation of the diffusion map with its defaults (k = 64 stored neighbours,
 /// automatic ε, variable bandwidth) on exact Boltzmann samples, against independent references:
@@ -32,7 +32,7 @@ final class TMDmapValidationTests: XCTestCase {
         // Only φ₁ is compared: φ₂ sits on the sparse upper-left tail (V ≈ 1, x ≈ (−1.5, 1.8)), where
         // the variable bandwidth is ~30× the median and wider than the scale on which V varies.
         let model = try DiffusionMap.fit(data, options: .init(method: .targetMeasure(logTarget: logTarget), components: 1,
-                                                               extraPairs: 16, lanczos: .init(ncv: 80, tolerance: 1e-9)))
+                                                               extraPairs: 16, lanczos: .init(ncv: 80, tolerance: 1e-9), eigensolver: .arpack))
         let lambda = -model.generatorEigenvalues[0]
         let atSamples = grid.interpolate(reference.eigenfunctions.column(1), at: data)
         let correlation = abs(Statistics.correlation(model.eigenvectors.column(0), atSamples))
@@ -63,12 +63,23 @@ final class TMDmapValidationTests: XCTestCase {
         let beta = 2.0, n = 3000
         var rng = RandomSource(seed: 11)
         let x = (0..<n).map { _ in rng.normal() / beta.squareRoot() }
-        XCTAssertThrowsError(try DiffusionMap.fit(Matrix(rows: n, cols: 1, storage: x), options: .init(
-            method: .targetMeasure(logTarget: x.map { -beta * $0 * $0 / 2 }), components: 3, beta: beta))) { error in
-            XCTAssertTrue("\(error)".contains("isolated samples"), "\(error)")
+        let data = Matrix(rows: n, cols: 1, storage: x)
+        let options = { (policy: DiffusionMap.LocalizedModes) in
+            DiffusionMap.Options(method: .targetMeasure(logTarget: x.map { -beta * $0 * $0 / 2 }), epsilon: .neighborReach,
+                                 components: 3, beta: beta, localizedModes: policy)
+        }
+        XCTAssertThrowsError(try DiffusionMap.fit(data, options: options(.refuse))) { error in
+            XCTAssertTrue("\(error)".contains("is localized: 90% of its weight on"), "\(error)")
             XCTAssertTrue("\(error)".contains("larger epsilon"), "\(error)")
             XCTAssertFalse("\(error)".contains("\n"))
         }
+        // Kept, the same mode is diagnosed: a few samples out in a tail (|x| far beyond σ = 0.5).
+        let kept = try DiffusionMap.fit(data, options: options(.keep))
+        guard let isolated = kept.modes.first(where: { $0.isIsolated(samples: n) }) else { return XCTFail("no isolated mode") }
+        print("isolated mode: \(isolated.summary)")
+        XCTAssertLessThan(isolated.supportSamples, 20)
+        XCTAssertLessThan(isolated.supportMass, 0.01)
+        XCTAssertGreaterThan(abs(isolated.centroid[0]), 1.0)
     }
 
     func testTMDmapInFiveDimensionsRecoversTheOrnsteinUhlenbeckSpectrum() throws {

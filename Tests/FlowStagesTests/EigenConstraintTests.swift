@@ -1,4 +1,5 @@
 import XCTest
+import FlowAnalysis
 import FlowHDF5
 import FlowLinalg
 import FlowNN
@@ -7,7 +8,8 @@ import FlowNN
 /// The diffusion operator behind the eigen-constraint of `diffusion-net`, against closed forms:
 /// on equally spaced points of a circle it is circulant, so cos θ and sin θ are exact eigenvectors
 /// with eigenvalue Σ_m P_m cos(2πm/n); with any weights it is reversible with respect to its
-/// measure; the sparse product's backward pass is its transpose.
+/// measure; the sparse product's backward pass is its transpose; and it is the operator of the
+/// diffusion-map stage that produced the targets (their eigenvalues and residuals through both stages).
 final class EigenConstraintTests: XCTestCase {
     static func circle(_ n: Int) -> Matrix {
         Matrix(rows: n, cols: 2, storage: (0..<n).flatMap { i -> [Double] in
@@ -16,13 +18,13 @@ final class EigenConstraintTests: XCTestCase {
         })
     }
 
-    /// Σ_{|m| ≤ 4} P_m cos(2πm/n) with P_m ∝ exp(−(2 sin(πm/n))²/ε): the eigenvalue of cos θ for
-    /// the 9-nearest-neighbour kernel.
+    /// Σ_{1 ≤ |m| ≤ 4} P_m cos(2πm/n) with P_m ∝ exp(−(2 sin(πm/n))²/(4ε)): the eigenvalue of cos θ
+    /// for the 8-nearest-neighbour kernel of the diffusion map (no diagonal).
     static func circulantEigenvalue(n: Int, epsilon: Double) -> Double {
         var num = 0.0, den = 0.0
-        for m in -4...4 {
+        for m in -4...4 where m != 0 {
             let chord = 2 * sin(Double.pi * Double(m) / Double(n))
-            let k = exp(-chord * chord / epsilon)
+            let k = exp(-chord * chord / (4 * epsilon))
             num += k * cos(2 * Double.pi * Double(m) / Double(n))
             den += k
         }
@@ -45,7 +47,7 @@ final class EigenConstraintTests: XCTestCase {
             params:
               network: {hidden: [16], activation: tanh}
               training: {epochs: 30, batch_size: 20, learning_rate: 3.0e-3}
-              eigen_constraint: {weight: 1.0, neighbors: 9}
+              eigen_constraint: {weight: 1.0, neighbors: 8}
         """)
         let summary = try ws.run("circle.yaml")
         XCTAssertEqual(summary.exitCode, 0, ws.failure(of: "net", in: summary) ?? "")
@@ -70,12 +72,13 @@ final class EigenConstraintTests: XCTestCase {
         var x = Matrix(rows: 150, cols: 3)
         for i in 0..<x.count { x.storage[i] = rng.normal() }
         let weights = (0..<150).map { _ in rng.uniform(0.2, 3) }
-        let p = try DiffusionOperator(points: x, weights: weights, epsilon: 0.5, neighbors: 10, monitor: SilentMonitor())
+        let p = try DiffusionOperator(points: x, epsilon: 0.125, bandwidth: (0..<150).map { _ in rng.uniform(0.8, 1.2) }, neighbors: 10,
+                                      method: .reweighted(logWeights: weights.map { log($0) }), dimension: 3)
         var entry: [Int: [Int: Double]] = [:]
-        for i in 0..<p.count {
-            let row = p.offsets[i]..<p.offsets[i + 1]
-            XCTAssertEqual(row.reduce(0) { $0 + p.values[$1] }, 1, accuracy: 1e-14)
-            for e in row { entry[i, default: [:]][p.columns[e]] = p.values[e] }
+        for i in 0..<150 {
+            let row = p.matrix.rowStart[i]..<p.matrix.rowStart[i + 1]
+            XCTAssertEqual(row.reduce(0) { $0 + p.matrix.values[$1] }, 1, accuracy: 1e-14)
+            for e in row { entry[i, default: [:]][Int(p.matrix.columnIndices[e])] = p.matrix.values[e] }
         }
         var worst = 0.0
         for (i, row) in entry {
@@ -91,7 +94,8 @@ final class EigenConstraintTests: XCTestCase {
         var rng = RandomSource(seed: 5)
         var x = Matrix(rows: 60, cols: 2)
         for i in 0..<x.count { x.storage[i] = rng.normal() }
-        let p = try DiffusionOperator(points: x, weights: nil, epsilon: 0.3, neighbors: 6, monitor: SilentMonitor())
+        let p = try DiffusionOperator(points: x, epsilon: 0.075, bandwidth: nil, neighbors: 6,
+                                      method: .reweighted(logWeights: [Double](repeating: 0, count: 60)), dimension: 2)
         var targets = Matrix(rows: 60, cols: 2)
         for i in 0..<targets.count { targets.storage[i] = rng.normal() }
         let constraint = EigenConstraint(markov: p, targets: targets, weight: 1)
@@ -109,10 +113,60 @@ final class EigenConstraintTests: XCTestCase {
         let value = tape.value(y), gradient = tape.gradient(input)
         var dense = Matrix(rows: 4, cols: hood.rows.count)
         for (b, i) in batch.enumerated() {
-            for e in p.offsets[i]..<p.offsets[i + 1] { dense[b, hood.rows.firstIndex(of: p.columns[e])!] = p.values[e] }
+            for e in p.matrix.rowStart[i]..<p.matrix.rowStart[i + 1] {
+                dense[b, hood.rows.firstIndex(of: Int(p.matrix.columnIndices[e]))!] = p.matrix.values[e]
+            }
         }
         let expectedValue = dense.multiplied(by: o), expectedGradient = dense.multiplied(by: seed, transposeSelf: true)
         for (a, b) in zip(value.storage, expectedValue.storage) { XCTAssertEqual(a, b, accuracy: 1e-14) }
         for (a, b) in zip(gradient.storage, expectedGradient.storage) { XCTAssertEqual(a, b, accuracy: 1e-14) }
+    }
+
+    func testTheConstraintOperatorIsTheDiffusionMapOperator() throws {
+        // A TMDmap with a variable bandwidth and reweighting weights (the stage's knn kernel, its
+        // automatic ε), then the eigen-constraint on its output: the map's eigenvectors must be
+        // eigenvectors of the constraint's operator with the map's eigenvalues. A second copy of
+        // the operator with another kernel convention (a factor 4 in ε) or without ρ fails this.
+        let ws = LearningWorkspace()
+        defer { ws.remove() }
+        var rng = RandomSource(seed: 77)
+        let n = 700
+        var x = Matrix(rows: n, cols: 2)
+        for i in 0..<x.count { x.storage[i] = rng.uniform(-2, 2) }
+        let weights = (0..<n).map { exp(-0.5 * (x[$0, 0] * x[$0, 0] + 2 * x[$0, 1] * x[$0, 1])) }
+        try ws.writeHDF5("data.h5", matrices: ["x": x], vectors: ["weights": weights])
+        ws.write("same.yaml", """
+        name: same
+        stages:
+          dmap:
+            kind: diffusion-map
+            resources: {cpus: 1}
+            inputs: {data: {file: data.h5}}
+            params: {target: weights, beta: 1.0, kernel: knn, neighbors: 40, components: 3}
+          net:
+            kind: diffusion-net
+            resources: {cpus: 1}
+            inputs: {data: {file: data.h5}, embedding: dmap}
+            params:
+              network: {hidden: [8], activation: tanh}
+              training: {epochs: 1, batch_size: 100}
+              eigen_constraint: {weight: 1.0}
+        """)
+        let summary = try ws.run("same.yaml")
+        XCTAssertEqual(summary.exitCode, 0, ws.failure(of: "net", in: summary) ?? ws.failure(of: "dmap", in: summary) ?? "")
+        let dmap = try ws.open("same", "dmap")
+        defer { try? dmap.close() }
+        let net = try ws.open("same", "net")
+        defer { try? net.close() }
+        let mapEigenvalues = try dmap.root.read("eigenvalues", as: Double.self).values
+        let epsilon = try dmap.root.read("epsilon", as: Double.self).values[0]
+        let constraintEigenvalues = try net.root.doubles(attribute: "eigen_constraint_eigenvalues")
+        let residuals = try net.root.doubles(attribute: "eigen_constraint_residuals")
+        print("map eigenvalues \(mapEigenvalues), constraint \(constraintEigenvalues), residuals \(residuals), ε = \(epsilon)")
+        for (a, b) in zip(constraintEigenvalues, mapEigenvalues) {
+            // In units of L_ε: (λ − 1)/ε agree to 10⁻⁶ relative.
+            XCTAssertEqual((a - 1) / epsilon, (b - 1) / epsilon, accuracy: 1e-6 * abs((b - 1) / epsilon))
+        }
+        for r in residuals { XCTAssertLessThan(r, 1e-6 * epsilon) }
     }
 }

@@ -1,4 +1,5 @@
 import FlowCore
+import FlowAnalysis
 import FlowLinalg
 
 /// `epsilon:` of the diffusion-map stage: `auto` or a positive number (k_ε = exp(−d²/(4ερ_iρ_j))).
@@ -27,7 +28,7 @@ enum EpsilonSetting: Decodable, Equatable, ParameterTypeDescribing {
 
     var bandwidth: DiffusionMap.Bandwidth {
         switch self {
-        case .automatic: return .automatic
+        case .automatic: return .neighborReach
         case .value(let v): return .fixed(v)
         }
     }

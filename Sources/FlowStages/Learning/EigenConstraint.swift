@@ -1,3 +1,4 @@
+import FlowAnalysis
 import FlowLinalg
 import FlowNN
 
@@ -12,12 +13,14 @@ import FlowNN
 ///     η · mean_{i ∈ batch} Σ_l ((P o_l)_i − λ_l o_l(x_i))² / Var(y_l),
 ///
 /// where (P o_l)_i needs o_l at every neighbour of x_i, so the network is evaluated on the batch
-/// and its neighbours. P is `DiffusionOperator` on the training points and λ_l the Rayleigh
-/// quotient of the target y_l under P, which is the diffusion map's eigenvalue when P matches the
-/// operator the embedding was computed with; `residuals` (‖P y_l − λ_l y_l‖/‖y_l‖) say how well
-/// it does.
+/// and its neighbours. P is the diffusion map's own operator A = I + εL_ε on the training points
+/// (`FlowAnalysis.DiffusionOperator`, built with the map's ε, ρ and k; A = P for ρ ≡ 1, and the
+/// eigenvectors φ_l of a variable-bandwidth map satisfy A φ_l = λ_l φ_l, not P φ_l = λ_l φ_l), and
+/// λ_l the Rayleigh quotient of the target y_l under A, the map's eigenvalue; `residuals`
+/// (‖A y_l − λ_l y_l‖/‖y_l‖) say how well the targets satisfy it.
 struct EigenConstraint {
     let markov: DiffusionOperator
+    var offsets: [Int] { markov.matrix.rowStart }
     let weight: Double
     let eigenvalues: [Double]
     let residuals: [Double]
@@ -52,14 +55,16 @@ struct EigenConstraint {
         let entries: [(Int, Int, Double)]
     }
 
+    func column(_ e: Int) -> Int { Int(markov.matrix.columnIndices[e]) }
+
     func neighbourhood(of batch: [Int]) -> Neighbourhood {
         var local: [Int: Int] = [:]
         var rows = batch
         for (p, i) in batch.enumerated() where local[i] == nil { local[i] = p }
         var extra = Set<Int>()
         for i in batch {
-            for e in markov.offsets[i]..<markov.offsets[i + 1] where local[markov.columns[e]] == nil {
-                extra.insert(markov.columns[e])
+            for e in offsets[i]..<offsets[i + 1] where local[column(e)] == nil {
+                extra.insert(column(e))
             }
         }
         for j in extra.sorted() {
@@ -68,8 +73,8 @@ struct EigenConstraint {
         }
         var entries: [(Int, Int, Double)] = []
         for (p, i) in batch.enumerated() {
-            for e in markov.offsets[i]..<markov.offsets[i + 1] {
-                entries.append((p, local[markov.columns[e]]!, markov.values[e]))
+            for e in offsets[i]..<offsets[i + 1] {
+                entries.append((p, local[column(e)]!, markov.matrix.values[e]))
             }
         }
         return Neighbourhood(rows: rows, batchCount: batch.count, entries: entries)

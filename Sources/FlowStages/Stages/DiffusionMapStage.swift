@@ -1,6 +1,7 @@
 import Foundation
 import FlowCore
 import FlowHDF5
+import FlowAnalysis
 import FlowLinalg
 import FlowMD
 
@@ -143,7 +144,7 @@ enum DiffusionMapStage: StageKind {
             bandwidth: p.bandwidth == .fixed ? .fixed : .variable(neighbors: p.bandwidthNeighbors),
             reachTolerance: p.reachTolerance, dimension: p.dimension, components: p.components,
             beta: p.method == .tmd ? beta! : beta ?? 1, denseLimit: p.denseLimit, extraPairs: p.solver.extraPairs,
-            lanczos: p.solver.lanczos)
+            lanczos: p.solver.lanczos, eigensolver: .arpack, localizedModes: .refuse)
         let model: DiffusionMapModel
         do {
             model = try DiffusionMap.fit(x, options: options, monitor: context.monitor)

@@ -1,5 +1,6 @@
 import Foundation
 import FlowCore
+import FlowAnalysis
 import FlowHDF5
 import FlowLinalg
 import FlowNN
@@ -191,13 +192,19 @@ enum DiffusionNetStage: StageKind {
         throw embedding.fail("input 'embedding' has \(values.count) eigenvalues for \(components) eigenvectors")
     }
 
-    /// The constraint on the training points; `weights` are the data's reweighting weights of those points.
+    /// The constraint on the training points; `weights` are the data's reweighting weights of those
+    /// points. The operator is the diffusion map's (`DiffusionOperator`): the embedding's ε
+    /// (its exp(−d²/(4ερρ)) convention; `params.eigen_constraint.epsilon` is in the exp(−d²/ε)
+    /// convention its help states, so it is divided by 4), its /bandwidth ρ, its `neighbors` and
+    /// `dimension`, and the target π = sampling density × /weights (`.reweighted`): the map's own
+    /// operator for `target: weights`, and for unbiased data (weights 1) the map with π = q.
     static func makeConstraint(_ spec: EigenConstraintSpec, points: Matrix, targets: Matrix, weights: [Double]?,
                                embedding: LearningInput, context: StageContext) throws -> EigenConstraint {
+        let root = embedding.file.root
         let epsilon: Double
         if let e = spec.epsilon {
-            epsilon = e
-        } else if embedding.has(DiffusionMapStage.Output.epsilon.name), let e = try embedding.file.root.readVector(DiffusionMapStage.Output.epsilon).first {
+            epsilon = e / 4
+        } else if embedding.has(DiffusionMapStage.Output.epsilon.name), let e = try root.readVector(DiffusionMapStage.Output.epsilon).first {
             epsilon = e
         } else {
             throw embedding.fail("params.eigen_constraint.epsilon: input 'embedding' has no /epsilon; give the kernel bandwidth")
@@ -205,12 +212,24 @@ enum DiffusionNetStage: StageKind {
         if let w = weights, let bad = w.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
             throw embedding.fail("params.eigen_constraint: input 'data' /weights must be positive and finite (row \(bad) is \(w[bad]))")
         }
-        context.log("eigen-constraint: building the diffusion operator on \(points.rows) points (ε = \(epsilon), \(spec.neighbors) neighbours)")
-        let op = try DiffusionOperator(points: points, weights: weights, epsilon: epsilon, neighbors: spec.neighbors,
-                                       monitor: context.monitor)
+        let rho = embedding.has(DiffusionMapStage.Output.bandwidth.name) ? try root.readVector(DiffusionMapStage.Output.bandwidth) : nil
+        if let rho, rho.count != points.rows {
+            throw embedding.fail("params.eigen_constraint: input 'embedding' /bandwidth has \(rho.count) values for \(points.rows) matched rows")
+        }
+        let neighbors = try intAttribute("neighbors", of: root) ?? spec.neighbors
+        let dimension = try intAttribute("dimension", of: root) ?? 1
+        context.log("eigen-constraint: the diffusion map's operator on \(points.rows) points (ε = \(epsilon) in exp(−d²/(4ερρ)), \(neighbors) neighbours, " + (rho == nil ? "ρ ≡ 1)" : "the map's variable bandwidth)"))
+        let op = try DiffusionOperator(points: points, epsilon: epsilon, bandwidth: rho, neighbors: neighbors,
+                                       method: .reweighted(logWeights: weights?.map { log($0) } ?? [Double](repeating: 0, count: points.rows)),
+                                       dimension: dimension, monitor: context.monitor)
         let constraint = EigenConstraint(markov: op, targets: targets, weight: spec.weight)
         context.log("eigen-constraint: λ of the targets under P " + constraint.eigenvalues.map { String(format: "%.6f", $0) }.joined(separator: ", ")
                     + "; relative residuals " + constraint.residuals.map { String(format: "%.2e", $0) }.joined(separator: ", "))
         return constraint
+    }
+
+    static func intAttribute(_ name: String, of group: HDF5Group) throws -> Int? {
+        guard case .int(let v)? = try? group.attribute(name) else { return nil }
+        return Int(v)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FlowLinalg
 
 /// A fitted diffusion map: what the `diffusion-map` stage stores and what later stages evaluate.
 ///
@@ -12,8 +13,8 @@ public struct DiffusionMapModel: Sendable {
     /// cluster of measure m_c has about 1/m_c.
     public static let localizationLimit = 100.0
     /// A localized eigenvector (Σmφ⁴ above `localizationLimit`) whose support, n / Σmφ⁴ samples,
-    /// is smaller than this is refused by `DiffusionMap.fit`: it is carried by isolated samples,
-    /// not by a metastable set.
+    /// is smaller than this counts as carried by isolated samples (`ModeDiagnostics.isIsolated`);
+    /// `DiffusionMap.fit` refuses it when asked to (`LocalizedModes.refuse`).
     public static let isolatedSampleLimit = 20.0
 
     /// Training samples (one per row), kept for the Nyström extension.
@@ -25,9 +26,10 @@ public struct DiffusionMapModel: Sendable {
     /// Nearest-neighbour maximum-likelihood estimate of the intrinsic dimension (Levina & Bickel
     /// 2005; unrounded).
     public let intrinsicDimension: Double
-    /// Berry–Giannakis–Harlim estimate (2 × the steepest log-slope of the kernel sum), reported
-    /// for comparison: biased low by the diagonal terms and the kNN truncation.
-    public let slopeDimension: Double
+    /// The kernel-sum scan (Coifman et al. 2008; Berry & Harlim 2016): its ε and implied dimension.
+    public let kernelSum: KernelSum
+    /// 2 × the steepest log-slope of the kernel sum (Berry, Giannakis & Harlim 2015).
+    public var slopeDimension: Double { kernelSum.dimension }
     /// The manifold dimension used by the variable-bandwidth weights and the density.
     public let dimension: Int
     /// The variable bandwidth ρ, nil for ρ ≡ 1.
@@ -45,8 +47,10 @@ public struct DiffusionMapModel: Sendable {
     public let eigenvalues: [Double]
     /// n × components.
     public let eigenvectors: Matrix
+    /// Where each eigenvector lives: participation ratio, target mass, support, centroid and extent.
+    public let modes: [ModeDiagnostics]
     /// Σ_i m_i φ(i)⁴ of each eigenvector (see `localizationLimit`).
-    public let localization: [Double]
+    public var localization: [Double] { modes.map(\.fourthMoment) }
     /// The eigenvalue of the dropped constant eigenvector (1 up to rounding; a check).
     public let trivialEigenvalue: Double
     /// How the eigenpairs were computed ("ARPACK dsaupd: … restarts, … products").

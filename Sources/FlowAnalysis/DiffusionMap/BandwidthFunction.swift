@@ -1,4 +1,5 @@
 import Foundation
+import FlowLinalg
 
 /// The bandwidth function ρ of a variable-bandwidth diffusion kernel
 /// k_ε(x, y) = exp(−‖x − y‖²/(4ε ρ(x) ρ(y))) (Berry & Harlim 2016, "Variable bandwidth diffusion

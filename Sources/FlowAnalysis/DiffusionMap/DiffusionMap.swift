@@ -1,4 +1,5 @@
 import Foundation
+import FlowLinalg
 
 /// Diffusion maps (Coifman & Lafon 2006) and the target-measure diffusion map (TMDmap; Banisch,
 /// Trstanova, Bittracher, Klus & Koltai 2020), with the kernel convention of `DiffusionKernel`
@@ -48,10 +49,35 @@ public enum DiffusionMap {
 
     public enum Bandwidth: Sendable, Equatable {
         case fixed(Double)
+        /// The kernel-sum criterion (`KernelSum`): ε at the steepest slope of log S(ε), over the
+        /// full kernel (not the stored neighbours), with S from up to `kernelSumRows` rows against
+        /// all samples. For the sparse kernel ε is capped at the `neighborReach` value, the largest
+        /// the stored neighbours resolve; the model records both (`kernelSum.epsilon`).
+        case kernelSum
         /// ε such that the `neighbors`-th neighbour of the median sample sits where the Gaussian
         /// is cut with a relative error `reachTolerance` in L_ε (see `DiffusionKernel.reach`):
         /// the largest ε, hence the smallest variance, that the stored neighbours can resolve.
-        case automatic
+        case neighborReach
+    }
+
+    /// How the eigenpairs of the sparse kernel are computed (the dense kernel uses LAPACK dsyevr).
+    public enum SparseEigensolver: Sendable {
+        /// `ChebyshevEigensolver` with the trivial mode deflated exactly; nil tolerance means a
+        /// residual of 10⁻⁶ε (10⁻⁶ in the units of L_ε).
+        case chebyshev(blockSize: Int?, degree: Int, tolerance: Double?)
+        /// ARPACK dsaupd with components + 1 + `extraPairs` pairs and `lanczos` settings.
+        case arpack
+
+        public static let defaultChebyshev = SparseEigensolver.chebyshev(blockSize: nil, degree: 32, tolerance: nil)
+    }
+
+    /// What the fit does with an eigenvector localized on a few isolated samples (see
+    /// `DiffusionMapModel.modes`, `isolatedSampleLimit`).
+    public enum LocalizedModes: Sendable, Equatable {
+        /// Keep it; its diagnostics say where it lives and what mass it carries.
+        case keep
+        /// Throw an error that names the mode, its support and where it lives.
+        case refuse
     }
 
     public enum BandwidthProfile: Sendable, Equatable {
@@ -83,12 +109,18 @@ public enum DiffusionMap {
         /// slow modes converge with ~20 pairs and ncv ≈ 80 where 4 pairs with a small ncv fail).
         public var extraPairs: Int
         public var lanczos: LanczosEigensolver.Options
+        public var eigensolver: SparseEigensolver
+        public var localizedModes: LocalizedModes
+        /// Rows (a seeded random subset when there are more samples) of the kernel sum.
+        public var kernelSumRows: Int
 
         public init(method: Method, kernel: KernelStorage = .automatic, neighbors: Int = 64,
-                    epsilon: Bandwidth = .automatic, bandwidth: BandwidthProfile = .variable(neighbors: 8),
+                    epsilon: Bandwidth = .kernelSum, bandwidth: BandwidthProfile = .variable(neighbors: 8),
                     reachTolerance: Double = 0.01, dimension: Int? = nil, components: Int = 3, beta: Double = 1,
                     denseLimit: Int = 2000, extraPairs: Int = 8,
-                    lanczos: LanczosEigensolver.Options = LanczosEigensolver.Options(tolerance: 1e-10)) {
+                    lanczos: LanczosEigensolver.Options = LanczosEigensolver.Options(tolerance: 1e-10),
+                    eigensolver: SparseEigensolver = .defaultChebyshev, localizedModes: LocalizedModes = .keep,
+                    kernelSumRows: Int = 512) {
             self.method = method
             self.kernel = kernel
             self.neighbors = neighbors
@@ -101,6 +133,9 @@ public enum DiffusionMap {
             self.denseLimit = denseLimit
             self.extraPairs = extraPairs
             self.lanczos = lanczos
+            self.eigensolver = eigensolver
+            self.localizedModes = localizedModes
+            self.kernelSumRows = kernelSumRows
         }
     }
 
@@ -142,48 +177,42 @@ public enum DiffusionMap {
         guard medianReach > 0 else {
             throw LinalgError.invalidArgument("more than half of the samples have \(k) or more exact duplicates; remove duplicate rows or use more neighbours")
         }
-        // 20 000 pairs are plenty for a slope that is only reported (d comes from the likelihood
-        // estimate); the scan costs one exp per pair and ε step, 0.1 s for 200 000 pairs.
-        let stride = Swift.max(1, graph.squaredDistances.count / 20_000)
-        let sampled = graph.scaledDistances(bandwidth: rho, stride: stride)
-        let bgh = try DiffusionKernel.intrinsicDimension(
-            scaledDistances: sampled, selfPairs: Swift.max(1, sampled.count * n / Swift.max(1, graph.squaredDistances.count)),
-            maximumEpsilon: medianReach / 4)
-
+        var rows: [Int]? = nil
+        if n > options.kernelSumRows {
+            var rng = RandomSource(seed: 0x4B53_554D, stream: "kernel-sum rows")
+            rows = Array(rng.permutation(n).prefix(options.kernelSumRows)).sorted()
+        }
+        let kernelSum = try KernelSum(data: data, bandwidth: bandwidth?.values, rows: rows, monitor: monitor)
+        let reachEpsilon = medianReach / (4 * DiffusionKernel.reach(dimension: d, tolerance: options.reachTolerance))
         let epsilon: Double
         switch options.epsilon {
         case .fixed(let e): epsilon = e
-        case .automatic:
-            let c = DiffusionKernel.reach(dimension: d, tolerance: options.reachTolerance)
-            epsilon = medianReach / (4 * c)
-            monitor.log(String(format: "diffusion map: automatic ε = %.4g (median %d-th neighbour at d²/4ερρ = %.2f)", epsilon, k, c))
+        case .neighborReach:
+            epsilon = reachEpsilon
+            monitor.log(String(format: "diffusion map: ε = %.4g from the reach of the %d-th neighbour", epsilon, k))
+        case .kernelSum:
+            epsilon = Swift.min(kernelSum.epsilon, reachEpsilon)
+            if kernelSum.epsilon > reachEpsilon {
+                let needed = Double(k) * pow(kernelSum.epsilon / reachEpsilon, d / 2)
+                monitor.log(String(format: "diffusion map: kernel-sum ε = %.4g exceeds what %d stored neighbours resolve (%.4g; about %.0f would resolve it): ε = %.4g", kernelSum.epsilon, k, reachEpsilon, needed, epsilon))
+            } else {
+                monitor.log(String(format: "diffusion map: ε = %.4g by the kernel-sum criterion", epsilon))
+            }
         }
-        monitor.log(String(format: "diffusion map: intrinsic dimension %.2f (nearest-neighbour likelihood), %.2f (BGH slope), d = %.0f used", estimate, bgh.dimension, d))
+        monitor.log(String(format: "diffusion map: intrinsic dimension %.2f (nearest-neighbour likelihood), %.2f (kernel-sum slope), d = %.0f used", estimate, kernelSum.dimension, d))
 
-        let kernel = try graph.kernel(epsilon: epsilon, bandwidth: rho)
-        let components = ConnectedComponents(kernel)
-        if components.count > 1 {
-            throw LinalgError.disconnectedGraph(
-                components: components.count, largest: components.largestSize,
-                advice: "the diffusion-map kernel graph is disconnected at ε = \(String(format: "%.4g", epsilon)); use more neighbours (now \(k))" + (bandwidth == nil ? ", a variable bandwidth" : "") + " or a larger ε, or drop the isolated samples")
+        let normalized = try NormalizedKernel(graph: graph, epsilon: epsilon, bandwidth: rho, method: options.method,
+                                              dimension: d, variableBandwidth: bandwidth != nil, neighbors: k)
+        if normalized.flooredCount > 0 {
+            monitor.log(String(format: "diffusion map: %d samples (%.2g%%) have less than %.3g kernel mass among their neighbours; their density estimate is floored there", normalized.flooredCount, 100 * Double(normalized.flooredCount) / Double(n), normalized.floor))
         }
-        let kernelSums = kernel.rowSums
-        let floor = kernelMassFloor(kernelSums)
-        let resolvedSums = kernelSums.map { Swift.max($0, floor) }
-        let floored = kernelSums.reduce(0) { $0 + ($1 < floor ? 1 : 0) }
-        if floored > 0 {
-            monitor.log(String(format: "diffusion map: %d samples (%.2g%%) have less than %.3g kernel mass among their neighbours; their density estimate is floored there", floored, 100 * Double(floored) / Double(n), floor))
-        }
-        let rightWeights = weights(options.method, kernelSums: resolvedSums, bandwidth: rho, dimension: d)
-        let rowNormalizer = kernel.multiplied(by: rightWeights)
-        let t = (0..<n).map { (rightWeights[$0] / rowNormalizer[$0]).squareRoot() / rho[$0] }
-        if let bad = (0..<n).first(where: { !(t[$0].isFinite && t[$0] > 0 && rightWeights[$0].isFinite) }) {
-            throw LinalgError.invalidArgument("the kernel row of sample \(bad) underflows (Σ_j K = \(kernelSums[bad])) at ε = \(epsilon): the normalized operator is not representable; use a larger ε or more neighbours")
-        }
-        let symmetric = kernel.scaled(left: t, right: t)
+        let (kernelSums, rightWeights) = (normalized.kernelSums, normalized.rightWeights)
+        let symmetric = normalized.symmetricConjugate
         let diagonal = rho.map { 1 - 1 / ($0 * $0) }
+        let stationary = normalized.stationary
         monitor.progress(done: 0, total: 1, note: "diffusion map: eigensolve")
-        let (decomposition, solver) = try eigenpairs(symmetric, diagonal: diagonal, dense: dense, options: options, monitor: monitor)
+        let (decomposition, solver) = try eigenpairs(symmetric, diagonal: diagonal, trivial: stationary.map { $0.squareRoot() },
+                                                     dense: dense, epsilon: epsilon, options: options, monitor: monitor)
         try monitor.checkCancellation()
 
         let wanted = options.components + 1
@@ -192,9 +221,6 @@ public enum DiffusionMap {
         guard order.count == wanted else {
             throw LinalgError.notConverged("only \(m) of \(wanted) diffusion-map eigenpairs converged")
         }
-        let measure = (0..<n).map { rowNormalizer[$0] * rightWeights[$0] * rho[$0] * rho[$0] }
-        let total = measure.reduce(0, +)
-        let stationary = measure.map { $0 / total }
         var vectors = Matrix(rows: n, cols: options.components)
         var eigenvalues = [Double]()
         for (c, j) in order.dropFirst().enumerated() {
@@ -210,25 +236,24 @@ public enum DiffusionMap {
         let trivial = decomposition.values[order.first!]
         monitor.log(String(format: "diffusion map: trivial eigenvalue %.12f, leading non-trivial %@", trivial,
                            eigenvalues.map { String(format: "%.8f", $0) }.joined(separator: ", ")))
-        let localization = (0..<options.components).map { c in
-            (0..<n).reduce(0.0) { $0 + stationary[$1] * pow(vectors[$1, c], 4) }
+        let modes = (0..<options.components).map { ModeDiagnostics(eigenvector: vectors.column($0), measure: stationary, points: data) }
+        for (c, mode) in modes.enumerated() where mode.isLocalized {
+            monitor.log("diffusion map: warning: eigenvector \(c + 1) is localized: \(mode.summary)")
         }
-        for (c, value) in localization.enumerated() where value > DiffusionMapModel.localizationLimit {
-            monitor.log(String(format: "diffusion map: warning: eigenvector %d is localized on a set of measure ≈ %.2g (Σmφ⁴ = %.3g): a metastable pocket, or a few isolated samples if the kernel graph is nearly disconnected (then use more neighbours or a larger ε)", c + 1, 1 / value, value))
-        }
-        // An eigenvector carried by a handful of samples is not a slow mode of the dynamics but a
-        // few samples the kernel barely reaches (a gap wider than √(4ερρ) in a sparse tail): its
-        // eigenvalue is ≈ 0 and would be reported as the slowest process. Refuse it.
-        if let (c, value) = localization.enumerated().first(where: { $0.1 > DiffusionMapModel.localizationLimit && Double(n) / $0.1 < DiffusionMapModel.isolatedSampleLimit }) {
-            throw LinalgError.invalidArgument(String(format: "diffusion-map eigenvector %d lives on about %.0f of %d samples (Σmφ⁴ = %.3g) at ε = %.4g: isolated samples the kernel barely reaches, not a slow process; use more neighbours (now %d), a larger epsilon, or drop outlying samples", c + 1, Double(n) / value, n, value, epsilon, k))
+        // An eigenvector carried by a handful of samples may be a few samples the kernel barely
+        // reaches (a gap wider than √(4ερρ) in a sparse tail), or a real slow mode that the data
+        // sample only in a few points (Müller–Brown's plateau mode, DESIGN §10). The diagnostics
+        // above tell which; refusing is the caller's choice.
+        if options.localizedModes == .refuse, let c = modes.firstIndex(where: { $0.isIsolated(samples: n) }) {
+            throw LinalgError.invalidArgument(String(format: "diffusion-map eigenvector %d (eigenvalue %.8f) is localized: %@ at ε = %.4g; if it is not a slow process, use more neighbours (now %d), a larger epsilon, or drop outlying samples", c + 1, eigenvalues[c], modes[c].summary, epsilon, k))
         }
         let volume = pow(4 * Double.pi * epsilon, d / 2) * Double(n)
         return DiffusionMapModel(
-            data: data, epsilon: epsilon, neighbors: dense ? nil : k, intrinsicDimension: estimate, slopeDimension: bgh.dimension,
+            data: data, epsilon: epsilon, neighbors: dense ? nil : k, intrinsicDimension: estimate, kernelSum: kernelSum,
             dimension: Int(d), bandwidth: bandwidth, beta: options.beta, rightWeights: rightWeights,
             density: (0..<n).map { kernelSums[$0] / (volume * pow(rho[$0], d)) },
             stationary: stationary, eigenvalues: eigenvalues, eigenvectors: vectors,
-            localization: localization, trivialEigenvalue: trivial, solver: solver)
+            modes: modes, trivialEigenvalue: trivial, solver: solver)
     }
 
     static func validate(_ options: Options, samples n: Int) throws {
@@ -292,27 +317,53 @@ public enum DiffusionMap {
         }
     }
 
-    /// The largest eigenpairs of `symmetric` + diag(`diagonal`), ascending, and how they were found.
-    static func eigenpairs(_ symmetric: SparseMatrix, diagonal: [Double], dense: Bool, options: Options,
-                           monitor: WorkMonitor) throws -> (SymmetricEigenDecomposition, String) {
+    /// The largest eigenpairs of H = `symmetric` + diag(`diagonal`), ascending (the trivial pair,
+    /// eigenvector `trivial` = √m up to normalization, last), and how they were found.
+    static func eigenpairs(_ symmetric: SparseMatrix, diagonal: [Double], trivial: [Double], dense: Bool, epsilon: Double,
+                           options: Options, monitor: WorkMonitor) throws -> (SymmetricEigenDecomposition, String) {
         let n = symmetric.rows
         let wanted = options.components + 1
+        let variable = diagonal.contains { $0 != 0 }
         if dense {
             var h = symmetric.dense
             for i in 0..<n { h[i, i] += diagonal[i] }
             return (try h.symmetricEigen(.largest(wanted)), "LAPACK dsyevr (dense)")
         }
-        let nev = Swift.min(n - 2, wanted + Swift.max(0, options.extraPairs))
-        var lanczos = options.lanczos
-        if lanczos.ncv == nil { lanczos.ncv = Swift.min(n - 1, Swift.max(3 * nev, 40)) }
-        var statistics: LanczosEigensolver.Statistics?
-        let variable = diagonal.contains { $0 != 0 }
-        let result = try LanczosEigensolver.solve(dimension: n, count: nev, target: .largestAlgebraic, options: lanczos,
-                                                  monitor: monitor, statistics: { statistics = $0 }) { x, y in
-            symmetric.multiply(x, into: y)
-            if variable { for i in 0..<n { y[i] += diagonal[i] * x[i] } }
+        switch options.eigensolver {
+        case let .chebyshev(blockSize, degree, tolerance):
+            let norm = trivial.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let psi0 = Matrix(rows: n, cols: 1, storage: trivial.map { $0 / norm })
+            var statistics: ChebyshevEigensolver.Statistics?
+            let chebyshev = ChebyshevEigensolver.Options(
+                blockSize: blockSize ?? (options.components + Swift.max(20, options.extraPairs)), degree: degree,
+                tolerance: tolerance ?? 1e-5 * epsilon)
+            let found = try ChebyshevEigensolver.largest(dimension: n, count: options.components, deflating: psi0, options: chebyshev,
+                                                         monitor: monitor, statistics: { statistics = $0 }) { x, y in
+                y = symmetric.multiplied(byBlock: x)
+                if variable { for i in 0..<n { for j in 0..<x.cols { y[i, j] += diagonal[i] * x[i, j] } } }
+            }
+            var hPsi0 = symmetric.multiplied(by: psi0.storage)
+            if variable { for i in 0..<n { hPsi0[i] += diagonal[i] * psi0.storage[i] } }
+            let trivialValue = zip(psi0.storage, hPsi0).reduce(0) { $0 + $1.0 * $1.1 }
+            var vectors = Matrix(rows: n, cols: options.components + 1)
+            for i in 0..<n {
+                for j in 0..<options.components { vectors[i, j] = found.vectors[i, j] }
+                vectors[i, options.components] = psi0.storage[i]
+            }
+            let s = statistics.map { String(format: "Chebyshev subspace iteration: %d iterations, %d block products of %d vectors, degree %d, residual %.2e", $0.iterations, $0.blockProducts, $0.blockSize, degree, $0.residual) }
+            return (SymmetricEigenDecomposition(values: found.values + [trivialValue], vectors: vectors), s ?? "Chebyshev subspace iteration")
+        case .arpack:
+            let nev = Swift.min(n - 2, wanted + Swift.max(0, options.extraPairs))
+            var lanczos = options.lanczos
+            if lanczos.ncv == nil { lanczos.ncv = Swift.min(n - 1, Swift.max(3 * nev, 40)) }
+            var statistics: LanczosEigensolver.Statistics?
+            let result = try LanczosEigensolver.solve(dimension: n, count: nev, target: .largestAlgebraic, options: lanczos,
+                                                      monitor: monitor, statistics: { statistics = $0 }) { x, y in
+                symmetric.multiply(x, into: y)
+                if variable { for i in 0..<n { y[i] += diagonal[i] * x[i] } }
+            }
+            let s = statistics.map { "ARPACK dsaupd: \($0.converged) pairs, \($0.restarts) restarts, \($0.operatorApplications) products, ncv \($0.ncv)" }
+            return (result, s ?? "ARPACK dsaupd")
         }
-        let s = statistics.map { "ARPACK dsaupd: \($0.converged) pairs, \($0.restarts) restarts, \($0.operatorApplications) products, ncv \($0.ncv)" }
-        return (result, s ?? "ARPACK dsaupd")
     }
 }

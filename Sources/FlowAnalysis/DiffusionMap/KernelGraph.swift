@@ -1,4 +1,5 @@
 import Foundation
+import FlowLinalg
 
 /// The off-diagonal pairs (i, j) of a diffusion-map kernel graph with their squared distances:
 /// every ordered pair for the dense kernel, the k nearest neighbours of each sample for the sparse

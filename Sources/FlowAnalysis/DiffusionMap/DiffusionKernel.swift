@@ -1,4 +1,5 @@
 import Foundation
+import FlowLinalg
 
 /// The Gaussian kernel of flow's diffusion maps and the choice of its bandwidth ε.
 ///
@@ -29,46 +30,11 @@ public enum DiffusionKernel {
         return hi
     }
 
-    /// Intrinsic dimension by Berry, Giannakis & Harlim (2015, Phys. Rev. E 91, 032915): where the
-    /// kernel resolves a manifold of dimension d, T(ε) = Σ_pairs k_ε behaves like ε^{d/2}, so
-    /// d ≈ 2·max d log T / d log ε over a log grid of ε. `scaledDistances` are the stored
-    /// off-diagonal pairs' d²/(ρ_iρ_j) (a subsample is fine) and `selfPairs` the number of
-    /// diagonal terms (= 1 each) that go with them: they keep T(ε) from vanishing as ε → 0, where
-    /// the slope would otherwise grow without bound. A k-nearest-neighbour kernel only holds
-    /// pairs up to the k-th neighbour, so T saturates once the kernel reaches past them; the
-    /// search therefore stops at `maximumEpsilon` (the reach of the stored neighbours). The
-    /// slope is biased low (the diagonal terms flatten it at small ε, the truncation at large ε),
-    /// so the manifold dimension used by the variable-bandwidth weights is this value rounded.
-    /// Returns the dimension and the ε of the steepest slope.
-    public static func intrinsicDimension(scaledDistances: [Double], selfPairs: Int, maximumEpsilon: Double) throws
-        -> (dimension: Double, epsilon: Double) {
-        let positive = scaledDistances.filter { $0 > 0 }.sorted()
-        guard !positive.isEmpty, maximumEpsilon > 0 else {
-            throw LinalgError.invalidArgument("the intrinsic dimension needs at least one pair of distinct points")
-        }
-        let smallest = positive[Swift.max(0, positive.count / 1000)] / 4
-        let steps = Swift.max(8, Int((log2(maximumEpsilon / smallest) * 4).rounded(.up)))
-        let epsilons = (0...steps).map { smallest * pow(maximumEpsilon / smallest, Double($0) / Double(steps)) }
-        let zeros = Double(scaledDistances.count - positive.count + selfPairs)
-        let logT = epsilons.map { eps -> Double in
-            var t = zeros
-            for s in positive { t += exp(-s / (4 * eps)) }
-            return log(Swift.max(t, .leastNormalMagnitude))
-        }
-        var best = 0, bestSlope = -Double.infinity
-        for i in 0..<(epsilons.count - 1) {
-            let slope = (logT[i + 1] - logT[i]) / (log(epsilons[i + 1]) - log(epsilons[i]))
-            if slope > bestSlope { (best, bestSlope) = (i, slope) }
-        }
-        return (2 * bestSlope, (epsilons[best] * epsilons[best + 1]).squareRoot())
-    }
-
     /// Intrinsic dimension by maximum likelihood from nearest-neighbour distances (Levina & Bickel
     /// 2005, with MacKay & Ghahramani's pooling: the harmonic mean of the per-sample estimates
     /// m_i = [(1/(k−1)) Σ_{j<k} log(T_k/T_j)]⁻¹, T_j the distance to the j-th neighbour). It uses
-    /// the kNN list the kernel is built from, and unlike the BGH slope it does not depend on where
-    /// the kernel sum saturates, which made BGH drift from 1.8 to 1.45 on 2-D Müller–Brown samples
-    /// between 10⁴ and 10⁵ points (k = 64). Samples with duplicate neighbours are skipped.
+    /// the kNN list the kernel is built from, and unlike a slope of the kernel sum truncated at the k-th neighbour it does not
+    /// depend on where that sum saturates (`KernelSum` sums the full kernel instead). Samples with duplicate neighbours are skipped.
     public static func likelihoodDimension(squaredDistances: [Double], stride: Int, neighbors k: Int, count n: Int) -> Double? {
         guard k >= 2 else { return nil }
         var inverseSum = 0.0, used = 0

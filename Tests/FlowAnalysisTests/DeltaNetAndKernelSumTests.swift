@@ -1,0 +1,75 @@
+import XCTest
+@testable import FlowAnalysis
+import FlowLinalg
+
+/// δ-nets (covering and separation, exactly), TMDmap on a δ-net against the Ornstein–Uhlenbeck
+/// spectrum, and the kernel-sum dimension on flat tori of dimension 1, 2, 3, 5.
+final class DeltaNetAndKernelSumTests: XCTestCase {
+    func testDeltaNetCoversAndSeparatesExactly() throws {
+        var rng = RandomSource(seed: 8)
+        let n = 3000
+        // Non-uniform: a dense Gaussian core and a uniform background in 3-D.
+        var data = Matrix(rows: n, cols: 3)
+        for i in 0..<n {
+            for t in 0..<3 { data[i, t] = i % 3 == 0 ? rng.uniform(-3, 3) : 0.3 * rng.normal() }
+        }
+        let net = try DeltaNet(data: data, delta: 0.4)
+        func distance(_ a: Int, _ b: Int) -> Double { (0..<3).reduce(0.0) { $0 + pow(data[a, $1] - data[b, $1], 2) }.squareRoot() }
+        var closest = Double.infinity
+        for (p, a) in net.representatives.enumerated() { for b in net.representatives[(p + 1)...] { closest = min(closest, distance(a, b)) } }
+        var farthest = 0.0
+        for i in 0..<n {
+            let nearest = net.representatives.map { distance(i, $0) }.min()!
+            XCTAssertEqual(distance(i, net.representatives[net.assignment[i]]), nearest, "sample \(i) is assigned to its nearest representative")
+            farthest = max(farthest, nearest)
+        }
+        print("δ-net: \(net.representatives.count) of \(n) samples, closest pair \(closest), farthest sample \(farthest) (δ = 0.4)")
+        XCTAssertGreaterThanOrEqual(closest, 0.4, "representatives at least δ apart")
+        XCTAssertLessThan(farthest, 0.4, "every sample within δ of a representative")
+        XCTAssertEqual(net.mass.reduce(0, +), 1, accuracy: 1e-12)
+        let sized = try DeltaNet(data: data, targetSize: 200)
+        XCTAssertEqual(Double(sized.representatives.count), 200, accuracy: 10)
+    }
+
+    func testTMDmapOnADeltaNetOfOrnsteinUhlenbeckSamples() throws {
+        // 2·10⁴ Boltzmann samples of V = x²/2 at β = 1 (generator eigenvalues −1, −2, −3), a δ-net
+        // of about 1000, TMDmap with the target from the kernel density of all samples at the net.
+        var rng = RandomSource(seed: 31)
+        let n = 20_000
+        let data = Matrix(rows: n, cols: 1, storage: (0..<n).map { _ in rng.normal() })
+        let net = try DeltaNet(data: data, targetSize: 1000)
+        let points = data.rows(net.representatives)
+        let model = try DiffusionMap.fit(points, options: .init(method: .targetMeasure(logTarget: net.logDensity(data: data)), components: 3))
+        let lambda = model.generatorEigenvalues
+        print("TMDmap on a δ-net (δ = \(net.delta), \(net.representatives.count) representatives): \(lambda), ε = \(model.epsilon)")
+        for (k, value) in lambda.enumerated() { XCTAssertEqual(value / Double(-k - 1), 1, accuracy: 0.03) }
+        // Nyström back to every sample: φ₁ ∝ x.
+        let extended = try model.extend(to: data)
+        XCTAssertGreaterThan(abs(Statistics.correlation(extended.column(0), data.column(0))), 0.99)
+    }
+
+    func testKernelSumDimensionOfFlatTori() throws {
+        // Uniform samples of the flat torus [0, 1)^d with the periodic distance: S(ε) ∝ ε^{d/2}
+        // between the sample spacing and the torus size.
+        for d in [1, 2, 3, 5] {
+            var rng = RandomSource(seed: UInt64(40 + d))
+            let n = 2000
+            let x = (0..<(n * d)).map { _ in rng.uniform() }
+            var histogram = PairHistogram()
+            for i in 0..<n {
+                for j in 0..<n where j != i {
+                    var s = 0.0
+                    for t in 0..<d {
+                        let e = abs(x[i * d + t] - x[j * d + t])
+                        let wrapped = min(e, 1 - e)
+                        s += wrapped * wrapped
+                    }
+                    histogram.add(s)
+                }
+            }
+            let sum = try KernelSum(pairHistogram: histogram, selfPairs: Double(n))
+            print("flat \(d)-torus, \(n) samples: kernel-sum dimension \(sum.dimension), ε = \(sum.epsilon)")
+            XCTAssertEqual(sum.dimension / Double(d), 1, accuracy: 0.1)
+        }
+    }
+}
