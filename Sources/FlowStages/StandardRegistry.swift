@@ -22,6 +22,7 @@ public enum StandardRegistry {
         r.register(DiffusionNetStage.self)
         r.register(ManifoldStage.self)
         r.register(OrthogonalCVsStage.self)
+        r.register(StateSeparationStage.self)
         r.register(ExportStage.self)
         r.register(HistogramStage.self)
         r.register(DiffusionMapStage.self)

@@ -48,6 +48,37 @@ enum GradientCheck {
         XCTAssertLessThan(worst, tolerance, file: file, line: line)
     }
 
+    /// Compares d(loss)/d(every value of `parameters`) from `backward` with central differences of
+    /// step h on the parameter values; `loss` records the scalar loss on a fresh tape.
+    static func checkParameters(_ parameters: [Parameter], h: Double = 1e-6, tolerance: Double = 1e-6,
+                                file: StaticString = #filePath, line: UInt = #line, _ loss: (Tape) -> Variable) {
+        // A parameter the loss does not use keeps the gradient of an earlier pass: clear them all.
+        for p in parameters { p.gradient.update(repeating: 0, count: p.count) }
+        let tape = Tape()
+        tape.backward(loss(tape))
+        let analytic = parameters.map(\.gradients)
+        var worst = 0.0
+        for (p, gradient) in zip(parameters, analytic) {
+            var values = p.values
+            for i in values.indices {
+                let saved = values[i]
+                values[i] = saved + h; p.values = values
+                let t1 = Tape(); let up = t1.scalar(loss(t1))
+                values[i] = saved - h; p.values = values
+                let t2 = Tape(); let down = t2.scalar(loss(t2))
+                values[i] = saved; p.values = values
+                let fd = (up - down) / (2 * h)
+                let err = Swift.abs(fd - gradient[i]) / Swift.max(1, Swift.abs(fd), Swift.abs(gradient[i]))
+                worst = Swift.max(worst, err)
+                if err > tolerance {
+                    XCTFail("\(p.name)[\(i)]: analytic \(gradient[i]) vs finite difference \(fd)", file: file, line: line)
+                    return
+                }
+            }
+        }
+        XCTAssertLessThan(worst, tolerance, file: file, line: line)
+    }
+
     /// Σ out ⊙ R for a fixed random R: a scalar whose gradient exercises every output element.
     static func contract(_ tape: Tape, _ out: Variable, seed: UInt64 = 99) -> Variable {
         var rng = RandomSource(seed: seed)

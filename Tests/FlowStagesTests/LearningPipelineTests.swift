@@ -124,8 +124,11 @@ final class LearningPipelineTests: XCTestCase {
         XCTAssertEqual(cv.inputDimension, 3)
         XCTAssertEqual(cv.outputDimension, 2)
         let loss = try cvs.root.dataset("loss")
-        XCTAssertEqual(loss.shape, [300, 3])
+        XCTAssertEqual(loss.shape, [300, 4])
         guard case .strings(let names)? = try loss.attribute("names") else { return XCTFail("loss names") }
-        XCTAssertEqual(names, ["orthogonality", "orthonormality", "total"])
+        XCTAssertEqual(names, ["orthogonality", "orthonormality", "reconstruction", "total"])
+        let rebuilt = try cvs.root.doubles(attribute: "reconstruction_r2")
+        print("reconstruction R² of the embedding from ξ", rebuilt)
+        for r2 in rebuilt { XCTAssertGreaterThan(r2, 0.9, "the decoder rebuilds the encoder's embedding from ξ") }
     }
 }

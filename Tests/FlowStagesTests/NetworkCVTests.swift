@@ -89,7 +89,7 @@ final class NetworkCVTests: XCTestCase {
           cvs:
             kind: orthogonal-cvs
             resources: {cpus: 1}
-            inputs: {data: features, encoder: {file: encoder.h5}, manifold: {file: psi.h5}}
+            inputs: {data: features, encoder: {file: encoder.h5}, manifold: {file: psi.h5}, configurations: {file: lj7.h5}}
             params: {cvs: 2, network: {hidden: [10]}, training: {epochs: 3, batch_size: 20}}
         """)
         let summary = try ws.run("lj7.yaml")
@@ -106,6 +106,27 @@ final class NetworkCVTests: XCTestCase {
         }
         XCTAssertLessThan(worst, 1e-12, "ξ(φ(x)) on configurations equals the stage's /cv on features")
         assertJacobianMatchesFiniteDifferences(cv, at: (0..<10).map { x.row($0 * 6) })
+
+        // The metric in the system's coordinates: mean ∂ξ/∂x (∂ξ/∂x)ᵀ over the 60 configurations,
+        // with ∂ξ/∂x from central differences of ξ(φ(x)).
+        var expected = [Double](repeating: 0, count: 4)
+        let h = 1e-6
+        for i in 0..<x.rows {
+            var j = [[Double]](repeating: [Double](repeating: 0, count: 14), count: 2)
+            for c in 0..<14 {
+                var up = x.row(i), down = x.row(i)
+                up[c] += h
+                down[c] -= h
+                let (a, b) = (cv.value(up), cv.value(down))
+                for r in 0..<2 { j[r][c] = (a[r] - b[r]) / (2 * h) }
+            }
+            for p in 0..<2 { for q in 0..<2 { expected[p * 2 + q] += zip(j[p], j[q]).reduce(0) { $0 + $1.0 * $1.1 } / Double(x.rows) } }
+        }
+        let metric = try out.root.matrix("system_metric")
+        for k in 0..<4 { XCTAssertEqual(metric.storage[k], expected[k], accuracy: 1e-6 * max(1, abs(expected[k]))) }
+        XCTAssertEqual(try out.root.matrix("feature_metric").rows, 2)
+        XCTAssertEqual(try out.root.matrix("reconstruction").cols, 3, "the decoder rebuilds the 3 embedding components")
+        XCTAssertTrue(out.root.isGroup("decoder"))
     }
 
     func testFeatureChainsAreComposedAndAlignmentIsRefused() throws {

@@ -19,6 +19,7 @@ final class RegistryContractTests: XCTestCase {
                                        .object(["name": "B", "basin": "B"])])]),
         ],
         "histogram": [.object(["column": 0])],
+        "state-separation": [.object(["sets": .array([.object(["label": "xi", "input": "cvs", "dataset": "/cv", "columns": [0, 1]])])])],
         "simulate": [
             .object(["bias": .object(["restraints": .array([.object(["cvs": ["x"], "center": [0.5], "k": [10.0]])])])]),
             .object(["bias": .object(["metadynamics": .object(["cvs": ["x"], "sigma": [0.1], "lower": [-1.0], "upper": [1.0],

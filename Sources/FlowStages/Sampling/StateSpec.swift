@@ -92,18 +92,31 @@ extension StateSpec {
             }
             return (name, x)
         }
-        let signature: any CollectiveVariable
-        if !quench.signature.isEmpty {
-            signature = try CVSpec.resolve(quench.signature, in: system)
-        } else if let layout = system.layout {
-            signature = SortedCoordinationNumbers(layout: layout)
-        } else {
-            let d = system.potential.dimension
-            signature = SelectedCoordinates(Array(0..<d), inputDimension: d, names: system.coordinateNames)
-        }
+        let signature = quench.signature.isEmpty ? defaultSignature(of: system) : try CVSpec.resolve(quench.signature, in: system)
         if basins {
             return QuenchStates.basins(potential: system.potential, minima: minima, signature: signature, tolerance: quench.tolerance)
         }
         return QuenchStates.cores(potential: system.potential, minima: minima, signature: signature, radius: quench.radius, steps: quench.steps)
+    }
+}
+
+extension StateSpec {
+    /// What quenched configurations are compared with the minima in: sorted coordination numbers
+    /// for particle systems (blind to rotations and permutations), else the coordinates.
+    static func defaultSignature(of system: SimulationSystem) -> any CollectiveVariable {
+        if let layout = system.layout { return SortedCoordinationNumbers(layout: layout) }
+        let d = system.potential.dimension
+        return SelectedCoordinates(Array(0..<d), inputDimension: d, names: system.coordinateNames)
+    }
+
+    /// The basins of attraction of every named minimum of `system` (converged FIRE quenches).
+    static func basinStates(of system: SimulationSystem, tolerance: Double, maxSteps: Int) throws -> QuenchStates {
+        let minima = try system.minimumNames.map { name -> (name: String, x: [Double]) in
+            guard let x = system.namedConfigurations[name] else { throw CVSpecError("the system names minimum '\(name)' without its configuration") }
+            return (name, x)
+        }
+        guard !minima.isEmpty else { throw CVSpecError("the system has no named minima to quench to") }
+        return QuenchStates.basins(potential: system.potential, minima: minima, signature: defaultSignature(of: system),
+                                   tolerance: tolerance, maxSteps: maxSteps)
     }
 }
