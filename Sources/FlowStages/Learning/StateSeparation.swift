@@ -16,10 +16,9 @@ enum StateSeparation {
 
     /// The leave-one-out vote of every row.
     static func predictions(labels: [Int], coordinates: Matrix, neighbors k: Int) throws -> [Int] {
-        let (indices, _) = try NearestNeighbours.search(standardized(coordinates), k: k + 1, monitor: SilentMonitor())
-        return indices.enumerated().map { i, row in
-            var others = row.filter { $0 != i }
-            if others.count > k { others.removeLast(others.count - k) }
+        let neighbors = try NearestNeighbors.search(standardized(coordinates), k: k, includeSelf: false)
+        return (0..<coordinates.rows).map { i in
+            let others = neighbors.indices(of: i).map { Int($0) }
             var count: [Int: Int] = [:], firstRank: [Int: Int] = [:]
             for (rank, j) in others.enumerated() {
                 count[labels[j], default: 0] += 1
