@@ -17,30 +17,10 @@ final class NetworkGradientTests: XCTestCase {
         return net
     }
 
-    /// Checks d loss / d (every parameter) with central differences on the parameter values.
+    /// Checks d loss / d (every parameter of `net`) with central differences (`GradientCheck`).
     func checkParameters(_ net: MLP, tolerance: Double = 1e-6, file: StaticString = #filePath, line: UInt = #line,
                          _ loss: (Tape) -> Variable) {
-        let tape = Tape()
-        tape.backward(loss(tape))
-        let h = 1e-6
-        for p in net.parameters {
-            let analytic = p.gradients
-            var values = p.values
-            for i in values.indices {
-                let saved = values[i]
-                values[i] = saved + h; p.values = values
-                let t1 = Tape(); let fp = t1.scalar(loss(t1))
-                values[i] = saved - h; p.values = values
-                let t2 = Tape(); let fm = t2.scalar(loss(t2))
-                values[i] = saved; p.values = values
-                let fd = (fp - fm) / (2 * h)
-                let err = Swift.abs(fd - analytic[i]) / Swift.max(1, Swift.abs(fd))
-                if err > tolerance {
-                    XCTFail("\(p.name)[\(i)]: analytic \(analytic[i]) vs finite difference \(fd)", file: file, line: line)
-                    return
-                }
-            }
-        }
+        GradientCheck.checkParameters(net.parameters, tolerance: tolerance, file: file, line: line, loss)
     }
 
     func testMLPGradientsForEveryActivation() {
