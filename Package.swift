@@ -5,11 +5,6 @@
 import PackageDescription
 
 let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
-// FlowMD's SIMD kernels (LJ7 on SIMD8<Double>, Müller–Brown's vector exp on SIMD4<Double>) compile
-// to 2-lane SSE2 instructions on baseline x86-64; `-target-cpu haswell` (AVX2, FMA, BMI2) gives
-// 4-lane AVX2 — the sampling benchmark in Benchmarks/README.md measures the difference. The
-// kernels' fused multiply–adds are explicit, so results do not depend on the flag.
-let simd: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release))]
 
 let package = Package(
     name: "flow",
@@ -41,7 +36,7 @@ let package = Package(
                 dependencies: ["FlowHDF5", "FlowLinalg", "CCrypto", .product(name: "Yams", package: "Yams")],
                 swiftSettings: v5),
         .target(name: "FlowNN", dependencies: ["FlowLinalg", "FlowHDF5", "CBLAS"], swiftSettings: v5),
-        .target(name: "FlowMD", dependencies: ["FlowLinalg", "FlowHDF5"], swiftSettings: v5 + simd),
+        .target(name: "FlowMD", dependencies: ["FlowLinalg", "FlowHDF5"], swiftSettings: v5),
         // Estimators in deeptime's shape (fit → model → save/load/extend): grid generators of
         // reversible diffusions, transition path theory, diffusion maps (TMDmap), δ-nets.
         .target(name: "FlowAnalysis", dependencies: ["FlowLinalg", "FlowHDF5"], swiftSettings: v5),
