@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "FlowNNTests", dependencies: ["FlowNN", "FlowLinalg", "FlowHDF5"], swiftSettings: v5),
         .testTarget(name: "FlowMDTests", dependencies: ["FlowMD", "FlowLinalg", "FlowHDF5"], exclude: ["Reference"],
                     swiftSettings: v5),
-        .testTarget(name: "FlowStagesTests", dependencies: ["FlowStages", "FlowCore", "FlowHDF5", "FlowMD", "FlowAnalysis"],
+        .testTarget(name: "FlowStagesTests", dependencies: ["FlowStages", "FlowCore", "FlowHDF5", "FlowMD", "FlowNN", "FlowAnalysis"],
                     exclude: ["Malformed", "Workflows"], swiftSettings: v5),
     ]
 )

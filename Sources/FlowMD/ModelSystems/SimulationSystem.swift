@@ -16,6 +16,9 @@ public struct SimulationSystem: Sendable {
     /// The metastable states rate estimates use when none are given (nil: a quench core around
     /// every named minimum).
     public var defaultStates: (any StateAssignment)?
+    /// CVs a workflow supplies by name (learned networks composed with their feature maps), which
+    /// biases and states can use like the built-in ones.
+    public var namedCVs: [String: any CollectiveVariable] = [:]
 
     public init(potential: Potential, beta: Double, namedConfigurations: [String: [Double]] = [:],
                 domain: [ClosedRange<Double>]? = nil, coordinateNames: [String]? = nil,

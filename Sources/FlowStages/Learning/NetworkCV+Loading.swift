@@ -50,3 +50,17 @@ extension NetworkCV {
         return parts.count == 1 ? parts[0] : StackedCV(parts)
     }
 }
+
+extension SimulationSystem {
+    /// Loads the learned CVs connected to the stage under `inputs` (when connected) as named CVs,
+    /// so that `{model: NAME}` resolves to them.
+    mutating func addLearnedCVs(_ inputs: [String], from context: StageContext) throws {
+        for name in inputs where context.hasInput(name) {
+            let f = try context.input(name)
+            defer { try? f.close() }
+            do { namedCVs[name] = try NetworkCV.load(from: f.root, layout: layout) } catch {
+                throw FlowError.stageFailed(stage: context.stageName, message: "input '\(name)': \(error)")
+            }
+        }
+    }
+}

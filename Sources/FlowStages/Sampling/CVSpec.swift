@@ -2,12 +2,15 @@ import FlowCore
 import FlowMD
 
 /// A collective variable named in a workflow: `mu2`, `mu3`, `coordination`,
-/// `sorted-coordination`, a coordinate name of the system (`x`, `y` of Müller–Brown, `x3`), or a
+/// `sorted-coordination`, a coordinate name of the system (`x`, `y` of Müller–Brown, `x3`), a
 /// geometric CV of particles given by 0-based indices: `{distance: [i, j]}`, `{angle: [i, j, k]}`,
-/// `{dihedral: [i, j, k, l]}`, `{position: [i]}`.
+/// `{dihedral: [i, j, k, l]}`, `{position: [i]}`, or a learned CV given to the stage as an input:
+/// `{model: cv}` (an `orthogonal-cvs` output, its network composed with the feature map it was
+/// trained on; the bias force is the chain rule through both).
 enum CVSpec: Decodable, Equatable, ParameterTypeDescribing {
     case named(String)
     case geometric(kind: Geometric, particles: [Int])
+    case model(String)
 
     enum Geometric: String, CaseIterable, Decodable {
         case distance, angle, dihedral, position
@@ -22,7 +25,7 @@ enum CVSpec: Decodable, Equatable, ParameterTypeDescribing {
     }
 
     static var parameterTypeName: String {
-        "CV: mu2, mu3, coordination, sorted-coordination, a coordinate name, or {distance|angle|dihedral|position: [particles]}"
+        "CV: mu2, mu3, coordination, sorted-coordination, a coordinate name, {distance|angle|dihedral|position: [particles]}, or {model: INPUT}"
     }
 
     struct AnyKey: CodingKey {
@@ -38,9 +41,13 @@ enum CVSpec: Decodable, Equatable, ParameterTypeDescribing {
             return
         }
         let c = try decoder.container(keyedBy: AnyKey.self)
+        if c.allKeys.count == 1, let key = c.allKeys.first, key.stringValue == "model" {
+            self = .model(try c.decode(String.self, forKey: key))
+            return
+        }
         guard c.allKeys.count == 1, let key = c.allKeys.first, let kind = Geometric(rawValue: key.stringValue) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
-                "a CV mapping has one key: distance, angle, dihedral or position"))
+                "a CV mapping has one key: distance, angle, dihedral, position or model"))
         }
         self = .geometric(kind: kind, particles: try c.decode([Int].self, forKey: key))
     }
@@ -75,6 +82,11 @@ enum CVSpec: Decodable, Equatable, ParameterTypeDescribing {
 
     func collectiveVariable(in system: SimulationSystem) throws -> any CollectiveVariable {
         switch self {
+        case .model(let name):
+            guard let cv = system.namedCVs[name] else {
+                throw CVSpecError("no learned CV '\(name)': connect it as an input of the stage, inputs: {\(name): <orthogonal-cvs stage>}")
+            }
+            return cv
         case .named(let name):
             switch name {
             case "coordination": return CoordinationNumbers(layout: try Self.particleLayout(system, for: name))

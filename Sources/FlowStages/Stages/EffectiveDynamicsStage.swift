@@ -97,7 +97,7 @@ enum EffectiveDynamicsStage: StageKind {
 
         init(from decoder: Decoder) throws {
             let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
-            cvs = try p(.cvs, literal: [], help: "built-in CVs when there is no cv input, e.g. [mu2, mu3], [x1], [{dihedral: [0, 1, 2, 3]}]")
+            cvs = try p(.cvs, literal: [], help: "the CVs, e.g. [mu2, mu3], [x1], [{dihedral: [0, 1, 2, 3]}], [{model: cv}] (default with a cv input: the learned CV)")
             grid = try p.group(.grid, help: "the CV-space grid")
             freeEnergy = try p(.freeEnergy, default: .histogram, help: "F from a reweighted histogram or Gaussian kernel density of ξ over the data, or from the restrained windows' mean forces")
             bandwidth = try p(.bandwidth, default: [], unit: "CV units", help: "kde: kernel width per CV component (default: 1.5 cells)")
@@ -220,14 +220,10 @@ enum EffectiveDynamicsStage: StageKind {
     }
 
     static func collectiveVariable(_ p: Parameters, system: SimulationSystem, context: StageContext) throws -> any CollectiveVariable {
-        if context.hasInput("cv") {
-            let f = try context.input("cv")
-            defer { try? f.close() }
-            do { return try NetworkCV.load(from: f.root, layout: system.layout) } catch {
-                throw FlowError.stageFailed(stage: context.stageName, message: "input 'cv': \(error)")
-            }
-        }
-        do { return try CVSpec.resolve(p.cvs, in: system) } catch {
+        var system = system
+        try system.addLearnedCVs(["cv"], from: context)
+        let specs = context.hasInput("cv") && p.cvs.isEmpty ? [CVSpec.model("cv")] : p.cvs
+        do { return try CVSpec.resolve(specs, in: system) } catch {
             throw FlowError.stageFailed(stage: context.stageName, message: "params.cvs: \(error); or connect a learned CV as input 'cv'")
         }
     }

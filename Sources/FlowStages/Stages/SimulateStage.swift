@@ -15,7 +15,10 @@ enum SimulateStage: StageKind {
     static let summary = "sample a system with independent walkers (EM, MALA, BAOAB; metadynamics, restraints)"
     static let system = SystemRequirement.required
     static var cpus: Int { ProcessInfo.processInfo.activeProcessorCount }
-    static let inputs = [InputSpec("initial", required: false, help: "frames to start from when params.initial is 'input'")]
+    static let inputs = [
+        InputSpec("initial", required: false, help: "frames to start from when params.initial is 'input'"),
+        InputSpec("cv", required: false, help: "a learned CV (an orthogonal-cvs output) that biases name as {model: cv}"),
+    ]
     /// The datasets of a run. Model systems write frames walker-major with `/walker`; charmm
     /// systems (`MolecularTrajectoryWriter`) write them replica-major with `/replica`, in Å, ps
     /// and kcal/mol.
@@ -81,7 +84,8 @@ enum SimulateStage: StageKind {
 
     static func run(_ p: Parameters, in context: StageContext) throws {
         if try MolecularSimulateRunner.applies(to: p, in: context) { return try MolecularSimulateRunner.run(p, in: context) }
-        let system = try SystemFactory.simulationSystem(for: context.system, stage: context.stageName)
+        var system = try SystemFactory.simulationSystem(for: context.system, stage: context.stageName)
+        try system.addLearnedCVs(["cv"], from: context)
         let d = p.dynamics
         let initial = try d.initial.configurations(walkers: d.walkers, in: system, context: context)
         let metadynamics = try p.bias?.metadynamics.map { try $0.build(system: system, stage: context.stageName) }
