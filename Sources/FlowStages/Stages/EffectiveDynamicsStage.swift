@@ -40,20 +40,21 @@ enum EffectiveDynamicsStage: StageKind {
     ]
 
     enum Output {
-        static let grid = OutputDataset.group("/grid", "axis0, axis1 (2-D): cell centres along each CV component; attribute periodic")
-        static let freeEnergy = OutputDataset.float64("/free_energy", "cells", units: "system energy",
-            "F per grid cell (row-major, axis 0 slowest), minimum 0 over the retained cells; NaN where there is no estimate or the cell is removed")
-        static let diffusion = OutputDataset.float64("/diffusion", "cells × d × d",
+        static let grid = OutputDataset.group("/grid",
+            "axis0, axis1 (2-D): cell centres along each CV component; attribute periodic. Fields on the grid have shape nx (1-D) or ny × nx (2-D, values[j, i] at (axis0[i], axis1[j])), then their components, as grid-spectrum's, so report grid figures draw them")
+        static let freeEnergy = OutputDataset.float64("/free_energy", "grid", units: "system energy",
+            "F per grid cell, minimum 0 over the retained cells; NaN where there is no estimate or the cell is removed")
+        static let diffusion = OutputDataset.float64("/diffusion", "grid × d × d",
             "M = ⟨∇ξ∇ξᵀ⟩ per cell from the restrained windows (after smoothing); NaN where no window ran")
-        static let meanForce = OutputDataset.float64("/mean_force", "cells × d", units: "system energy/CV unit",
+        static let meanForce = OutputDataset.float64("/mean_force", "grid × d", units: "system energy/CV unit",
             when: "free_energy: restrained", "∇F(z) = κ(z − ⟨ξ⟩_z) per window cell; NaN elsewhere")
-        static let windowSamples = OutputDataset.int64("/window_samples", "cells", "samples averaged per cell's window (0: no window)")
-        static let retained = OutputDataset.int64("/retained", "cells", "1 where the cell is a node of the generator, 0 where it was removed")
+        static let windowSamples = OutputDataset.int64("/window_samples", "grid", "samples averaged per cell's window (0: no window)")
+        static let retained = OutputDataset.int64("/retained", "grid", "1 where the cell is a node of the generator, 0 where it was removed")
         static let eigenvalues = OutputDataset.float64("/eigenvalues", "k", units: "1/time",
             "λ₁ ≤ λ₂ ≤ … > 0 of −L (the trivial 0 left out); attribute trivial_eigenvalue")
-        static let eigenfunctions = OutputDataset.float64("/eigenfunctions", "cells × k",
+        static let eigenfunctions = OutputDataset.float64("/eigenfunctions", "grid × k",
             "eigenfunctions of L per cell, Σ π f² = 1; NaN in removed cells")
-        static let committor = OutputDataset.float64("/committor", "pairs × cells", when: "states are given",
+        static let committor = OutputDataset.float64("/committor", "grid × pairs", when: "states are given",
             "forward committor q_AB per ordered pair of states (attribute pairs: 'A->B'); NaN in removed cells")
         static let from = TransitionRatesStage.Output.from.documented(when: "states are given", "state A")
         static let to = TransitionRatesStage.Output.to.documented(when: "states are given", "state B of the pair, or 'any' for k_A")
@@ -64,7 +65,7 @@ enum EffectiveDynamicsStage: StageKind {
         static let low = TransitionRatesStage.Output.low.documented(when: "states are given", "NaN: a grid estimate has no sampling interval")
         static let high = TransitionRatesStage.Output.high.documented(when: "states are given", "NaN: a grid estimate has no sampling interval")
         static let states = TransitionRatesStage.Output.states.documented(when: "states are given", "state names")
-        static let stateCells = OutputDataset.int64("/state_cells", "states × cells", when: "states are given",
+        static let stateCells = OutputDataset.int64("/state_cells", "grid × states", when: "states are given",
             "1 where a cell belongs to the state")
         static let cv = OutputDataset.float64("/cv", "frames × d", "ξ of every data frame (names in attribute 'names')")
     }
@@ -196,17 +197,21 @@ enum EffectiveDynamicsStage: StageKind {
         let out = context.output.root
         try writeGrid(axes, cv: cv, values: values, to: out)
         let fMin = model.freeEnergy.min() ?? 0
-        try out.write(Output.freeEnergy, vector: (0..<cells).map { c in
+        let layout = GridLayout(axes: axes)
+        let f = (0..<cells).map { c -> Double in
             let node = model.nodes.nodeOfCell[c]
             return node >= 0 ? model.freeEnergy[node] : (freeEnergy[c].isFinite ? freeEnergy[c] - fMin : .nan)
-        })
-        try out.write(Output.diffusion, values: field.values.storage, shape: [cells, d, d])
-        if let meanForce { try out.write(Output.meanForce, matrix: meanForce) }
-        try out.write(Output.windowSamples, integers: samples)
-        try out.write(Output.retained, integers: (0..<cells).map { model.nodes.nodeOfCell[$0] >= 0 ? 1 : 0 })
+        }
+        try out.write(Output.freeEnergy, values: layout.arranged(f), shape: layout.shape())
+        try out.write(Output.diffusion, values: layout.arranged(field.values.storage, components: d * d), shape: layout.shape(d, d))
+        if let meanForce { try out.write(Output.meanForce, values: layout.arranged(meanForce.storage, components: d), shape: layout.shape(d)) }
+        try out.write(Output.windowSamples, integers: layout.arranged(samples), shape: layout.shape())
+        try out.write(Output.retained, integers: layout.arranged((0..<cells).map { model.nodes.nodeOfCell[$0] >= 0 ? 1 : 0 }), shape: layout.shape())
         try out.write(Output.eigenvalues, vector: model.eigenvalues)
         try out.dataset(Output.eigenvalues.name).setAttribute("trivial_eigenvalue", .double(model.trivialEigenvalue))
-        try out.write(Output.eigenfunctions, matrix: onCells(model.eigenfunctions, model: model, cells: cells))
+        let k = model.eigenvalues.count
+        try out.write(Output.eigenfunctions, values: layout.arranged(onCells(model.eigenfunctions, model: model, cells: cells).storage, components: k),
+                      shape: layout.shape(k))
         if p.useCoreSets {
             let sets = try coreSetImages(p, system: system, data: x, values: values, weights: weights, model: model, stage: stage)
             try writeRates(sets, model: model, cells: cells, to: out, stage: stage, context: context)
@@ -358,15 +363,49 @@ enum EffectiveDynamicsStage: StageKind {
         try out.write(Output.states, strings: sets.map(\.name))
         var membership = [Int64](repeating: 0, count: sets.count * cells)
         for (i, s) in sets.enumerated() { for node in s.nodes { membership[i * cells + model.nodes.cells[node]] = 1 } }
-        try out.write(Output.stateCells, integers: membership, shape: [sets.count, cells])
+        let layout = GridLayout(axes: model.axes)
+        try out.write(Output.stateCells, integers: layout.arranged(transposed(membership, rows: sets.count, cols: cells), components: sets.count),
+                      shape: layout.shape(sets.count))
         var q = [Double](repeating: .nan, count: table.committors.count * cells)
         for (i, c) in table.committors.enumerated() {
             for (node, v) in c.values.enumerated() { q[i * cells + model.nodes.cells[node]] = v }
         }
-        try out.write(Output.committor, values: q, shape: [table.committors.count, cells])
+        try out.write(Output.committor, values: layout.arranged(transposed(q, rows: table.committors.count, cols: cells), components: table.committors.count),
+                      shape: layout.shape(table.committors.count))
         try out.dataset(Output.committor.name).setAttribute("pairs", .strings(table.committors.map { "\($0.from)->\($0.to)" }))
         for row in table.rows where row.quantity.rawValue == "k_AB" || row.quantity.rawValue == "nu_AB" {
             context.log("\(row.quantity.rawValue) \(row.from)→\(row.to) = \(String(format: "%.5g", row.value))")
         }
     }
+}
+
+/// Fields on the CV grid as files store them: the generator numbers cells with axis 0 slowest
+/// (cell = i₀·n₁ + i₁); outputs put axis 1 slowest (values[j, i] at (axis0[i], axis1[j]), as
+/// `grid-spectrum` and the report's grid figures read them), each cell's components contiguous.
+struct GridLayout {
+    let counts: [Int]
+
+    init(axes: [GridAxis]) { counts = axes.map(\.count) }
+
+    /// The dataset shape: [nx] or [ny, nx], then `components`.
+    func shape(_ components: Int...) -> [Int] {
+        (counts.count == 2 ? [counts[1], counts[0]] : [counts[0]]) + components
+    }
+
+    func arranged<T>(_ perCell: [T], components: Int = 1) -> [T] {
+        guard counts.count == 2 else { return perCell }
+        let (n0, n1) = (counts[0], counts[1])
+        var out = perCell
+        for i0 in 0..<n0 {
+            for i1 in 0..<n1 {
+                for c in 0..<components { out[(i1 * n0 + i0) * components + c] = perCell[(i0 * n1 + i1) * components + c] }
+            }
+        }
+        return out
+    }
+}
+
+/// rows × cols row-major → cols × rows.
+func transposed<T>(_ values: [T], rows: Int, cols: Int) -> [T] {
+    (0..<(rows * cols)).map { values[($0 % rows) * cols + $0 / rows] }
 }
