@@ -50,7 +50,7 @@ struct StageExecutor {
         let context = StageContext(stageName: node.spec.name, kindName: node.spec.kind.name, workflow: node.workflow,
                                    seed: node.spec.seed, output: output, system: system, monitor: monitor,
                                    checkpoints: checkpoints, cpus: min(node.cpus, ProcessInfo.processInfo.activeProcessorCount),
-                                   workspace: store.workspace, inputs: inputs)
+                                   workspace: store.workspace, temporaryArea: store.tmpDirectory, inputs: inputs)
         monitor.log("stage \(node.spec.name) (\(node.spec.kind.name) v\(node.spec.kind.version)) key \(key)")
         console.begin(node.displayName)
         defer { console.end(node.displayName) }

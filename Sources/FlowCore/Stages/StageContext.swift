@@ -20,6 +20,8 @@ public final class StageContext {
     public let cpus: Int
     /// Absolute workspace root.
     public let workspace: String
+    /// The store's temp area (`.flow/tmp`), which the next run cleans of a killed process's files.
+    let temporaryArea: String
     let resolvedInputs: [String: ResolvedInput]
     private(set) var publishedFiles: [String: String] = [:]
 
@@ -34,7 +36,7 @@ public final class StageContext {
 
     init(stageName: String, kindName: String, workflow: Workflow, seed: UInt64, output: HDF5File,
          system: SystemDefinition?, monitor: WorkMonitor, checkpoints: Checkpointing, cpus: Int,
-         workspace: String, inputs: [String: ResolvedInput]) {
+         workspace: String, temporaryArea: String, inputs: [String: ResolvedInput]) {
         self.stageName = stageName
         self.kindName = kindName
         self.workflow = workflow
@@ -45,6 +47,7 @@ public final class StageContext {
         self.checkpoints = checkpoints
         self.cpus = cpus
         self.workspace = workspace
+        self.temporaryArea = temporaryArea
         self.resolvedInputs = inputs
     }
 
@@ -95,14 +98,24 @@ public final class StageContext {
     /// Publishes a side file (a figure, `report.md`): stored in the output under `/files/<name>`
     /// (so it is cached and digested with the output) and written to `results/<workflow>/<name>`.
     public func publish(file name: String, contents: Data) throws {
-        guard !name.contains("/"), !name.hasPrefix("."), !name.isEmpty else {
-            throw FlowError.stageFailed(stage: stageName, message: "published file names are plain names, got '\(name)'")
+        if let problem = InputLimits.pathComponentProblem(name) {
+            throw FlowError.stageFailed(stage: stageName, message: "the file name '\(InputLimits.printable(name))' \(problem); published files are plain file names")
         }
         let group = output.root.contains("files") ? try output.root.group("files") : try output.root.createGroup("files")
         try group.write(name, [UInt8](contents), shape: [contents.count])
         let hasher = SHA256Hasher()
         hasher.update(contents)
         publishedFiles[name] = hasher.finalizeHex()
+    }
+
+    /// A new empty directory for the stage's scratch files (gnuplot scripts and data, exported
+    /// files before they are published), inside the workspace's temp area. Its name starts with
+    /// the pid, so a run after a kill -9 removes it (`Store.cleanStaleTemporaries`); the caller
+    /// removes it when done.
+    public func makeTemporaryDirectory(_ purpose: String) throws -> String {
+        let path = temporaryArea + "/\(getpid())-\(stageName)-\(purpose)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
     }
 
     public func log(_ message: String) { monitor.log(message) }

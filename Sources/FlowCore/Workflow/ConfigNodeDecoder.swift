@@ -202,18 +202,33 @@ struct NodeSingleValueContainer: SingleValueDecodingContainer {
         case .int(let i): d = Double(i)
         default: throw decoder.fail("expected a number, got \(v.kindDescription)")
         }
+        // NaN passes every range check and ±∞ overflows sizes and sums, so no parameter takes
+        // them. The error is recorded here too, so that a type probing several spellings with
+        // `try?` (a number or 'auto') cannot swallow it.
+        guard d.isFinite else {
+            let error = decoder.fail("must be a finite number (got \(d)); .nan and .inf are not accepted")
+            decoder.session.record(error)
+            throw error
+        }
         return resolved(d, .double(d))
     }
 
     func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
 
+    /// Every integer is bounded by `InputLimits.maxInteger` (see there): counts beyond it cannot
+    /// be allocated and their products overflow.
     func integer(_ expected: String = "an integer") throws -> Int64 {
         let (v, _) = try scalar(expected)
+        let i: Int64
         switch v {
-        case .int(let i): return i
-        case .double(let d) where d.rounded() == d && abs(d) < 9.0e18: return Int64(d)
+        case .int(let n): i = n
+        case .double(let d) where d.rounded() == d && abs(d) < 9.0e18: i = Int64(d)
         default: throw decoder.fail("expected \(expected), got \(v.kindDescription)")
         }
+        guard i.magnitude <= InputLimits.maxInteger.magnitude else {
+            throw decoder.fail("must be at most \(InputLimits.maxIntegerText) in magnitude (got \(i)); larger counts cannot be allocated")
+        }
+        return i
     }
 
     func decode(_ type: Int.Type) throws -> Int { try narrow(integer()) }

@@ -25,9 +25,20 @@ struct MatrixExpansion {
                 diags.append(Diagnostic("the list of values is empty; give at least one", at: e.value.location, key: "matrix.\(e.key)"))
                 continue
             }
-            for item in items where item.scalarValue == nil {
-                diags.append(Diagnostic("matrix values must be scalars (numbers or strings), got \(item.kindDescription)",
-                                        at: item.location, key: "matrix.\(e.key)"))
+            if let problem = InputLimits.pathComponentProblem(e.key) {
+                diags.append(Diagnostic("the variable name \(problem); it names results/<workflow>/\(e.key)=<value>/, so use letters, digits, '_' or '-'",
+                                        at: e.keyLocation, key: "matrix.\(e.key)"))
+            }
+            for item in items {
+                guard let scalar = item.scalarValue else {
+                    diags.append(Diagnostic("matrix values must be scalars (numbers or strings), got \(item.kindDescription)",
+                                            at: item.location, key: "matrix.\(e.key)"))
+                    continue
+                }
+                if case .string(let text) = scalar, let problem = InputLimits.pathComponentProblem(text) {
+                    diags.append(Diagnostic("the value '\(InputLimits.printable(text))' \(problem); it names the directory results/<workflow>/\(e.key)=<value>/, so write a plain word",
+                                            at: item.location, key: "matrix.\(e.key)"))
+                }
             }
             let texts = items.compactMap { n -> String? in if case .scalar(let t, _) = n.value { return t } else { return nil } }
             if Set(texts).count != texts.count {
@@ -49,6 +60,12 @@ struct MatrixExpansion {
                 }
             }
             combos = next
+        }
+        for c in combos {
+            if let name = c.name, let problem = InputLimits.pathComponentProblem(name) {
+                return ([], [Diagnostic("the combination '\(name)' \(problem); it names the directory results/<workflow>/\(name)/, so shorten the values",
+                                        at: matrix.location, key: "matrix")])
+            }
         }
         return (combos, [])
     }

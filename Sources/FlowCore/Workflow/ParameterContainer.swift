@@ -70,8 +70,18 @@ public struct ParameterContainer<Key: CodingKey> {
     }
 
     /// Records `error` and returns `fallback` under the workflow decoder; rethrows otherwise.
+    /// An error inside the key that is already recorded (a non-finite element of a list read by a
+    /// type that then tried another spelling) is the precise one: the type's own follow-up error
+    /// at the key is not reported again.
     func recover<T>(_ error: Error, _ key: Key, _ fallback: T) throws -> T {
         guard let session else { throw error }
+        let p = path(key)
+        if session.diagnostics.contains(where: { d in
+            guard let k = d.key else { return false }
+            return k == p || k.hasPrefix(p + ".") || k.hasPrefix(p + "[")
+        }) {
+            return fallback
+        }
         if let d = error as? Diagnostic {
             session.record(d)
         } else {
@@ -182,6 +192,16 @@ public struct ParameterContainer<Key: CodingKey> {
         }
     }
 
+    /// An optional name of a file the stage publishes into `results/<workflow>/` (nil when
+    /// absent): a plain file name (`InputLimits.pathComponentProblem`), checked here so that a
+    /// name can never reach a path outside the results directory.
+    public func optionalFileName(_ key: Key, help: String) throws -> String? {
+        let name: String? = try optional(key, help: help)
+        guard let name, let problem = InputLimits.pathComponentProblem(name) else { return name }
+        try check(false, key, "the file name '\(InputLimits.printable(name))' \(problem); give a plain file name such as figure.png (files are published into results/<workflow>/)")
+        return nil
+    }
+
     /// An optional choice among named values (nil when absent), with did-you-mean on typos.
     public func optional<T: ParameterEnum>(_ key: Key, help: String) throws -> T? {
         let names = T.allCases.map(\.rawValue)
@@ -280,7 +300,9 @@ public struct Bounds<T: Comparable & Sendable>: Sendable {
     public static func closed(_ a: T, _ b: T) -> Bounds { Bounds(lower: a, upper: b) }
     public static func halfOpen(_ a: T, _ b: T) -> Bounds { Bounds(lower: a, lowerInclusive: false, upper: b) }
 
+    /// NaN (the only value not equal to itself) is in no range.
     public func contains(_ v: T) -> Bool {
+        if v != v { return false }
         if let l = lower, lowerInclusive ? v < l : v <= l { return false }
         if let u = upper, upperInclusive ? v > u : v >= u { return false }
         return true

@@ -28,9 +28,8 @@ enum ExportStage: StageKind {
             format = try p(.format, default: .dcd, help: "dcd (with a PSF next to it), pdb (one MODEL per frame) or xyz")
             frames = try p(.frames, default: ":", help: "frames to keep, as a Python slice: start:stop:step, or N (after replica)")
             replica = try p.optional(.replica, in: .atLeast(0), help: "keep only this replica's (walker's) frames")
-            file = try p.optional(.file, help: "file name without extension (default: the stage name)")
+            file = try p.optionalFileName(.file, help: "file name without extension (default: the stage name)")
             try p.check((try? FrameSelection(parsing: frames)) != nil, .frames, "'\(frames)' is not a frame range; write N, start:stop or start:stop:step")
-            try p.check(file.map { !$0.isEmpty && !$0.contains("/") && !$0.hasPrefix(".") } ?? true, .file, "give a plain file name without directories")
         }
     }
 
@@ -44,8 +43,7 @@ enum ExportStage: StageKind {
         guard hasTopology else {
             throw FlowError.stageFailed(stage: context.stageName, message: "input 'trajectory' has no /topology group; export takes the output of simulate on a charmm system")
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flow-export-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try context.makeTemporaryDirectory("export")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let written: [String]
         let export: TrajectoryExport

@@ -43,7 +43,7 @@ enum ReportStage: StageKind {
         md += stageTable(context)
         if !p.tables.isEmpty { md += "## Results\n\n" }
         for table in p.tables { md += try table.render(context) }
-        let plot = try Gnuplot()
+        let plot = Gnuplot(directory: try context.makeTemporaryDirectory("gnuplot"))
         defer { plot.cleanup() }
         if !figures.isEmpty { md += "## Figures\n\n" }
         for (i, f) in figures.enumerated() {
@@ -169,7 +169,7 @@ struct FigureSpec: Decodable {
         color = try p.optional(.color, help: "scatter: dataset[:column] giving each point's colour")
         contours = try p(.contours, default: true, help: "scatter: contour lines of the report's 2-D system potential; heatmap: contour lines of F every k_BT = 1/β")
         title = try p.optional(.title, help: "figure title")
-        file = try p.optional(.file, help: "PNG file name (default <stage>-<input>-<n>.png)")
+        file = try p.optionalFileName(.file, help: "PNG file name (default <stage>-<input>-<n>.png)")
         logY = try p(.logY, default: false, help: "logarithmic vertical axis")
         maxPoints = try p(.maxPoints, default: 20_000, in: .atLeast(10), help: "scatter: at most this many points (evenly thinned)")
         weights = try p.optional(.weights, help: "heatmap: dataset[:column] of per-sample weights, e.g. /weights of a metadynamics run (default: all 1)")

@@ -79,6 +79,8 @@ enum SimulateStage: StageKind {
             minimization = try p.optionalGroup(.minimization, help: "charmm systems: L-BFGS minimization of the starting structure")
             equilibrationSteps = try p.optional(.equilibrationSteps, in: .atLeast(0), help: "charmm systems: unbiased Langevin steps before production (default 0)")
             try p.check(stride <= dynamics.steps, .stride, "must not exceed steps (\(dynamics.steps)); no frame would be saved")
+            let problem = InputLimits.allocationProblem([dynamics.walkers, dynamics.steps / stride], what: "walkers × ⌊steps/stride⌋ frames")
+            try p.check(problem == nil, .stride, "\(problem ?? ""); lower walkers or steps, or raise stride")
         }
     }
 
@@ -87,6 +89,10 @@ enum SimulateStage: StageKind {
         var system = try SystemFactory.simulationSystem(for: context.system, stage: context.stageName)
         try system.addLearnedCVs(["cv"], from: context)
         let d = p.dynamics
+        let frames = d.walkers * (d.steps / p.stride)
+        if let problem = InputLimits.allocationProblem([frames, system.potential.dimension], what: "frames × dimension \(system.potential.dimension)") {
+            throw FlowError.stageFailed(stage: context.stageName, message: "\(problem); lower walkers or steps, or raise stride")
+        }
         let initial = try d.initial.configurations(walkers: d.walkers, in: system, context: context)
         let metadynamics = try p.bias?.metadynamics.map { try $0.build(system: system, stage: context.stageName) }
         let restraints = p.bias?.restraints ?? []

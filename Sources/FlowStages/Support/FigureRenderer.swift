@@ -11,6 +11,10 @@ struct FigureRenderer {
     let plot: Gnuplot
 
     func render(name: String) throws -> Data {
+        // `file:` is checked at validation; a default name is built from an input's name.
+        if let problem = InputLimits.pathComponentProblem(name) {
+            throw FlowError.stageFailed(stage: context.stageName, message: "figure file name '\(InputLimits.printable(name))' \(problem); give the figure a plain file: name")
+        }
         guard context.hasInput(spec.input) else {
             throw FlowError.stageFailed(stage: context.stageName, message: "figure '\(name)': no input '\(spec.input)'; inputs: \(context.inputNames.joined(separator: ", "))")
         }

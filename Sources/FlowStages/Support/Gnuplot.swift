@@ -1,15 +1,12 @@
 import Foundation
 
 /// Renders figures with gnuplot (installed by `make bootstrap`; DESIGN §6 `report`): data go to
-/// files in a private temporary directory, the script runs with `pngcairo`, and the PNG bytes
-/// come back. A missing gnuplot or a failing script is an error naming the figure.
+/// files in the stage's own scratch directory under the workspace (`StageContext.makeTemporaryDirectory`),
+/// the script runs with `pngcairo` there, and the PNG bytes come back; the stage publishes them.
+/// Figure names are plain file names (checked at validation), so nothing is written elsewhere.
+/// A missing gnuplot or a failing script is an error naming the figure.
 struct Gnuplot {
     let directory: String
-
-    init() throws {
-        directory = NSTemporaryDirectory() + "flow-gnuplot-\(getpid())-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
 
     func cleanup() {
         try? FileManager.default.removeItem(atPath: directory)
