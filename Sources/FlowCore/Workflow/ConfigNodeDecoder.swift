@@ -162,6 +162,17 @@ struct NodeUnkeyedContainer: UnkeyedDecodingContainer {
     mutating func superDecoder() throws -> Decoder { try next() }
 }
 
+extension ScalarValue {
+    /// An integer, or a number written with a fraction or exponent whose value is whole (1e12).
+    var isWholeNumber: Bool {
+        switch self {
+        case .int: return true
+        case .double(let d): return d.isFinite && d.rounded() == d
+        default: return false
+        }
+    }
+}
+
 struct NodeSingleValueContainer: SingleValueDecodingContainer {
     let decoder: ConfigNodeDecoder
     var codingPath: [CodingKey] { decoder.codingPath }
@@ -218,17 +229,14 @@ struct NodeSingleValueContainer: SingleValueDecodingContainer {
     /// Every integer is bounded by `InputLimits.maxInteger` (see there): counts beyond it cannot
     /// be allocated and their products overflow.
     func integer(_ expected: String = "an integer") throws -> Int64 {
-        let (v, _) = try scalar(expected)
-        let i: Int64
+        let (v, text) = try scalar(expected)
         switch v {
-        case .int(let n): i = n
-        case .double(let d) where d.rounded() == d && abs(d) < 9.0e18: i = Int64(d)
+        case .int(let n) where n.magnitude <= InputLimits.maxInteger.magnitude: return n
+        case .double(let d) where d.rounded() == d && abs(d) <= Double(InputLimits.maxInteger): return Int64(d)
+        case .int, .double(_) where v.isWholeNumber:
+            throw decoder.fail("must be at most \(InputLimits.maxIntegerText) in magnitude (got \(text)); larger counts cannot be allocated")
         default: throw decoder.fail("expected \(expected), got \(v.kindDescription)")
         }
-        guard i.magnitude <= InputLimits.maxInteger.magnitude else {
-            throw decoder.fail("must be at most \(InputLimits.maxIntegerText) in magnitude (got \(i)); larger counts cannot be allocated")
-        }
-        return i
     }
 
     func decode(_ type: Int.Type) throws -> Int { try narrow(integer()) }

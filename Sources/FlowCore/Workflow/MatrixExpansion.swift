@@ -63,7 +63,7 @@ struct MatrixExpansion {
         }
         for c in combos {
             if let name = c.name, let problem = InputLimits.pathComponentProblem(name) {
-                return ([], [Diagnostic("the combination '\(name)' \(problem); it names the directory results/<workflow>/\(name)/, so shorten the values",
+                return ([], [Diagnostic("the combination '\(name)' \(problem); it names a directory under results/<workflow>/, so shorten the values",
                                         at: matrix.location, key: "matrix")])
             }
         }

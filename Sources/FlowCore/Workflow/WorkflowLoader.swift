@@ -310,6 +310,12 @@ public struct WorkflowLoader {
             }
             for e in entries {
                 let key = "inputs.\(e.key)"
+                if kind.acceptsAnyInputs, !Self.isValidName(e.key) {
+                    // Such a stage (report) names its default figure files after its inputs.
+                    diags.append(Diagnostic("input names must be words of letters, digits, '.', '_' or '-' not starting with '.' (they name files), got '\(InputLimits.printable(e.key))'",
+                                            at: e.keyLocation, stage: stage, key: key))
+                    continue
+                }
                 if !kind.acceptsAnyInputs, !declared.contains(e.key) {
                     let list = declared.isEmpty ? "it takes no inputs" : "its inputs: \(declared.joined(separator: ", "))"
                     let suggestion = DidYouMean.suggestion(for: e.key, among: declared)

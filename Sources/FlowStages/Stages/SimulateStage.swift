@@ -79,8 +79,11 @@ enum SimulateStage: StageKind {
             minimization = try p.optionalGroup(.minimization, help: "charmm systems: L-BFGS minimization of the starting structure")
             equilibrationSteps = try p.optional(.equilibrationSteps, in: .atLeast(0), help: "charmm systems: unbiased Langevin steps before production (default 0)")
             try p.check(stride <= dynamics.steps, .stride, "must not exceed steps (\(dynamics.steps)); no frame would be saved")
-            let problem = InputLimits.allocationProblem([dynamics.walkers, dynamics.steps / stride], what: "walkers × ⌊steps/stride⌋ frames")
-            try p.check(problem == nil, .stride, "\(problem ?? ""); lower walkers or steps, or raise stride")
+            // Only when walkers alone fit, so that one cause gives one error.
+            if InputLimits.allocationProblem([dynamics.walkers], what: "walkers") == nil,
+               let problem = InputLimits.allocationProblem([dynamics.walkers, dynamics.steps / stride], what: "walkers × ⌊steps/stride⌋ frames") {
+                try p.check(false, .stride, "\(problem); lower walkers or steps, or raise stride")
+            }
         }
     }
 
