@@ -36,4 +36,25 @@ final class ReportFigureTests: XCTestCase {
         let badComponent = try cli.run(["run", "f.yaml", "--set", "report.params.figures=[{type: grid, input: eig, x: /grid/x, y: [/grid/y], z: \"/grid/values:5\"}]"])
         XCTAssertTrue(badComponent.stderr.contains("has shape [21, 21, 2]"), badComponent.stderr)
     }
+
+    /// Figures are drawn in the stage's scratch directory under `.flow/tmp` (which the next run
+    /// cleans after a kill -9), never in the system temporary folder: with TMPDIR unusable the
+    /// report still renders, and nothing of it is left in `.flow/tmp` afterwards.
+    func testFiguresRenderUnderTheWorkspaceNotTheSystemTemporaryFolder() throws {
+        let cli = FlowCLI()
+        defer { cli.remove() }
+        cli.write("f.yaml", """
+        name: figs
+        systems: {mb: {kind: mueller-brown}}
+        stages:
+          sample: {kind: simulate, system: mb, params: {walkers: 2, steps: 200, stride: 20, initial: A}}
+          report: {kind: report, system: mb, inputs: {sample: sample}, params: {figures: [{input: sample, file: s.png}]}}
+        """)
+        cli.write("not-a-directory", "")
+        let run = try cli.run(["run", "f.yaml"], environment: ["TMPDIR": cli.workspace + "/not-a-directory/tmp/"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let png = FileManager.default.contents(atPath: cli.workspace + "/results/figs/s.png") ?? Data()
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "s.png is a PNG")
+        XCTAssertEqual(cli.files(under: ".flow/tmp"), [], "the scratch directory is removed when the stage ends")
+    }
 }

@@ -111,9 +111,10 @@ public final class StageContext {
     /// A new empty directory for the stage's scratch files (gnuplot scripts and data, exported
     /// files before they are published), inside the workspace's temp area. Its name starts with
     /// the pid, so a run after a kill -9 removes it (`Store.cleanStaleTemporaries`); the caller
-    /// removes it when done.
+    /// removes it when done. The path is absolute.
     public func makeTemporaryDirectory(_ purpose: String) throws -> String {
-        let path = temporaryArea + "/\(getpid())-\(stageName)-\(purpose)-\(UUID().uuidString.prefix(8))"
+        // Absolute, because tools such as gnuplot run with the directory as their working directory.
+        let path = URL(fileURLWithPath: temporaryArea + "/\(getpid())-\(stageName)-\(purpose)-\(UUID().uuidString.prefix(8))").standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
