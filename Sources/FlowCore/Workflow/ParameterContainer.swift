@@ -70,18 +70,21 @@ public struct ParameterContainer<Key: CodingKey> {
     }
 
     /// Records `error` and returns `fallback` under the workflow decoder; rethrows otherwise.
-    /// An error inside the key that is already recorded (a non-finite element of a list read by a
-    /// type that then tried another spelling) is the precise one: the type's own follow-up error
-    /// at the key is not reported again.
-    func recover<T>(_ error: Error, _ key: Key, _ fallback: T) throws -> T {
-        guard let session else { throw error }
+    /// Whether an error at `key` or inside it is already recorded. That error is the precise one
+    /// (a non-finite element of a list read by a type that then tried another spelling); the
+    /// follow-up errors of the type, or of a check on the fallback value, are not reported again.
+    func hasRecordedError(at key: Key) -> Bool {
+        guard let session else { return false }
         let p = path(key)
-        if session.diagnostics.contains(where: { d in
+        return session.diagnostics.contains { d in
             guard let k = d.key else { return false }
             return k == p || k.hasPrefix(p + ".") || k.hasPrefix(p + "[")
-        }) {
-            return fallback
         }
+    }
+
+    func recover<T>(_ error: Error, _ key: Key, _ fallback: T) throws -> T {
+        guard let session else { throw error }
+        if hasRecordedError(at: key) { return fallback }
         if let d = error as? Diagnostic {
             session.record(d)
         } else {
@@ -104,9 +107,16 @@ public struct ParameterContainer<Key: CodingKey> {
 
     /// Reports a custom validation failure at `key` (cross-field checks).
     public func check(_ condition: Bool, _ key: Key, _ message: @autoclosure () -> String) throws {
-        guard !condition, !isDocumenting else { return }
+        guard !condition, !isDocumenting, !hasRecordedError(at: key) else { return }
         let d = Diagnostic(message(), at: location(key), stage: session?.stage, key: path(key))
         if let session { session.record(d) } else { throw d }
+    }
+
+    /// Reports at `key` that `factors` values (an array a stage allocates, e.g. bins × bins) do not
+    /// fit in memory (`InputLimits.allocationProblem`), naming the limit and how to fix it.
+    public func checkAllocation(_ key: Key, _ factors: [Int], bytesEach: Int = 8, what: String, fix: String) throws {
+        guard let problem = InputLimits.allocationProblem(factors, bytesEach: bytesEach, what: what) else { return }
+        try check(false, key, "\(problem); \(fix)")
     }
 
     /// A parameter with a default.

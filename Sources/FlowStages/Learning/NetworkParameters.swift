@@ -21,6 +21,9 @@ struct NetworkSpec<Defaults: LearningDefaults>: Decodable, Equatable {
         hidden = try p(.hidden, default: Defaults.hidden, help: "widths of the hidden layers, input side first")
         activation = try p(.activation, default: Defaults.activation,
                            help: "activation of the hidden layers (elu has α = 1); losses of gradients or Jacobians need a smooth one (tanh, softplus, sigmoid, elu)")
+        for (a, b) in zip(hidden, hidden.dropFirst()) {
+            try p.checkAllocation(.hidden, [a, b], what: "weights between layers of width \(a) and \(b)", fix: "use narrower layers")
+        }
         if Defaults.requiresNonlinearNetwork {
             try p.check(!hidden.isEmpty && hidden.allSatisfy { $0 >= 1 }, .hidden, "give at least one hidden layer, each of width ≥ 1")
             try p.check(activation != .identity, .activation, "identity hidden layers make the network linear; use a nonlinear activation")

@@ -58,6 +58,7 @@ struct MetadynamicsSpec: Decodable {
         try p.check(!lower.isEmpty && lower.count == upper.count && zip(lower, upper).allSatisfy { $0 < $1 }, .upper,
                     "give lower and upper grid edges, one pair per CV component, lower < upper")
         try p.check(bins.count == lower.count && bins.allSatisfy { $0 >= 2 }, .bins, "give at least 2 grid points per CV component")
+        try p.checkAllocation(.bins, bins, what: "bias grid points", fix: "lower bins")
     }
 
     func build(system: SimulationSystem, stage: String) throws -> WellTemperedMetadynamics {

@@ -26,8 +26,7 @@ struct DynamicsParameters: Decodable {
         steps = try p(.steps, default: defaultSteps, in: .atLeast(1), help: "steps per walker")
         walkers = try p(.walkers, default: 10, in: .atLeast(minimumWalkers), help: walkersHelp)
         initial = try p(.initial, literal: "random", help: InitialState.help)
-        let problem = InputLimits.allocationProblem([walkers], what: "walkers")
-        try p.check(problem == nil, .walkers, "\(problem ?? ""); lower walkers")
+        try p.checkAllocation(.walkers, [walkers], what: "walkers", fix: "lower walkers")
     }
 
     /// The integrator at the system's β.

@@ -112,6 +112,7 @@ enum AutoencoderStage: StageKind {
             bins = try p(.bins, default: 50, in: .atLeast(1), help: "m = 1: equal-width latent bins of /conditional_mean")
             curvePoints = try p(.curvePoints, default: 400, in: .atLeast(2), help: "m = 1: nodes of /decoder_curve")
             gridPoints = try p(.gridPoints, default: 101, in: .atLeast(2), help: "2-D data: grid nodes per axis for /grid")
+            try p.checkAllocation(.gridPoints, [gridPoints, gridPoints], what: "grid_points × grid_points nodes", fix: "lower grid_points")
             try p.check(gamma1 > 0 || gamma2 > 0, .gamma2, "gamma1 and gamma2 are both 0: nothing to train")
         }
     }

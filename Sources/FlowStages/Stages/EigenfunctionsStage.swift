@@ -70,6 +70,7 @@ enum EigenfunctionsStage: StageKind {
             standardize = try p(.standardize, default: true, help: "standardize the inputs (mean 0, variance 1 per coordinate, stored in the network)")
             useWeights = try p(.useWeights, default: true, help: "weight expectations by the input's /weights when it has them")
             gridPoints = try p(.gridPoints, default: 101, in: .atLeast(2), help: "2-D data: grid nodes per axis for /grid")
+            try p.checkAllocation(.gridPoints, [gridPoints, gridPoints], what: "grid_points × grid_points nodes", fix: "lower grid_points")
             training = try p.group(.training, help: "optimizer, epochs, minibatches (see the training keys)")
         }
     }

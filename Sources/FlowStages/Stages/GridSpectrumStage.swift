@@ -46,6 +46,7 @@ enum GridSpectrumStage: StageKind {
         init(from decoder: Decoder) throws {
             let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
             points = try p(.points, default: 200, in: .atLeast(8), help: "grid cells per axis")
+            try p.checkAllocation(.points, [points, points], what: "points × points cells (2-D)", fix: "lower points")
             count = try p(.count, default: 4, in: .atLeast(1), help: "number of non-trivial eigenpairs")
             maxEnergy = try p(.maxEnergy, default: 30.0, unit: "k_BT", in: .positive,
                               help: "cells with β(V − V_min) above this are removed (reflecting wall where e^{−βV} is negligible)")

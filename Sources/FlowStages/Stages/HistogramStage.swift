@@ -40,6 +40,7 @@ enum HistogramStage: StageKind {
             dataset = try p(.dataset, default: "x", help: "dataset of the input to bin (rows are samples)")
             column = try p(.column, default: 0, in: .atLeast(0), help: "column of a 2-D dataset")
             bins = try p(.bins, default: 50, in: .atLeast(1), help: "number of bins")
+            try p.checkAllocation(.bins, [bins], what: "bins", fix: "lower bins")
             range = try p(.range, default: [], help: "[lower, upper] edges after scaling (default: the data's minimum and maximum)")
             scale = try p(.scale, default: 1.0, help: "factor applied to the values before binning (57.29577951308232: radians to degrees)")
             weighted = try p(.weighted, default: true, help: "weight samples by the input's /weights when it has them")

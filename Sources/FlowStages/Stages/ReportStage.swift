@@ -185,6 +185,7 @@ struct FigureSpec: Decodable {
         try p.check(!input.isEmpty, .input, "name the report input to plot (one of the keys under inputs:)")
         try p.check(!y.isEmpty, .y, "give at least one dataset")
         try p.check(bins.count == 2 && bins.allSatisfy { $0 >= 2 }, .bins, "give two bin counts, each at least 2")
+        try p.checkAllocation(.bins, bins, what: "bins along x × y", fix: "lower bins")
         try p.check(xRange.isEmpty || (xRange.count == 2 && xRange[0] < xRange[1]), .xRange, "give [min, max] with min < max")
         try p.check(yRange.isEmpty || (yRange.count == 2 && yRange[0] < yRange[1]), .yRange, "give [min, max] with min < max")
     }

@@ -80,9 +80,9 @@ enum SimulateStage: StageKind {
             equilibrationSteps = try p.optional(.equilibrationSteps, in: .atLeast(0), help: "charmm systems: unbiased Langevin steps before production (default 0)")
             try p.check(stride <= dynamics.steps, .stride, "must not exceed steps (\(dynamics.steps)); no frame would be saved")
             // Only when walkers alone fit, so that one cause gives one error.
-            if InputLimits.allocationProblem([dynamics.walkers], what: "walkers") == nil,
-               let problem = InputLimits.allocationProblem([dynamics.walkers, dynamics.steps / stride], what: "walkers × ⌊steps/stride⌋ frames") {
-                try p.check(false, .stride, "\(problem); lower walkers or steps, or raise stride")
+            if InputLimits.allocationProblem([dynamics.walkers], what: "walkers") == nil {
+                try p.checkAllocation(.stride, [dynamics.walkers, dynamics.steps / stride], what: "walkers × ⌊steps/stride⌋ frames",
+                                      fix: "lower walkers or steps, or raise stride")
             }
         }
     }

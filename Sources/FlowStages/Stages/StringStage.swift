@@ -39,6 +39,7 @@ enum StringStage: StageKind {
             from = try p(.from, literal: "A", help: "start: a named state of the system or coordinates (relaxed to the nearest minimum)")
             to = try p(.to, literal: "B", help: "end: a named state or coordinates (relaxed to the nearest minimum)")
             images = try p(.images, default: 50, in: .atLeast(3), help: "number of images along the string")
+            try p.checkAllocation(.images, [images], what: "images", fix: "lower images")
             tolerance = try p(.tolerance, default: 1e-8, in: .positive,
                               help: "stop when no image moves more than tolerance × |end − start| over 20 iterations")
             maxIterations = try p(.maxIterations, default: 200_000, in: .atLeast(1), help: "iteration limit")

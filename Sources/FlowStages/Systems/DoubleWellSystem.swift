@@ -18,6 +18,7 @@ enum DoubleWellSystem: SystemKind, SimulationSystemBuilder {
             init(from decoder: Decoder) throws {
                 let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
                 dimension = try p(.dimension, default: 1, in: .atLeast(1), help: "number of coordinates")
+                try p.checkAllocation(.dimension, [dimension], what: "coordinates", fix: "lower dimension")
                 barrier = try p(.barrier, default: 1.0, unit: "energy", in: .positive, help: "barrier height h at x1 = 0")
                 stiffness = try p(.stiffness, default: 1.0, unit: "energy/length²", in: .positive, help: "stiffness k of the other coordinates")
             }
