@@ -1,4 +1,5 @@
 import Foundation
+import FlowCore
 
 /// Reads NumPy `.npy` files (format versions 1.0–3.0; https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html):
 /// little- or big-endian float64/float32/int64/int32, C or Fortran order, any rank. Values come
@@ -41,10 +42,14 @@ enum NPYReader {
         let descr = try field("descr", in: header, path: path)
         let fortran = try field("fortran_order", in: header, path: path) == "True"
         let shapeText = try field("shape", in: header, path: path)
-        let shape = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
-            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            .compactMap { Int($0) }
-        let count = shape.reduce(1, *)
+        var shape: [Int] = []
+        for dim in shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+            .split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !dim.isEmpty {
+            guard let n = Int(dim), n >= 0 else {
+                throw NPYError("'\(path)': the header's shape \(shapeText) has '\(dim)', which is not a non-negative integer; the file is damaged (write it with numpy.save)")
+            }
+            shape.append(n)
+        }
         let order = descr.first
         guard order == "<" || order == ">" || order == "|" || order == "=" else {
             throw NPYError("'\(path)': unsupported dtype '\(descr)'")
@@ -58,7 +63,12 @@ enum NPYReader {
         default: throw NPYError("'\(path)': dtype '\(descr)' is not supported; save float64, float32, int64 or int32")
         }
         let start = headerStart + headerLength
-        guard bytes.count >= start + count * width else {
+        // The header's shape is checked against the bytes present before anything is allocated,
+        // so a damaged header is an error, not an overflow or an allocation failure.
+        guard let count = InputLimits.product(shape), InputLimits.product([count, width]) != nil else {
+            throw NPYError("'\(path)': the header's shape \(shapeText) has more elements than can be represented; the file is damaged (write it with numpy.save)")
+        }
+        guard bytes.count - start >= count * width else {
             throw NPYError("'\(path)' is truncated: \(count) elements of \(width) bytes expected, \(bytes.count - start) bytes present")
         }
         var values = [Double](repeating: 0, count: count)
