@@ -29,6 +29,15 @@ struct DynamicsParameters: Decodable {
         try p.checkAllocation(.walkers, [walkers], what: "walkers", fix: "lower walkers")
     }
 
+    /// Refuses `rows` rows (walkers, or saved frames) of the system's `dimension` coordinates that
+    /// do not fit in memory, before anything is allocated: validation bounds the rows alone, as
+    /// the dimension is known only once the system is built.
+    static func checkFits(rows: Int, dimension: Int, what: String, fix: String, stage: String) throws {
+        if let problem = InputLimits.allocationProblem([rows, dimension], what: "\(what) × dimension \(dimension)") {
+            throw FlowError.stageFailed(stage: stage, message: "\(problem); \(fix)")
+        }
+    }
+
     /// The integrator at the system's β.
     func integrator(beta: Double) -> any EnsembleIntegrator {
         integrator.make(dt: dt, beta: beta, friction: friction)

@@ -92,10 +92,8 @@ enum SimulateStage: StageKind {
         var system = try SystemFactory.simulationSystem(for: context.system, stage: context.stageName)
         try system.addLearnedCVs(["cv"], from: context)
         let d = p.dynamics
-        let frames = d.walkers * (d.steps / p.stride)
-        if let problem = InputLimits.allocationProblem([frames, system.potential.dimension], what: "frames × dimension \(system.potential.dimension)") {
-            throw FlowError.stageFailed(stage: context.stageName, message: "\(problem); lower walkers or steps, or raise stride")
-        }
+        try DynamicsParameters.checkFits(rows: d.walkers * (d.steps / p.stride), dimension: system.potential.dimension,
+                                         what: "frames", fix: "lower walkers or steps, or raise stride", stage: context.stageName)
         let initial = try d.initial.configurations(walkers: d.walkers, in: system, context: context)
         let metadynamics = try p.bias?.metadynamics.map { try $0.build(system: system, stage: context.stageName) }
         let restraints = p.bias?.restraints ?? []

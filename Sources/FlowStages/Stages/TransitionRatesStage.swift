@@ -70,6 +70,7 @@ enum TransitionRatesStage: StageKind {
         }
         let names = assignment.stateNames
         let d = p.dynamics
+        try DynamicsParameters.checkFits(rows: d.walkers, dimension: system.potential.dimension, what: "walkers", fix: "lower walkers", stage: stage)
         let initial = try d.initial.configurations(walkers: d.walkers, in: system, context: context)
         let trackers = (0..<d.walkers).map { _ in LastVisitTracker(assignment: assignment) }
         let ensemble = WalkerEnsemble(potential: system.potential, integrator: d.integrator(beta: system.beta), initial: initial,
