@@ -48,7 +48,7 @@ final class HostileWorkflowTests: XCTestCase {
         ("name: h\n" + system + "matrix: {tag: [\"..\"]}\nstages:\n" + sample,
          "3:16: error: matrix.tag: the value '..' starts with '.'"),
         ("name: ../sentinel\n" + system + "stages:\n" + sample,
-         "1:7: error: name: must be a word of letters, digits"),
+         "1:7: error: name: must be a word of ASCII letters, digits"),
         ("name: h\n" + system + "stages:\n" + sample + "  r: {kind: report, inputs: {../../sentinel/victim: sample}}\n",
          "5:30: error: stage 'r': inputs.../../sentinel/victim: input names must be words"),
         ("name: h\n" + system + "stages:\n" + sample

@@ -124,7 +124,7 @@ public struct WorkflowLoader {
             if case .string(let s)? = n.value.scalarValue, Self.isValidName(s) {
                 name = s
             } else {
-                diags.append(Diagnostic("must be a word of letters, digits, '.', '_' or '-' (it names results/<name>/), got \(n.value.kindDescription)",
+                diags.append(Diagnostic("must be a word of ASCII letters, digits, '.', '_' or '-', not starting with '.' (it names results/<name>/), got \(n.value.kindDescription)",
                                         at: n.value.location, key: "name"))
             }
         } else {
@@ -225,7 +225,7 @@ public struct WorkflowLoader {
             diags.append(Diagnostic(message, at: at, stage: name, key: key))
         }
         if !Self.isValidName(name) {
-            fail("stage names must be words of letters, digits, '.', '_' or '-' (they name files)", entry.keyLocation)
+            fail("stage names must be words of ASCII letters, digits, '.', '_' or '-', not starting with '.' (they name files)", entry.keyLocation)
         }
         guard let entries = node.entries else {
             fail("a stage is a mapping with kind:, params:, inputs:, …; got \(node.kindDescription)", node.location)
@@ -312,7 +312,7 @@ public struct WorkflowLoader {
                 let key = "inputs.\(e.key)"
                 if kind.acceptsAnyInputs, !Self.isValidName(e.key) {
                     // Such a stage (report) names its default figure files after its inputs.
-                    diags.append(Diagnostic("input names must be words of letters, digits, '.', '_' or '-' not starting with '.' (they name files), got '\(InputLimits.printable(e.key))'",
+                    diags.append(Diagnostic("input names must be words of ASCII letters, digits, '.', '_' or '-', not starting with '.' (they name files), got '\(InputLimits.printable(e.key))'",
                                             at: e.keyLocation, stage: stage, key: key))
                     continue
                 }
