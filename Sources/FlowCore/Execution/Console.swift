@@ -191,6 +191,12 @@ final class StageMonitor: WorkMonitor, @unchecked Sendable {
         logHandle?.write(Data("\(Timestamp.now()) \(message)\n".utf8))
     }
 
+    /// A result the stage produced but the user should look at: on the console and in the log.
+    func warn(_ message: String) {
+        log("warning: \(message)")
+        console.line("  ! \(name)  warning: \(message)")
+    }
+
     func checkCancellation() throws {
         if cancellation.isCancelled { throw WorkCancelled() }
     }

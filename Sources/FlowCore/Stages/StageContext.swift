@@ -24,6 +24,7 @@ public final class StageContext {
     let temporaryArea: String
     let resolvedInputs: [String: ResolvedInput]
     private(set) var publishedFiles: [String: String] = [:]
+    private var warnings: [String] = []
 
     /// What an input resolved to when the stage started.
     struct ResolvedInput {
@@ -120,6 +121,15 @@ public final class StageContext {
     }
 
     public func log(_ message: String) { monitor.log(message) }
+
+    /// Warns about a result that is valid but suspect (a sampler that barely moved): printed on
+    /// the console and in the stage's log, and kept in the output's `warnings` attribute, so that
+    /// the cached output carries it to later runs and reports.
+    public func warn(_ message: String) throws {
+        if let m = monitor as? StageMonitor { m.warn(message) } else { monitor.log("warning: \(message)") }
+        warnings.append(message)
+        try output.root.setAttribute("warnings", .strings(warnings))
+    }
     public func progress(done: Int, total: Int, note: String = "") { monitor.progress(done: done, total: total, note: note) }
     public func checkCancellation() throws { try monitor.checkCancellation() }
 }

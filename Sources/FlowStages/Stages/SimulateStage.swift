@@ -137,6 +137,12 @@ enum SimulateStage: StageKind {
             let rates = ensemble.acceptanceRates
             try out.write(Output.acceptance, vector: rates)
             context.log(String(format: "MALA acceptance: mean %.4f, min %.4f", rates.reduce(0, +) / Double(rates.count), rates.min() ?? 0))
+            // Below 1 % the walkers barely move: the samples are correlated far beyond their count.
+            let low = rates.enumerated().filter { $0.element < 0.01 }
+            if !low.isEmpty {
+                try context.warn(String(format: "MALA acceptance below 1%% for %d of %d walkers (lowest %.4f, walker %d); lower dt",
+                                        low.count, rates.count, low.map(\.element).min()!, low.min { $0.element < $1.element }!.offset))
+            }
         }
         if let m = ensemble.metadynamics {
             let d = m.grid.rank
