@@ -77,6 +77,10 @@ final class CLITests: XCTestCase {
         // kill -9 leaves the holder's pid in .flow/lock while the kernel drops its flock: the next
         // run takes the lock over and says whose it was.
         XCTAssertTrue(resumed.stderr.contains("took over the workspace lock of pid \(p.processIdentifier)"), resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("↻ sample  resumed from the checkpoint saved 20"), "the resumed stage says so: \(resumed.stderr)")
+        let logs = cli.files(under: ".flow/runs").filter { $0.hasSuffix("/sample.log") }
+        XCTAssertTrue(logs.contains { (try? String(contentsOfFile: cli.workspace + "/.flow/runs/" + $0, encoding: .utf8))?.contains("resumed from the checkpoint saved") ?? false },
+                      "and its log too: \(logs)")
         XCTAssertEqual(cli.files(under: ".flow/tmp").filter { !$0.hasPrefix(".") }, [], "the killed run's temp file is cleaned")
         XCTAssertEqual(try digest(cli.workspace + "/results/slow/sample.h5"), try digest(reference.workspace + "/results/slow/sample.h5"),
                        "a run resumed from its checkpoint ends with the same output as an uninterrupted one")

@@ -191,6 +191,12 @@ final class StageMonitor: WorkMonitor, @unchecked Sendable {
         logHandle?.write(Data("\(Timestamp.now()) \(message)\n".utf8))
     }
 
+    /// An event of the stage worth a console line (it resumed from a checkpoint), also logged.
+    func note(_ message: String) {
+        log(message)
+        console.line("  ↻ \(name)  \(message)")
+    }
+
     /// A result the stage produced but the user should look at: on the console and in the log.
     func warn(_ message: String) {
         log("warning: \(message)")

@@ -34,7 +34,7 @@ struct StageExecutor {
         node.logPath = logDir + "/\(logName).log"
         let monitor = StageMonitor(name: node.displayName, console: console, cancellation: cancellation, logPath: node.logPath)
         let checkpoints = StoreCheckpoints(directory: store.checkpointDirectory(key: key), interval: options.checkpointInterval,
-                                           cancellation: cancellation)
+                                           cancellation: cancellation, onResume: { monitor.note($0) })
         MemoryUsage.resetPeak()
         func finish(_ status: StageStatus, _ record: StageRecord? = nil) -> Result {
             Result(status: status, record: record, duration: Date().timeIntervalSince(started), peakMemory: MemoryUsage.peak())

@@ -9,11 +9,14 @@ import FlowHDF5
 final class StoreCheckpoints: Checkpointing {
     let directory: String
     let cancellation: CancellationFlag
+    /// Told where a resumed stage continues from, so that the console and the log say it resumed.
+    let onResume: (String) -> Void
     private let file: HDF5CheckpointFile
 
-    init(directory: String, interval: TimeInterval, cancellation: CancellationFlag) {
+    init(directory: String, interval: TimeInterval, cancellation: CancellationFlag, onResume: @escaping (String) -> Void = { _ in }) {
         self.directory = directory
         self.cancellation = cancellation
+        self.onResume = onResume
         file = HDF5CheckpointFile(path: directory + "/checkpoint.h5", interval: interval)
     }
 
@@ -27,7 +30,11 @@ final class StoreCheckpoints: Checkpointing {
     }
 
     func restore(_ read: (HDF5Group) throws -> Void) throws -> Bool {
-        try file.restore(read)
+        let path = directory + "/checkpoint.h5"
+        let saved = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+        guard try file.restore(read) else { return false }
+        onResume("resumed from the checkpoint saved \(saved.map(Timestamp.string) ?? "by an earlier run") (\(path))")
+        return true
     }
 
     func discard() {
