@@ -60,6 +60,22 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(json.stdout.contains("\"status\": \"cached\""), json.stdout)
     }
 
+    func testAForeignFileInResultsIsReportedAsModifiedAndRepublished() throws {
+        XCTAssertEqual(try cli.run(["run", "ok.yaml"]).status, 0)
+        let published = cli.workspace + "/results/ok/sample.h5"
+        let original = try XCTUnwrap(FileManager.default.contents(atPath: published))
+        try FileManager.default.removeItem(atPath: published)
+        try Data("not the output".utf8).write(to: URL(fileURLWithPath: published))
+        let st = try cli.run(["status", "ok.yaml"])
+        XCTAssertTrue(st.stdout.contains("sample  modified  results/ok/sample.h5 is not the stage's cached output (replaced or edited); flow run publishes the output again"), st.stdout)
+        XCTAssertTrue(st.stdout.contains("report  cached"), st.stdout)
+        let json = try cli.run(["status", "ok.yaml", "--json"])
+        XCTAssertTrue(json.stdout.contains("\"status\": \"modified\""), json.stdout)
+        XCTAssertEqual(try cli.run(["run", "ok.yaml"]).status, 0)
+        XCTAssertEqual(FileManager.default.contents(atPath: published), original, "the next run publishes the output again")
+        XCTAssertFalse(try cli.run(["status", "ok.yaml"]).stdout.contains("modified"))
+    }
+
     func testKillDashNineMidStageThenRunCompletesAndResumesFromTheCheckpoint() throws {
         let reference = FlowCLI()
         defer { reference.remove() }

@@ -100,7 +100,23 @@ public final class Engine {
         let scheduler = Scheduler(nodes: nodes, options: options, store: store, console: console, resolver: resolver,
                                   cancellation: CancellationFlag(), runID: "", publisher: nil)
         scheduler.execute()
-        return nodes.map(\.outcome)
+        return nodes.map { node in
+            var o = node.outcome
+            if case .cached = o.status, let digest = node.digest { o.publishedProblem = publishedProblem(node, digest: digest) }
+            return o
+        }
+    }
+
+    /// Why `results/<workflow>/<stage>.h5` exists but is not the object with `digest`: a hard link
+    /// to it is, and so is a byte-identical copy (results on another file system). A missing file
+    /// is not a problem here: the next run publishes it.
+    func publishedProblem(_ node: StageNode, digest: String) -> String? {
+        let relative = node.workflow.resultsPath + "/\(node.spec.name).h5"
+        let published = (store.workspace as NSString).appendingPathComponent(relative)
+        let object = store.path(store.objectRelativePath(digest: digest))
+        guard let p = FileSystem.identity(published), let o = FileSystem.identity(object), p.inode != o.inode else { return nil }
+        if p.size == o.size, FileManager.default.contentsEqual(atPath: published, andPath: object) { return nil }
+        return "\(relative) is not the stage's cached output (replaced or edited); flow run publishes the output again"
     }
 }
 

@@ -68,6 +68,9 @@ public struct StageOutcome {
     public var durationSeconds: Double = 0
     public var peakMemoryBytes: Int64?
     public var log: String?
+    /// `status`: why the published `results/<workflow>/<stage>.h5` is not the cached output
+    /// (replaced or edited by hand), or nil when it is.
+    public var publishedProblem: String?
 }
 
 /// The result of `flow run`.

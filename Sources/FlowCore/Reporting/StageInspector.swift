@@ -31,7 +31,7 @@ public struct StageInspector {
         let outcome = try engine.status([workflow]).first { $0.stage == name && $0.workflow == workflow.qualifiedName }
         if let o = outcome {
             out += "  key       \(o.key ?? "(not known yet: an input will be recomputed)")\n"
-            out += "  status    \(StatusFormatter.word(o.status))" + (StatusFormatter.reason(o.status).map { ": \($0)" } ?? "") + "\n"
+            out += "  status    \(StatusFormatter.word(o))" + (StatusFormatter.reason(o).map { ": \($0)" } ?? "") + "\n"
             if let digest = o.digest {
                 out += "  digest    sha256:\(digest)\n"
                 let path = workflow.resultsPath + "/\(name).h5"

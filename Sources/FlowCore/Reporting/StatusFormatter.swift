@@ -20,6 +20,15 @@ public enum StatusFormatter {
         }
     }
 
+    /// A cached stage whose published file was replaced is "modified".
+    public static func word(_ o: StageOutcome) -> String {
+        o.publishedProblem == nil ? word(o.status) : "modified"
+    }
+
+    public static func reason(_ o: StageOutcome) -> String? {
+        o.publishedProblem ?? reason(o.status)
+    }
+
     public static func text(_ outcomes: [StageOutcome]) -> String {
         var out = ""
         var current = ""
@@ -29,8 +38,8 @@ public enum StatusFormatter {
                 current = o.workflow
                 out += "\(o.workflow)\n"
             }
-            var line = "  \(o.stage.padding(toLength: width, withPad: " ", startingAt: 0))  \(word(o.status).padding(toLength: 8, withPad: " ", startingAt: 0))"
-            if let r = reason(o.status) { line += "  \(r)" }
+            var line = "  \(o.stage.padding(toLength: width, withPad: " ", startingAt: 0))  \(word(o).padding(toLength: 8, withPad: " ", startingAt: 0))"
+            if let r = reason(o) { line += "  \(r)" }
             out += line + "\n"
         }
         return out
@@ -40,9 +49,9 @@ public enum StatusFormatter {
         .array(outcomes.map { o in
             var d: [String: JSONValue] = [
                 "workflow": .string(o.workflow), "stage": .string(o.stage), "kind": .string(o.kind),
-                "status": .string(word(o.status)),
+                "status": .string(word(o)),
             ]
-            d["reason"] = reason(o.status).map(JSONValue.string) ?? .null
+            d["reason"] = reason(o).map(JSONValue.string) ?? .null
             d["key"] = o.key.map(JSONValue.string) ?? .null
             d["digest"] = o.digest.map(JSONValue.string) ?? .null
             return .object(d)
