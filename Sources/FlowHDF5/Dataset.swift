@@ -148,7 +148,7 @@ public final class HDF5Dataset: HDF5AttributeHolder {
 
     private func readNumbers<T: HDF5Scalar>(_ selection: Selection, as type: T.Type, operation: String) throws -> [T] {
         guard elementType != .string else {
-            throw file.site(path).error(operation, "it holds strings; use readStrings")
+            throw file.site(path).error(operation, "it holds text, not numbers; name a numeric dataset")
         }
         let memoryType = try T.numericType(at: file.site(path), for: operation).native
         return try readBuffer(selection, memoryType: memoryType, count: selection.count, operation: operation)

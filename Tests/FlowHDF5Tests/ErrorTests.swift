@@ -19,6 +19,15 @@ final class ErrorTests: HDF5TestCase {
         }
     }
 
+    /// The message reaches users through stages (a figure naming a text dataset): it says what the
+    /// dataset holds and what to name instead, not which library call to use.
+    func testReadingTextAsNumbersSaysWhatToName() throws {
+        let path = try makeFile("s.h5") { try $0.write("names", strings: ["a", "b"]) }
+        try withFile(path) { root in
+            assertHDF5Error(["'/names'", path, "it holds text, not numbers; name a numeric dataset"]) { _ = try root.read("names", as: Double.self) }
+        }
+    }
+
     func testNotAnHDF5File() throws {
         let path = file("notes.txt")
         try "just text, not HDF5\n".write(toFile: path, atomically: true, encoding: .utf8)
