@@ -33,8 +33,8 @@ struct StageExecutor {
         let logName = node.workflow.instance.map { "\(node.spec.name)@\($0)" } ?? node.spec.name
         node.logPath = logDir + "/\(logName).log"
         let monitor = StageMonitor(name: node.displayName, console: console, cancellation: cancellation, logPath: node.logPath)
-        let checkpoints = StoreCheckpoints(directory: store.checkpointDirectory(key: key), interval: options.checkpointInterval,
-                                           cancellation: cancellation, onResume: { monitor.note($0) })
+        let checkpoints = StoreCheckpoints(directory: store.checkpointDirectory(key: key), key: key, interval: options.checkpointInterval,
+                                           cancellation: cancellation, onResume: { monitor.note($0) }, onDiscard: { monitor.warn($0) })
         MemoryUsage.resetPeak()
         func finish(_ status: StageStatus, _ record: StageRecord? = nil) -> Result {
             Result(status: status, record: record, duration: Date().timeIntervalSince(started), peakMemory: MemoryUsage.peak())
