@@ -197,6 +197,37 @@ final class EngineCacheTests: XCTestCase {
         XCTAssertEqual(try ws.value("results/chain/a.h5"), 1)
     }
 
+    func testAStageNeverComputesFromAnInputCorruptedBehindTheCache() throws {
+        try ws.run("wf.yaml")
+        _ = ran()
+        let result = ws.root + "/results/chain/a.h5"
+        var st = stat()
+        stat(result, &st)
+        var bytes = [UInt8](FileManager.default.contents(atPath: result)!)
+        let one = withUnsafeBytes(of: (1.0).bitPattern.littleEndian, Array.init)
+        let two = withUnsafeBytes(of: (2.0).bitPattern.littleEndian, Array.init)
+        let at = (0...(bytes.count - 8)).first { Array(bytes[$0..<($0 + 8)]) == one }!
+        bytes.replaceSubrange(at..<(at + 8), with: two)
+        chmod(result, 0o644)
+        let h = FileHandle(forWritingAtPath: result)!
+        h.write(Data(bytes))
+        try h.close()
+        var times = [st.st_atim, st.st_mtim]
+        utimensat(AT_FDCWD, result, &times, 0)
+        // b must rerun (new parameter) and reads the corrupted a: it fails instead of committing 20 + 2.
+        let failed = try ws.run("wf.yaml", set: ["b.params.value=20"])
+        XCTAssertEqual(failed.exitCode, 1)
+        XCTAssertEqual(ran()["b"], nil, "b never ran on the corrupted input")
+        guard case .failed(let message)? = failed.outcomes.first(where: { $0.stage == "b" })?.status else { return XCTFail("b did not fail") }
+        XCTAssertEqual(message, "input 'a': the output of stage 'a' no longer matches its recorded digest (corrupted or edited in place); it was removed, run flow run again to recompute it and then this stage")
+        let again = try ws.run("wf.yaml", set: ["b.params.value=20"])
+        XCTAssertEqual(again.exitCode, 0)
+        XCTAssertEqual(ran(), ["a": 1, "b": 1, "c": 1])
+        XCTAssertEqual(try ws.value("results/chain/a.h5"), 1)
+        XCTAssertEqual(try ws.value("results/chain/b.h5"), 21)
+        XCTAssertEqual(try ws.value("results/chain/c.h5"), 121)
+    }
+
     func testProvenanceAttributesAndDigestIgnoringThem() throws {
         try ws.run("wf.yaml")
         let f = try HDF5File.open(ws.root + "/results/chain/b.h5")

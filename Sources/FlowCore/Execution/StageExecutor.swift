@@ -24,6 +24,21 @@ struct StageExecutor {
         var peakMemory: Int64?
     }
 
+    /// Re-digests every stage input before the stage reads it: an object edited in place with its
+    /// size and mtime restored passes the stat check of the cache, and a stage computing from it
+    /// would commit a wrong output under a key built from the input's recorded digest. A corrupt
+    /// object is removed, so the next run recomputes it (and then this stage) instead of reusing it.
+    func verifyInputs(_ inputs: [String: StageContext.ResolvedInput]) -> String? {
+        for (name, input) in inputs.sorted(by: { $0.key < $1.key }) {
+            guard case .stage(let upstream) = input.source else { continue }
+            let actual = try? ContentDigest.of(hdf5: input.path)
+            if actual == input.digest { continue }
+            FileSystem.remove(input.path)
+            return "input '\(name)': the output of stage '\(upstream)' no longer matches its recorded digest (corrupted or edited in place); it was removed, run flow run again to recompute it and then this stage"
+        }
+        return nil
+    }
+
     func run(_ node: StageNode, inputs: [String: StageContext.ResolvedInput]) -> Result {
         let key = node.key!
         let started = Date()
@@ -39,6 +54,7 @@ struct StageExecutor {
         func finish(_ status: StageStatus, _ record: StageRecord? = nil) -> Result {
             Result(status: status, record: record, duration: Date().timeIntervalSince(started), peakMemory: MemoryUsage.peak())
         }
+        if let problem = verifyInputs(inputs) { return finish(.failed(problem)) }
         let output: HDF5File
         do {
             FileSystem.remove(tmp)
