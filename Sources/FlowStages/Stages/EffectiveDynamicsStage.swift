@@ -216,6 +216,9 @@ enum EffectiveDynamicsStage: StageKind {
             let sets = try coreSetImages(p, system: system, data: x, values: values, weights: weights, model: model, stage: stage)
             try writeRates(sets, model: model, cells: cells, to: out, stage: stage, context: context)
         } else if !p.states.isEmpty {
+            if let other = p.states.first(where: { !$0.cvs.isEmpty && $0.cvs != p.cvs }) {
+                throw fail("params.states '\(other.name)' is written in other CVs than the stage's (\(p.cvs.isEmpty ? "the learned CV" : "params.cvs")); for states defined elsewhere use use_core_sets with core_sets")
+            }
             let sets = try regionStates(p.states, model: model, system: system, cv: cv, stage: stage)
             try writeRates(sets, model: model, cells: cells, to: out, stage: stage, context: context)
         }
