@@ -120,6 +120,9 @@ enum EffectiveDynamicsStage: StageKind {
     static func run(_ p: Parameters, in context: StageContext) throws {
         let stage = context.stageName
         func fail(_ message: String) -> FlowError { FlowError.stageFailed(stage: stage, message: message) }
+        if context.system?.kind == CharmmSystem.name {
+            throw fail("the restrained windows run the model systems' overdamped dynamics with unit masses; charmm systems (mass-weighted M, Langevin or Brownian windows) are not supported yet")
+        }
         let system = try SystemFactory.simulationSystem(for: context.system, stage: stage)
         let cv = try collectiveVariable(p, system: system, context: context)
         let data = try LearningInput("data", of: context, expected: "samples of the system (simulate, load)")
