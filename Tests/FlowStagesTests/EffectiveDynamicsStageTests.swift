@@ -25,9 +25,11 @@ final class EffectiveDynamicsStageTests: XCTestCase {
         params:
           cvs: [x1]
           grid: {lower: [-1.8], upper: [1.8], bins: [72]}
+          free_energy: histogram
           cutoff: 0.99
-          diffusion: {kappa: [200.0], steps: 2000, dt: 1.0e-4, equilibration: 500}
-          states: [{name: left, lower: [-1.5], upper: [-0.7]}, {name: right, lower: [0.7], upper: [1.5]}]
+          diffusion: {kappa: 200.0, steps: 2000, dt: 1.0e-4, equilibration: 500}
+          states: [{name: left, cvs: [x1], lower: [-1.5], upper: [-0.7]}, {name: right, cvs: [x1], lower: [0.7], upper: [1.5]}]
+          eigenvalues: 3
       restrained:
         kind: effective-dynamics
         system: dw2

@@ -132,7 +132,7 @@ final class SpectrumStagesTests: XCTestCase {
                 XCTAssertTrue(text.contains { $0.contains(key) && !$0.contains("\n") }, "no one-line error about \(key): \(text)")
             }
             XCTAssertTrue(text.contains { $0.contains("params.method: unknown value 'tmdmap'; expected one of: tmd, vanilla") }, "\(text)")
-            XCTAssertTrue(text.contains { $0.contains("params.epsilon: expected 'auto' or a positive number, got 'wide'") }, "\(text)")
+            XCTAssertTrue(text.contains { $0.contains("params.epsilon: expected 'auto', 'kernel-sum' or a positive number, got 'wide'") }, "\(text)")
             XCTAssertFalse(text.contains { $0.contains("DecodingError") }, "\(text)")
         } catch {
             XCTFail("\(error)")

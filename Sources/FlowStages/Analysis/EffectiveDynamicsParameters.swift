@@ -63,7 +63,7 @@ struct WindowSpec: Decodable {
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
-        kappa = try p(.kappa, default: [200.0], unit: "energy/CV²", help: "restraint ½κ|ξ(x) − z|² per CV component, or one for all")
+        kappa = try (p(.kappa, literal: 200.0, unit: "energy/CV²", help: "restraint ½κ|ξ(x) − z|²: one force constant for all CV components, or a list, one per component") as NumbersOrNumber).values
         steps = try p(.steps, default: 20_000, in: .closed(1, 1_000_000_000), help: "steps per window walker, equilibration included")
         dt = try p(.dt, default: 1e-4, unit: "time", in: .positive, help: "Euler–Maruyama time step of the windows (overdamped, unit masses, the system's β)")
         equilibration = try p(.equilibration, default: 2_000, in: .atLeast(0), help: "steps before averaging starts")
@@ -75,12 +75,25 @@ struct WindowSpec: Decodable {
     }
 }
 
+/// `kappa: 200.0` or `kappa: [200.0, 50.0]`.
+struct NumbersOrNumber: Decodable, ParameterTypeDescribing {
+    var values: [Double]
+
+    static var parameterTypeName: String { "number or list of numbers" }
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let v = try? c.decode(Double.self) { values = [v] } else { values = try c.decode([Double].self) }
+    }
+}
+
 /// A named metastable state in CV space, `states:` of the effective-dynamics stage: a box
 /// (`lower`, `upper`), an ellipse (`center`, `radii`, optional `angle`), a ball of `radius` around
 /// the image ξ(x_min) of a named minimum of the system (`minimum`), or — with `level` — the
 /// connected sub-level set {F − F_min < level} around that image or `center`.
 struct CVStateSpec: Decodable {
     var name: String
+    var cvs: [CVSpec]
     var lower: [Double]
     var upper: [Double]
     var center: [Double]
@@ -90,11 +103,12 @@ struct CVStateSpec: Decodable {
     var radius: Double?
     var level: Double?
 
-    enum CodingKeys: String, CodingKey { case name, lower, upper, center, radii, angle, minimum, radius, level }
+    enum CodingKeys: String, CodingKey { case name, cvs, lower, upper, center, radii, angle, minimum, radius, level }
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
         name = try p(.name, default: "", help: "state name (used in /rates)")
+        cvs = try p(.cvs, literal: [], help: "the CVs the region is written in: the stage's own CVs (states on other CVs: use_core_sets with core_sets)")
         lower = try p(.lower, default: [], unit: "CV units", help: "box: lower corner")
         upper = try p(.upper, default: [], unit: "CV units", help: "box: upper corner")
         center = try p(.center, default: [], unit: "CV units", help: "ellipse (with radii) or sub-level set (with level): the centre")

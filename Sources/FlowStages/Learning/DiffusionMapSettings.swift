@@ -2,12 +2,15 @@ import FlowCore
 import FlowAnalysis
 import FlowLinalg
 
-/// `epsilon:` of the diffusion-map stage: `auto` or a positive number (k_ε = exp(−d²/(4ερ_iρ_j))).
+/// `epsilon:` of the diffusion-map stage (k_ε = exp(−d²/(4ερ_iρ_j))): `auto`, the k-th neighbour
+/// at the kernel's reach; `kernel-sum`, where d log S(ε)/d log ε is largest (Berry & Harlim 2016;
+/// capped at the reach, so the stored graph resolves the kernel); or a positive number.
 enum EpsilonSetting: Decodable, Equatable, ParameterTypeDescribing {
     case automatic
+    case kernelSum
     case value(Double)
 
-    static var parameterTypeName: String { "'auto' or a positive number" }
+    static var parameterTypeName: String { "'auto', 'kernel-sum' or a positive number" }
 
     init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -17,43 +20,54 @@ enum EpsilonSetting: Decodable, Equatable, ParameterTypeDescribing {
             }
             self = .value(v)
         } else if let text = try? c.decode(String.self) {
-            guard text == "auto" else {
-                throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected 'auto' or a positive number, got '\(text)'")
+            switch text {
+            case "auto": self = .automatic
+            case "kernel-sum": self = .kernelSum
+            default:
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected 'auto', 'kernel-sum' or a positive number, got '\(text)'")
             }
-            self = .automatic
         } else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected 'auto' or a positive number")
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected 'auto', 'kernel-sum' or a positive number")
         }
     }
 
     var bandwidth: DiffusionMap.Bandwidth {
         switch self {
         case .automatic: return .neighborReach
+        case .kernelSum: return .kernelSum
         case .value(let v): return .fixed(v)
         }
     }
 }
 
-/// `solver:` of the diffusion-map stage: the ARPACK settings for the sparse kernel (DESIGN §10).
+/// `solver:` of the diffusion-map stage: the sparse eigensolver and its settings (DESIGN §10).
 struct DiffusionMapSolver: Decodable, Equatable {
+    enum Method: String, ParameterEnum { case arpack, chebyshev }
+
+    var method: Method
     var extraPairs: Int
     var ncv: Int
     var tolerance: Double
     var maxRestarts: Int
 
     enum CodingKeys: String, CodingKey {
-        case ncv, tolerance
+        case method, ncv, tolerance
         case extraPairs = "extra_pairs"
         case maxRestarts = "max_restarts"
     }
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
+        method = try p(.method, default: .arpack, help: "arpack: implicitly restarted Lanczos (fewest products on these operators); chebyshev: Chebyshev-filtered block subspace iteration with the trivial mode deflated (Zhou & Saad 2007; Benchmarks/README.md compares them)")
         extraPairs = try p(.extraPairs, default: 16, in: .atLeast(0),
                            help: "eigenpairs ARPACK iterates on beyond components + 1 (near-degenerate slow modes converge with ~20 pairs)")
         ncv = try p(.ncv, default: 80, in: .atLeast(3), help: "Krylov subspace size (≈ 80 for ~20 pairs)")
         tolerance = try p(.tolerance, default: 1e-10, in: .positive, help: "relative accuracy of the Ritz values")
         maxRestarts = try p(.maxRestarts, default: 10_000, in: .atLeast(1), help: "ARPACK restart limit")
+    }
+
+    var eigensolver: DiffusionMap.SparseEigensolver {
+        method == .arpack ? .arpack : .chebyshev(blockSize: nil, degree: 32, tolerance: nil)
     }
 
     var lanczos: LanczosEigensolver.Options {

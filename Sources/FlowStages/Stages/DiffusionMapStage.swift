@@ -33,6 +33,8 @@ enum DiffusionMapStage: StageKind {
     static let system = SystemRequirement.optional
     static let cpus = 2
     static let inputs = [InputSpec("data", help: "samples: /x (n × D), optional /weights (reweighting), /energy, /source_index")]
+    enum LocalizedModes: String, ParameterEnum { case refuse, keep }
+
     enum Output {
         static let eigenvectors = OutputDataset.float64("/eigenvectors", "n × components",
             "non-trivial eigenvectors φ₁…, slowest first, trivial φ₀ = 1 dropped; Σ m φ² = 1 with m = /stationary, largest-magnitude entry positive")
@@ -48,9 +50,11 @@ enum DiffusionMapStage: StageKind {
         static let bandwidth = OutputDataset.float64("/bandwidth", "n", "ρ at each sample (1 for bandwidth: fixed)")
         static let sourceIndex = SharedDatasets.sourceIndex.documented(shape: "n", "the input's /source_index (or row) of each row, so later stages can align rows")
         static let x = SharedDatasets.x.documented(shape: "n × D", "the samples the map was computed on (all of the input's /x, or the max_samples subset)")
+        static let modes = OutputDataset.float64("/modes", "components × 4",
+            "per eigenvector: participation ratio 1/Σmφ⁴, effective samples, target mass and sample count of the support holding 90 % of its weight (attribute columns; centroid and extent per mode as attributes)")
     }
     static let outputs = [Output.eigenvectors, Output.eigenvalues, Output.generatorEigenvalues, Output.epsilon, Output.density,
-                          Output.stationary, Output.bandwidth, Output.sourceIndex, Output.x]
+                          Output.stationary, Output.bandwidth, Output.sourceIndex, Output.x, Output.modes]
 
     enum Method: String, ParameterEnum { case tmd, vanilla }
     enum Target: String, ParameterEnum { case system, energy, weights }
@@ -83,12 +87,14 @@ enum DiffusionMapStage: StageKind {
         var dimension: Int?
         var maxSamples: Int?
         var solver: DiffusionMapSolver
+        var localizedModes: LocalizedModes
 
         enum CodingKeys: String, CodingKey {
             case method, alpha, target, beta, components, kernel, neighbors, epsilon, bandwidth, dimension, solver
             case denseLimit = "dense_limit"
             case bandwidthNeighbors = "bandwidth_neighbors"
             case reachTolerance = "reach_tolerance"
+            case localizedModes = "localized_modes"
             case maxSamples = "max_samples"
         }
 
@@ -114,7 +120,8 @@ enum DiffusionMapStage: StageKind {
                                    help: "epsilon: auto: relative error of L_ε allowed from cutting the kernel at the k-th neighbour")
             dimension = try p.optional(.dimension, in: .atLeast(1), help: "manifold dimension for the variable-bandwidth weights (default: the nearest-neighbour likelihood estimate, rounded)")
             maxSamples = try p.optional(.maxSamples, in: .atLeast(3), help: "use a seeded random subset of at most this many samples")
-            solver = try p.group(.solver, help: "ARPACK settings for the sparse kernel")
+            solver = try p.group(.solver, help: "the sparse eigensolver and its settings")
+            localizedModes = try p(.localizedModes, default: .refuse, help: "refuse: fail, naming the mode, when an eigenvector lives on a handful of isolated samples; keep: keep it (/modes says where every mode lives)")
         }
     }
 
@@ -144,7 +151,7 @@ enum DiffusionMapStage: StageKind {
             bandwidth: p.bandwidth == .fixed ? .fixed : .variable(neighbors: p.bandwidthNeighbors),
             reachTolerance: p.reachTolerance, dimension: p.dimension, components: p.components,
             beta: p.method == .tmd ? beta! : beta ?? 1, denseLimit: p.denseLimit, extraPairs: p.solver.extraPairs,
-            lanczos: p.solver.lanczos, eigensolver: .arpack, localizedModes: .refuse)
+            lanczos: p.solver.lanczos, eigensolver: p.solver.eigensolver, localizedModes: p.localizedModes == .refuse ? .refuse : .keep)
         let model: DiffusionMapModel
         do {
             model = try DiffusionMap.fit(x, options: options, monitor: context.monitor)
@@ -196,6 +203,12 @@ enum DiffusionMapStage: StageKind {
         try out.write(Output.bandwidth, vector: model.bandwidth?.values ?? [Double](repeating: 1, count: model.data.rows))
         try out.write(Output.sourceIndex, integers: source.map(Int64.init))
         try out.write(Output.x, matrix: model.data)
+        try out.write(Output.modes, values: model.modes.flatMap { [$0.participationRatio, $0.effectiveSamples, $0.supportMass, Double($0.supportSamples)] },
+                      shape: [model.modes.count, 4])
+        let modes = try out.dataset(Output.modes.name)
+        try modes.setAttribute("columns", .strings(["participation_ratio", "effective_samples", "support_mass", "support_samples"]))
+        try modes.setAttribute("centroids", .doubles(model.modes.flatMap(\.centroid)))
+        try modes.setAttribute("extents", .doubles(model.modes.flatMap(\.extent)))
         try out.setAttribute("intrinsic_dimension", .double(model.intrinsicDimension))
         try out.setAttribute("bgh_dimension", .double(model.slopeDimension))
         try out.setAttribute("dimension", .int(Int64(model.dimension)))

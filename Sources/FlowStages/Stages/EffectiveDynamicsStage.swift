@@ -120,6 +120,9 @@ enum EffectiveDynamicsStage: StageKind {
     static func run(_ p: Parameters, in context: StageContext) throws {
         let stage = context.stageName
         func fail(_ message: String) -> FlowError { FlowError.stageFailed(stage: stage, message: message) }
+        if context.system?.kind == CharmmSystem.name {
+            throw fail("the restrained windows run the model systems' overdamped dynamics with unit masses; charmm systems (mass-weighted M, Langevin or Brownian windows) are not supported yet")
+        }
         let system = try SystemFactory.simulationSystem(for: context.system, stage: stage)
         let cv = try collectiveVariable(p, system: system, context: context)
         let data = try LearningInput("data", of: context, expected: "samples of the system (simulate, load)")
@@ -216,6 +219,9 @@ enum EffectiveDynamicsStage: StageKind {
             let sets = try coreSetImages(p, system: system, data: x, values: values, weights: weights, model: model, stage: stage)
             try writeRates(sets, model: model, cells: cells, to: out, stage: stage, context: context)
         } else if !p.states.isEmpty {
+            if let other = p.states.first(where: { !$0.cvs.isEmpty && $0.cvs != p.cvs }) {
+                throw fail("params.states '\(other.name)' is written in other CVs than the stage's (\(p.cvs.isEmpty ? "the learned CV" : "params.cvs")); for states defined elsewhere use use_core_sets with core_sets")
+            }
             let sets = try regionStates(p.states, model: model, system: system, cv: cv, stage: stage)
             try writeRates(sets, model: model, cells: cells, to: out, stage: stage, context: context)
         }
