@@ -233,7 +233,7 @@ struct NodeSingleValueContainer: SingleValueDecodingContainer {
         switch v {
         case .int(let n) where n.magnitude <= InputLimits.maxInteger.magnitude: return n
         case .double(let d) where d.rounded() == d && abs(d) <= Double(InputLimits.maxInteger): return Int64(d)
-        case .int, .double(_) where v.isWholeNumber:
+        case _ where v.isWholeNumber:
             throw decoder.fail("must be at most \(InputLimits.maxIntegerText) in magnitude (got \(text)); larger counts cannot be allocated")
         default: throw decoder.fail("expected \(expected), got \(v.kindDescription)")
         }
