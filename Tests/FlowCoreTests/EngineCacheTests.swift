@@ -169,13 +169,12 @@ final class EngineCacheTests: XCTestCase {
         XCTAssertEqual(try ws.value("results/chain/c.h5"), 111)
     }
 
-    func testVerifyCatchesCorruptionThatKeepsFileStats() throws {
-        try ws.run("wf.yaml")
-        _ = ran()
-        let result = ws.root + "/results/chain/a.h5"
+    /// Flips the stored value 1.0 to 2.0 in place: same size, inode and (restored) mtime, so only
+    /// a digest notices.
+    func corruptBehindTheCache(_ relative: String) throws {
+        let result = ws.root + "/" + relative
         var st = stat()
         stat(result, &st)
-        // Flip the stored value 1.0 to 2.0 in place: same size, inode and (restored) mtime.
         var bytes = [UInt8](FileManager.default.contents(atPath: result)!)
         let one = withUnsafeBytes(of: (1.0).bitPattern.littleEndian, Array.init)
         let two = withUnsafeBytes(of: (2.0).bitPattern.littleEndian, Array.init)
@@ -185,9 +184,15 @@ final class EngineCacheTests: XCTestCase {
         let h = FileHandle(forWritingAtPath: result)!
         h.write(Data(bytes))
         try h.close()
-        XCTAssertEqual(try ws.value("results/chain/a.h5"), 2)
         var times = [st.st_atim, st.st_mtim]
         utimensat(AT_FDCWD, result, &times, 0)
+    }
+
+    func testVerifyCatchesCorruptionThatKeepsFileStats() throws {
+        try ws.run("wf.yaml")
+        _ = ran()
+        try corruptBehindTheCache("results/chain/a.h5")
+        XCTAssertEqual(try ws.value("results/chain/a.h5"), 2)
         try ws.run("wf.yaml")
         XCTAssertEqual(ran(), [:], "a stat-identical edit is only found by --verify")
         var o = RunOptions()
@@ -200,20 +205,7 @@ final class EngineCacheTests: XCTestCase {
     func testAStageNeverComputesFromAnInputCorruptedBehindTheCache() throws {
         try ws.run("wf.yaml")
         _ = ran()
-        let result = ws.root + "/results/chain/a.h5"
-        var st = stat()
-        stat(result, &st)
-        var bytes = [UInt8](FileManager.default.contents(atPath: result)!)
-        let one = withUnsafeBytes(of: (1.0).bitPattern.littleEndian, Array.init)
-        let two = withUnsafeBytes(of: (2.0).bitPattern.littleEndian, Array.init)
-        let at = (0...(bytes.count - 8)).first { Array(bytes[$0..<($0 + 8)]) == one }!
-        bytes.replaceSubrange(at..<(at + 8), with: two)
-        chmod(result, 0o644)
-        let h = FileHandle(forWritingAtPath: result)!
-        h.write(Data(bytes))
-        try h.close()
-        var times = [st.st_atim, st.st_mtim]
-        utimensat(AT_FDCWD, result, &times, 0)
+        try corruptBehindTheCache("results/chain/a.h5")
         // b must rerun (new parameter) and reads the corrupted a: it fails instead of committing 20 + 2.
         let failed = try ws.run("wf.yaml", set: ["b.params.value=20"])
         XCTAssertEqual(failed.exitCode, 1)

@@ -71,3 +71,21 @@ struct FlowCLI {
 
     func remove() { try? FileManager.default.removeItem(atPath: workspace) }
 }
+
+extension FlowCLI {
+    /// Runs `flow args…` in `directory` (stdout discarded): whether a signal ended it, its exit
+    /// status and its standard error.
+    static func run(_ args: [String], in directory: String) throws -> (signalled: Bool, status: Int32, stderr: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationReason == .uncaughtSignal, p.terminationStatus, stderr)
+    }
+}

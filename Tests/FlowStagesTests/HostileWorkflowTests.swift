@@ -62,17 +62,9 @@ final class HostileWorkflowTests: XCTestCase {
         for (text, expected) in Self.cases {
             let yaml = text.replacingOccurrences(of: "SENTINEL", with: sentinel)
             try yaml.write(toFile: workspace + "/hostile.yaml", atomically: true, encoding: .utf8)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: FlowCLI.executable)
-            p.arguments = ["run", "hostile.yaml"]
-            p.currentDirectoryURL = URL(fileURLWithPath: workspace)
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            XCTAssertEqual(p.terminationStatus, 2, "\(expected): \(stderr)")
+            let (signalled, status, stderr) = try FlowCLI.run(["run", "hostile.yaml"], in: workspace)
+            XCTAssertFalse(signalled, "\(expected): flow was killed by a signal: \(stderr)")
+            XCTAssertEqual(status, 2, "\(expected): \(stderr)")
             let errors = stderr.split(separator: "\n").filter { $0.contains(": error: ") }
             XCTAssertEqual(errors.count, 1, "one error for «\(expected)»: \(stderr)")
             XCTAssertTrue(errors.first?.hasPrefix("hostile.yaml:" + expected) ?? false, "expected «\(expected)», got \(stderr)")

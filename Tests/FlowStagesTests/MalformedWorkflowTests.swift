@@ -59,18 +59,9 @@ final class MalformedWorkflowTests: XCTestCase {
             let path = Self.corpus + "/" + file
             let text = try String(contentsOfFile: path, encoding: .utf8)
             let expected = text.split(separator: "\n").filter { $0.hasPrefix("# expect: ") }.map { String($0.dropFirst(10)) }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: FlowCLI.executable)
-            p.arguments = ["run", path]
-            p.currentDirectoryURL = URL(fileURLWithPath: workspace)
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            XCTAssertEqual(p.terminationReason, .exit, "\(file): flow was killed by a signal: \(stderr)")
-            XCTAssertEqual(p.terminationStatus, 2, "\(file): an invalid workflow exits with 2: \(stderr)")
+            let (signalled, status, stderr) = try FlowCLI.run(["run", path], in: workspace)
+            XCTAssertFalse(signalled, "\(file): flow was killed by a signal: \(stderr)")
+            XCTAssertEqual(status, 2, "\(file): an invalid workflow exits with 2: \(stderr)")
             for e in expected {
                 guard let split = e.range(of: ": ") else { XCTFail("\(file): malformed expect line «\(e)»"); continue }
                 let line = "\(path):\(e[..<split.lowerBound]): error: \(e[split.upperBound...])"
