@@ -30,16 +30,8 @@ public struct StageKindDescriptor {
         system = K.system
         outputs = K.outputs
         cpus = K.cpus
-        decode = { node, session in
-            guard let value = session.decode(K.Parameters.self, from: node) else { return nil }
-            return (value, session.resolved)
-        }
-        decodeResolved = { json, session in
-            guard let value = session.decode(K.Parameters.self, from: ConfigNode(json: json, at: session.fallbackLocation)) else {
-                throw session.diagnostics.first ?? Diagnostic("invalid resolved parameters", at: session.fallbackLocation)
-            }
-            return (value, session.resolved)
-        }
+        decode = { node, session in session.decodeRecorded(K.Parameters.self, from: node) }
+        decodeResolved = { json, session in try session.decodeResolved(K.Parameters.self, from: json) }
         runner = { value, context in
             guard let p = value as? K.Parameters else {
                 throw FlowError.stageFailed(stage: context.stageName, message: "internal error: parameters of the wrong type")
@@ -65,16 +57,8 @@ public struct SystemKindDescriptor {
     init<S: SystemKind>(_ kind: S.Type) {
         name = S.name
         summary = S.summary
-        decode = { node, session in
-            guard let value = session.decode(S.Parameters.self, from: node) else { return nil }
-            return (value, session.resolved)
-        }
-        decodeResolved = { json, session in
-            guard let value = session.decode(S.Parameters.self, from: ConfigNode(json: json, at: session.fallbackLocation)) else {
-                throw session.diagnostics.first ?? Diagnostic("invalid resolved parameters", at: session.fallbackLocation)
-            }
-            return (value, session.resolved)
-        }
+        decode = { node, session in session.decodeRecorded(S.Parameters.self, from: node) }
+        decodeResolved = { json, session in try session.decodeResolved(S.Parameters.self, from: json) }
         parameterDocs = { ParameterSession.documentation(of: S.Parameters.self) }
     }
 }

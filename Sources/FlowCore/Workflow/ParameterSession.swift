@@ -130,6 +130,22 @@ public final class ParameterSession {
         return nil
     }
 
+    /// Decodes `T` from a parameter block with its record of resolved parameters; nil (with the
+    /// diagnostics kept) when invalid.
+    public func decodeRecorded<T: Decodable>(_ type: T.Type, from node: ConfigNode?) -> (value: Any, resolved: JSONValue)? {
+        guard let value = decode(type, from: node) else { return nil }
+        return (value, resolved)
+    }
+
+    /// Decodes `T` from resolved parameters (a stage spec run elsewhere) through the same decoder,
+    /// recording them again; throws the first diagnostic when they are invalid.
+    public func decodeResolved<T: Decodable>(_ type: T.Type, from json: JSONValue) throws -> (value: Any, resolved: JSONValue) {
+        guard let value = decode(type, from: ConfigNode(json: json, at: fallbackLocation)) else {
+            throw diagnostics.first ?? Diagnostic("invalid resolved parameters", at: fallbackLocation)
+        }
+        return (value, resolved)
+    }
+
     /// The documentation of `T`'s parameters: decodes an absent block in documenting mode.
     public static func documentation<T: Decodable>(of type: T.Type, keyPrefix: String = "") -> [ParameterDoc] {
         let s = ParameterSession(stage: nil, keyPrefix: keyPrefix,

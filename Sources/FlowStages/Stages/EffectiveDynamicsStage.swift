@@ -43,7 +43,7 @@ enum EffectiveDynamicsStage: StageKind {
         static let grid = OutputDataset.group("/grid",
             "axis0, axis1 (2-D): cell centres along each CV component; attribute periodic. Fields on the grid have shape nx (1-D) or ny × nx (2-D, values[j, i] at (axis0[i], axis1[j])), then their components, as grid-spectrum's, so report grid figures draw them")
         static let freeEnergy = OutputDataset.float64("/free_energy", "grid", units: "system energy",
-            "F per grid cell, minimum 0 over the retained cells; NaN where there is no estimate or the cell is removed")
+            "F per grid cell, minimum 0 over the retained cells (/retained), removed cells shifted alike; NaN where there is no estimate")
         static let diffusion = OutputDataset.float64("/diffusion", "grid × d × d",
             "M = ⟨∇ξ∇ξᵀ⟩ per cell from the restrained windows (after smoothing); NaN where no window ran")
         static let meanForce = OutputDataset.float64("/mean_force", "grid × d", units: "system energy/CV unit",
@@ -199,11 +199,13 @@ enum EffectiveDynamicsStage: StageKind {
 
         let out = context.output.root
         try writeGrid(axes, cv: cv, values: values, to: out)
-        let fMin = model.freeEnergy.min() ?? 0
+        // The model's F is shifted to minimum 0 over the retained cells; removed cells with an
+        // estimate get the same shift.
+        let shift = freeEnergy[model.nodes.cells[0]] - model.freeEnergy[0]
         let layout = GridLayout(axes: axes)
         let f = (0..<cells).map { c -> Double in
             let node = model.nodes.nodeOfCell[c]
-            return node >= 0 ? model.freeEnergy[node] : (freeEnergy[c].isFinite ? freeEnergy[c] - fMin : .nan)
+            return node >= 0 ? model.freeEnergy[node] : (freeEnergy[c].isFinite ? freeEnergy[c] - shift : .nan)
         }
         try out.write(Output.freeEnergy, values: layout.arranged(f), shape: layout.shape())
         try out.write(Output.diffusion, values: layout.arranged(field.values.storage, components: d * d), shape: layout.shape(d, d))
