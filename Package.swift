@@ -65,6 +65,6 @@ let package = Package(
         .testTarget(name: "FlowMDTests", dependencies: ["FlowMD", "FlowLinalg", "FlowHDF5"], exclude: ["Reference"],
                     swiftSettings: v5),
         .testTarget(name: "FlowStagesTests", dependencies: ["FlowStages", "FlowCore", "FlowHDF5", "FlowMD", "FlowNN", "FlowAnalysis"],
-                    exclude: ["Malformed", "Workflows"], swiftSettings: v5),
+                    exclude: ["Malformed", "Workflows", "BadInputs"], swiftSettings: v5),
     ]
 )

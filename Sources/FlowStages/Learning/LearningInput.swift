@@ -38,10 +38,7 @@ struct LearningInput {
     func matrix(_ dataset: String) throws -> Matrix {
         guard has(dataset) else { throw problem("has no dataset /\(dataset); connect \(expected)") }
         let m = try file.root.readMatrix(dataset)
-        guard m.rows > 0, m.cols > 0 else { throw problem("has an empty /\(dataset) (\(m.rows) × \(m.cols))") }
-        if let bad = m.storage.firstIndex(where: { !$0.isFinite }) {
-            throw problem("/\(dataset) has a non-finite value at row \(bad / m.cols), column \(bad % m.cols)")
-        }
+        if let why = SampleChecks.samplesProblem(m) { throw problem("/\(dataset) \(why)") }
         return m
     }
 
@@ -86,9 +83,7 @@ struct LearningInput {
             throw problem("has \(x.cols) coordinates per sample but the system has \(system.potential.dimension); connect samples of this system")
         }
         guard useWeights, let w = try vector(SharedDatasets.weights.name, count: x.rows) else { return SampleSet(x: x, weights: nil) }
-        guard w.allSatisfy({ $0 >= 0 && $0.isFinite }), w.contains(where: { $0 > 0 }) else {
-            throw problem("/weights must be finite, non-negative and not all zero")
-        }
+        if let why = SampleChecks.weightsProblem(w) { throw problem("/weights \(why)") }
         return SampleSet(x: x, reweightingWeights: w)
     }
 

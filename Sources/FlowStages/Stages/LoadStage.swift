@@ -58,7 +58,7 @@ enum LoadStage: StageKind {
             do { a = try NPYReader.read(path) } catch {
                 throw FlowError.stageFailed(stage: context.stageName, message: "cannot import '\(shown)': \(error)")
             }
-            try out.write(Output.x, matrix: Self.asMatrix(a.values, shape: a.shape))
+            try out.write(Output.x, matrix: try Self.checkedSamples(a.values, shape: a.shape, shown, context))
             try out.dataset(Output.x.name).setAttribute("original_shape", .ints(a.shape.map(Int64.init)))
             try out.dataset(Output.x.name).setAttribute("source_dtype", .string(a.descr))
         case .hdf5:
@@ -71,17 +71,33 @@ enum LoadStage: StageKind {
                 throw FlowError.stageFailed(stage: context.stageName, message: "params.dataset: '\(shown)' has no dataset '\(p.dataset)'")
             }
             let (values, shape) = try f.root.read(String(p.dataset.drop { $0 == "/" }), as: Double.self)
-            try out.write(Output.x, matrix: Self.asMatrix(values, shape: shape))
+            try out.write(Output.x, matrix: try Self.checkedSamples(values, shape: shape, "\(shown):\(p.dataset)", context))
             try out.dataset(Output.x.name).setAttribute("original_shape", .ints(shape.map(Int64.init)))
             if let w = p.weights {
+                guard f.root.contains(String(w.drop { $0 == "/" })) else {
+                    throw FlowError.stageFailed(stage: context.stageName, message: "params.weights: '\(shown)' has no dataset '\(w)'")
+                }
                 let (wv, _) = try f.root.read(String(w.drop { $0 == "/" }), as: Double.self)
                 guard wv.count == shape.first ?? 0 else {
                     throw FlowError.stageFailed(stage: context.stageName, message: "params.weights: '\(w)' has \(wv.count) values for \(shape.first ?? 0) samples")
+                }
+                if let why = SampleChecks.weightsProblem(wv) {
+                    throw FlowError.stageFailed(stage: context.stageName, message: "params.weights: '\(shown):\(w)' \(why)")
                 }
                 try out.write(Output.weights, vector: wv)
             }
         }
         try out.setAttribute("source", .string(shown))
+    }
+
+    /// The imported values as samples, refused with the file's name when they are empty or not
+    /// finite: fix the file, not a stage downstream.
+    static func checkedSamples(_ v: [Double], shape: [Int], _ shown: String, _ context: StageContext) throws -> Matrix {
+        let m = asMatrix(v, shape: shape)
+        if let why = SampleChecks.samplesProblem(m) {
+            throw FlowError.stageFailed(stage: context.stageName, message: "cannot import '\(shown)': it \(why); remove or fill those samples")
+        }
+        return m
     }
 
     /// Rank 0 → 1×1, rank 1 → n×1, rank ≥ 2 → n × (product of the other extents).

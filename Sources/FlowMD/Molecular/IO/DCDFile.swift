@@ -119,7 +119,7 @@ public enum DCDReader {
         guard bytes.count >= 92 else { throw fail(0, "file too short for a DCD header") }
         let bigEndian = readUInt32(bytes, 0, bigEndian: false) != 84
         func int32(_ at: Int) throws -> Int {
-            guard at + 4 <= bytes.count else { throw fail(at, "unexpected end of file") }
+            guard at >= 0, at + 4 <= bytes.count else { throw fail(at, "unexpected end of file") }
             return Int(Int32(bitPattern: readUInt32(bytes, at, bigEndian: bigEndian)))
         }
         guard try int32(0) == 84, bytes[4..<8].elementsEqual("CORD".utf8) else {
@@ -136,12 +136,16 @@ public enum DCDReader {
         guard try int32(88) == 84 else { throw fail(88, "header record marker mismatch") }
         var offset = 92
         let titleLength = try int32(offset)
+        guard titleLength >= 0 else { throw fail(offset, "title record length \(titleLength) is negative") }
         offset += 4 + titleLength
         guard try int32(offset) == titleLength else { throw fail(offset, "title record marker mismatch") }
         offset += 4
         guard try int32(offset) == 4 else { throw fail(offset, "atom-count record marker mismatch") }
         let atomCount = try int32(offset + 4)
         guard atomCount > 0 else { throw fail(offset + 4, "atom count \(atomCount) is not positive") }
+        guard atomCount <= bytes.count / 12 else {
+            throw fail(offset + 4, "atom count \(atomCount) needs more bytes per frame than the file's \(bytes.count)")
+        }
         offset += 12
         var frames: [[Double]] = []
         while offset < bytes.count {

@@ -60,8 +60,10 @@ public enum PDBFile {
                 guard line.count >= 54 else {
                     throw file.error(index, "\(record) record is \(line.count) characters long; coordinates need columns 31-54")
                 }
-                guard let x = Double(column(line, 30, 38)), let y = Double(column(line, 38, 46)),
-                      let z = Double(column(line, 46, 54)) else {
+                func coordinate(_ from: Int, _ to: Int) throws -> Double? {
+                    try file.number(Substring(column(line, from, to)), index, "coordinate in columns \(from + 1)-\(to)")
+                }
+                guard let x = try coordinate(30, 38), let y = try coordinate(38, 46), let z = try coordinate(46, 54) else {
                     throw file.error(index, "coordinates in columns 31-54 are not numbers")
                 }
                 current += [x, y, z]

@@ -26,6 +26,7 @@ public enum PSFReader {
         var topology = Topology(atoms: [], bonds: [])
         var index = first + 1
         var sawAtoms = false
+        let characters = file.lines.reduce(0) { $0 + $1.count + 1 }
         while index < file.lines.count {
             let line = file.lines[index]
             guard let bang = line.firstIndex(of: "!") else { index += 1; continue }
@@ -33,6 +34,11 @@ public enum PSFReader {
             let counts = fields(line[..<bang]).map { Int($0) }
             guard let count = counts.first ?? nil, count >= 0 else {
                 throw file.error(index, "section !\(tag) has no valid count before the marker")
+            }
+            // Each entry takes at least one character, so a larger count is a corrupt header; the
+            // bound also keeps count × entry width and the reservations below far from overflow.
+            guard count <= characters else {
+                throw file.error(index, "section !\(tag) announces \(count) entries, more than the file's \(characters) characters can hold")
             }
             index += 1
             switch tag {
@@ -84,8 +90,11 @@ public enum PSFReader {
                 throw file.error(index, "atom record needs 9 fields (index segment resid resname name type charge mass imove), found \(f.count)")
             }
             guard Int(f[0]) == n + 1 else { throw file.error(index, "atom number \(f[0]) out of sequence (expected \(n + 1))") }
-            guard let charge = Double(f[6]), let mass = Double(f[7]) else {
+            guard let charge = try file.number(f[6], index, "atom charge"), let mass = try file.number(f[7], index, "atom mass") else {
                 throw file.error(index, "atom charge '\(f[6])' or mass '\(f[7])' is not a number")
+            }
+            guard mass > 0 else {
+                throw file.error(index, "atom mass \(f[7]) of atom \(n + 1) must be positive (massless sites are not supported)")
             }
             if Int(f[5]) != nil {
                 throw file.error(index, "atom type '\(f[5])' is a numeric CHARMM code; write the PSF in X-PLOR format (type names)")

@@ -26,6 +26,16 @@ struct TextLines {
     func error(_ index: Int, _ message: String) -> MolecularInputError {
         MolecularInputError(source: source, line: index + 1, message)
     }
+
+    /// `token` as a number, or nil when it is not one. Swift's `Double(_:)` also reads "nan",
+    /// "inf" and overflowing literals such as "1e999"; no molecular file means those, and they
+    /// would surface steps later as a non-finite energy or a trap, so they are an error on line
+    /// `index` naming `what`.
+    func number(_ token: Substring, _ index: Int, _ what: String) throws -> Double? {
+        guard let v = Double(token) else { return nil }
+        guard v.isFinite else { throw error(index, "\(what) '\(token)' is not a finite number") }
+        return v
+    }
 }
 
 /// Whitespace-separated fields of a line.

@@ -37,13 +37,14 @@ public enum XYZFile {
             guard let count = Int(file.lines[index].trimmingCharacters(in: .whitespaces)), count > 0 else {
                 throw file.error(index, "expected the atom count of a frame")
             }
-            guard index + 1 + count < file.lines.count else { throw file.error(index, "frame of \(count) atoms is truncated") }
+            guard count < file.lines.count - index - 1 else { throw file.error(index, "frame of \(count) atoms is truncated") }
             var frame: [Double] = []
             var names: [String] = []
             for n in 0..<count {
                 let at = index + 2 + n
                 let f = fields(file.lines[at])
-                guard f.count >= 4, let x = Double(f[1]), let y = Double(f[2]), let z = Double(f[3]) else {
+                guard f.count >= 4, let x = try file.number(f[1], at, "coordinate"), let y = try file.number(f[2], at, "coordinate"),
+                      let z = try file.number(f[3], at, "coordinate") else {
                     throw file.error(at, "atom line needs 'element x y z'")
                 }
                 names.append(String(f[0]))

@@ -71,16 +71,20 @@ public enum CharmmParameterReader {
             case .ignored:
                 continue
             case .atoms:
-                guard word == "MASS", f.count >= 4, let m = Double(f[3]) else {
+                guard word == "MASS", f.count >= 4, let m = try file.number(f[3], index, "mass") else {
                     throw file.error(index, "ATOMS line needs 'MASS index type mass'")
                 }
+                guard m > 0 else { throw file.error(index, "mass \(f[3]) of type \(f[2]) must be positive") }
                 set.masses[String(f[2])] = m
             case .bonds:
                 let v = try numbers(f, 2, 2, "bond line needs 'type type Kb b0'", file, index)
+                try requireNonNegative(v[0], "bond force constant Kb", file, index)
                 set.bonds[ParameterSet.bondKey(String(f[0]), String(f[1]))] = BondParameter(k: v[0], r0: v[1])
             case .angles:
                 let v = try numbers(f, 3, 2, "angle line needs 'type type type Ktheta theta0 [Kub S0]'", file, index)
                 let ub = v.count >= 4 ? (v[2], v[3]) : (0, 0)
+                try requireNonNegative(v[0], "angle force constant Ktheta", file, index)
+                try requireNonNegative(ub.0, "Urey-Bradley force constant Kub", file, index)
                 set.angles[ParameterSet.angleKey(String(f[0]), String(f[1]), String(f[2]))] =
                     AngleParameter(k: v[0], theta0: v[1] * .pi / 180, ureyBradleyK: ub.0, ureyBradleyS0: ub.1)
             case .dihedrals:
@@ -96,12 +100,14 @@ public enum CharmmParameterReader {
                 }
             case .impropers:
                 let v = try numbers(f, 4, 3, "improper line needs 'type type type type Kpsi n psi0'", file, index)
+                guard let n = Int(exactly: v[1]) else { throw file.error(index, "improper multiplicity '\(f[5])' is not an integer") }
+                try requireNonNegative(v[0], "improper force constant Kpsi", file, index)
                 set.impropers[ParameterSet.orderedKey(f[0..<4].map(String.init))] =
-                    ImproperParameter(k: v[0], multiplicity: Int(v[1]), psi0: v[2] * .pi / 180)
+                    ImproperParameter(k: v[0], multiplicity: n, psi0: v[2] * .pi / 180)
             case .cmap:
                 if let header = cmapHeader {
                     for token in f {
-                        guard let v = Double(token) else { throw file.error(index, "CMAP value '\(token)' is not a number") }
+                        guard let v = try file.number(token, index, "CMAP value") else { throw file.error(index, "CMAP value '\(token)' is not a number") }
                         cmapValues.append(v)
                     }
                     if cmapValues.count >= header.size * header.size {
@@ -120,6 +126,7 @@ public enum CharmmParameterReader {
                 }
             case .nonbonded:
                 let v = try numbers(f, 1, 3, "nonbonded line needs 'type ignored epsilon Rmin/2 [ignored eps14 Rmin/2_14]'", file, index)
+                try requireNonNegative(v[2], "Lennard-Jones Rmin/2", file, index)
                 let eps14 = v.count >= 6 ? abs(v[4]) : abs(v[1])
                 let r14 = v.count >= 6 ? v[5] : v[2]
                 set.lennardJones[String(f[0])] = LennardJonesParameter(epsilon: abs(v[1]), rminHalf: v[2],
@@ -143,16 +150,23 @@ public enum CharmmParameterReader {
         guard f.count >= typeCount + required else { throw file.error(index, usage) }
         var values: [Double] = []
         for token in f[typeCount...] {
-            guard let v = Double(token) else { break }
+            guard let v = try file.number(token, index, "value") else { break }
             values.append(v)
         }
         guard values.count >= required else { throw file.error(index, usage) }
         return values
     }
 
+    /// Harmonic force constants and radii are never negative in a CHARMM file; a negative one is a
+    /// typo that would turn a bond or an angle into a repulsive term.
+    static func requireNonNegative(_ v: Double, _ what: String, _ file: TextLines, _ index: Int) throws {
+        guard v >= 0 else { throw file.error(index, "\(what) \(v) must not be negative") }
+    }
+
     static func readNonbondedOptions(_ f: [Substring], _ set: inout ParameterSet, _ file: TextLines, _ index: Int) throws {
         for (n, token) in f.enumerated() where token.uppercased() == "E14FAC" {
-            guard n + 1 < f.count, let v = Double(f[n + 1]) else { throw file.error(index, "e14fac needs a number") }
+            guard n + 1 < f.count, let v = try file.number(f[n + 1], index, "e14fac") else { throw file.error(index, "e14fac needs a number") }
+            guard (0...1).contains(v) else { throw file.error(index, "e14fac \(f[n + 1]) must lie in [0, 1]") }
             set.coulomb14Scale = v
         }
     }
