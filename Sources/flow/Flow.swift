@@ -70,6 +70,7 @@ func report(_ error: Error) -> Int32 {
 @main
 enum Main {
     static func main() {
+        SignalTrap.installEarly()
         setvbuf(stdout, nil, _IOLBF, 0)
         do {
             var command = try Flow.parseAsRoot()

@@ -102,6 +102,32 @@ final class CLITests: XCTestCase {
                        "a run resumed from its checkpoint ends with the same output as an uninterrupted one")
     }
 
+    /// A Ctrl-C during start-up (parsing, loading the workflow, taking the lock, planning) is
+    /// never lost: the run stops with 130, or, before `main` is reached (the dynamic loader's first
+    /// tens of milliseconds), by the signal itself. Once an endless run went on after a SIGINT at
+    /// about 50 ms, because the signal arrived before the handler was registered.
+    func testASignalDuringStartUpIsNeverLost() throws {
+        let endless = ["--set", "sample.params.steps=2000000000"]
+        for delay in [0, 5, 10, 20, 30, 40, 50, 60, 80, 100, 150, 200] as [UInt32] {
+            let (p, _, err) = try cli.start(["run", "slow.yaml"] + endless)
+            usleep(delay * 1000)
+            kill(p.processIdentifier, SIGINT)
+            let deadline = Date().addingTimeInterval(20)
+            while p.isRunning && Date() < deadline { usleep(10_000) }
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+                XCTFail("SIGINT after \(delay) ms was lost: the run went on")
+                continue
+            }
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let bySignal = p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGINT
+            XCTAssertTrue(bySignal || p.terminationStatus == 130, "SIGINT after \(delay) ms: status \(p.terminationStatus) \(stderr)")
+            if !bySignal { XCTAssertTrue(stderr.contains("interrupted"), stderr) }
+        }
+        XCTAssertEqual(try cli.run(["run", "ok.yaml"]).status, 0, "the next run needs no cleanup step")
+    }
+
     func testInterruptExits130AndLeavesTheStoreConsistent() throws {
         let endless = ["--set", "sample.params.steps=2000000000"]
         let (p, _, err) = try cli.start(["run", "slow.yaml"] + endless, environment: ["FLOW_CHECKPOINT_INTERVAL": "1000"])

@@ -23,7 +23,7 @@ final class HostileWorkflowTests: XCTestCase {
         var out: [String: Data] = [:]
         for case let rel as String in FileManager.default.enumerator(atPath: root)?.allObjects ?? [] where !rel.hasPrefix("ws") {
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir)
             out[rel] = isDir.boolValue ? Data() : FileManager.default.contents(atPath: root + "/" + rel)
         }
         return out

@@ -119,36 +119,3 @@ public final class Engine {
         return "\(relative) is not the stage's cached output (replaced or edited); flow run publishes the output again"
     }
 }
-
-/// Turns SIGINT/SIGTERM into cancellation (DESIGN §5): the first signal stops launching stages
-/// and asks running ones to stop at their next cancellation check; a second one exits at once
-/// (temp files are cleaned by the next run). Exit code 130 either way.
-final class SignalTrap {
-    let sources: [DispatchSourceSignal]
-    var onSignal: (() -> Void)?
-
-    init(cancellation: CancellationFlag, console: Console) {
-        var s: [DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let src = DispatchSource.makeSignalSource(signal: sig, queue: DispatchQueue.global())
-            s.append(src)
-        }
-        sources = s
-        for src in sources {
-            src.setEventHandler { [weak self] in
-                if cancellation.isCancelled { _exit(130) }
-                cancellation.cancel()
-                console.line("flow: interrupted; stopping running stages (press Ctrl-C again to quit at once)")
-                self?.onSignal?()
-            }
-            src.resume()
-        }
-    }
-
-    func restore() {
-        for src in sources { src.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
-    }
-}
