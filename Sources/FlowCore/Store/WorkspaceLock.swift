@@ -37,7 +37,7 @@ public final class WorkspaceLock {
             if Date() >= deadline {
                 close(fd)
                 fd = -1
-                let h = readHolder()
+                let h = liveHolder()
                 let who = h.map { "pid \($0.pid) on \($0.host) (`\($0.command)`, since \($0.since))" } ?? "another flow process"
                 throw FlowError.locked("the workspace is in use by \(who); wait for it to finish, or pass --wait SECONDS to wait")
             }
@@ -45,13 +45,27 @@ public final class WorkspaceLock {
         }
         let me = Holder(pid: getpid(), host: FileSystem.hostName, command: command, since: Timestamp.now())
         let data = try JSONEncoder().encode(me)
-        ftruncate(fd, 0)
+        // Overwrite, then cut: the file is never empty while we hold the lock.
         _ = data.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        ftruncate(fd, off_t(data.count))
         fsync(fd)
         if let previous, previous.pid != getpid(), !FileSystem.isProcessAlive(previous.pid) || previous.host != me.host {
             return previous
         }
         return nil
+    }
+
+    /// The holder named in the file once it is the live one. A process that has just taken the
+    /// lock writes its name a moment later; until then the file is empty, half written or still
+    /// names the previous holder, who may be dead. So the name is read again for up to a second.
+    func liveHolder() -> Holder? {
+        var last: Holder?
+        for _ in 0..<20 {
+            last = readHolder()
+            if let h = last, h.host != FileSystem.hostName || FileSystem.isProcessAlive(h.pid) { return h }
+            usleep(50_000)
+        }
+        return last
     }
 
     func readHolder() -> Holder? {
