@@ -1,4 +1,5 @@
 import CHDF5
+import Foundation
 
 /// The one door to libhdf5: every call goes through `HDF5Site.call`, which silences the error
 /// stack's automatic printing first and turns a negative return code into an `HDF5Error`.
@@ -29,9 +30,26 @@ enum HDF5Runtime {
             found.minor = entry.pointee.min_num
             return 0
         }, Unmanaged.passUnretained(found).toOpaque())
-        if !found.description.isEmpty { return found.description }
+        if !found.description.isEmpty { return condensed(found.description) }
         if found.minor >= 0, let minor = minorMessage(found.minor) { return minor }
         return "unknown HDF5 error"
+    }
+
+    /// The POSIX driver's report of a failed read or write ("file write failed: time = …,
+    /// filename = …, file descriptor = 7, errno = 28, error message = 'No space left on device',
+    /// buf = …, total write size = …") cut to what a user needs: the failure and the system's
+    /// reason, with what to do when the disk is full. Other messages are returned as they are.
+    static func condensed(_ message: String) -> String {
+        guard let head = message.range(of: ": time = "),
+              let reasonStart = message.range(of: "error message = '"),
+              let reasonEnd = message[reasonStart.upperBound...].firstIndex(of: "'") else { return message }
+        let reason = message[reasonStart.upperBound..<reasonEnd]
+        var line = "\(message[..<head.lowerBound]): \(reason)"
+        if let e = message.range(of: "errno = "), let number = Int32(message[e.upperBound...].prefix { $0.isNumber }) {
+            line += " (errno \(number))"
+            if number == ENOSPC { line += "; free space on that file system and run again" }
+        }
+        return line
     }
 
     private static func minorMessage(_ id: hid_t) -> String? {

@@ -19,6 +19,20 @@ final class ErrorTests: HDF5TestCase {
         }
     }
 
+    /// libhdf5's POSIX driver report of a failed write is cut to the failure, the system's reason
+    /// and its errno; a full disk says what to do.
+    func testDriverReportsAreCondensedToOneReason() {
+        let report = "file write failed: time = Mon Dec  7 21:53:20 2026\n, filename = './.flow/tmp/s.h5', file descriptor = 7, "
+            + "errno = 28, error message = 'No space left on device', buf = 0x7f0dfccbf830, total write size = 712704, "
+            + "bytes this sub-write = 712704, bytes actually written = 18446744073709551615, offset = 0"
+        XCTAssertEqual(HDF5Runtime.condensed(report),
+                       "file write failed: No space left on device (errno 28); free space on that file system and run again")
+        let other = report.replacingOccurrences(of: "errno = 28, error message = 'No space left on device'",
+                                                with: "errno = 5, error message = 'Input/output error'")
+        XCTAssertEqual(HDF5Runtime.condensed(other), "file write failed: Input/output error (errno 5)")
+        XCTAssertEqual(HDF5Runtime.condensed("object 'x' doesn't exist"), "object 'x' doesn't exist")
+    }
+
     /// The message reaches users through stages (a figure naming a text dataset): it says what the
     /// dataset holds and what to name instead, not which library call to use.
     func testReadingTextAsNumbersSaysWhatToName() throws {
