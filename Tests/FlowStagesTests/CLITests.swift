@@ -60,6 +60,17 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(json.stdout.contains("\"status\": \"cached\""), json.stdout)
     }
 
+    /// A report is a function of its inputs and parameters like any output: rerunning it, and
+    /// rerunning its upstream stage, give the same bytes (it held run times and "ran/cached").
+    func testAReportIsTheSameBytesOnEveryRerun() throws {
+        XCTAssertEqual(try cli.run(["run", "ok.yaml"]).status, 0)
+        let report = cli.workspace + "/results/ok/report.md"
+        let first = try XCTUnwrap(FileManager.default.contents(atPath: report))
+        XCTAssertEqual(try cli.run(["run", "ok.yaml", "--force-all"]).status, 0)
+        XCTAssertEqual(FileManager.default.contents(atPath: report), first)
+        XCTAssertTrue(String(decoding: first, as: UTF8.self).contains("| input | stage | kind | key | output digest |"))
+    }
+
     func testAForeignFileInResultsIsReportedAsModifiedAndRepublished() throws {
         XCTAssertEqual(try cli.run(["run", "ok.yaml"]).status, 0)
         let published = cli.workspace + "/results/ok/sample.h5"

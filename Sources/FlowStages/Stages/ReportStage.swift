@@ -5,14 +5,14 @@ import FlowLinalg
 import FlowMD
 
 /// `kind: report` — figures (PNG via gnuplot) and `report.md` from any artifacts (DESIGN §6).
-/// Takes any number of inputs; the report lists how each was produced (stage, kind, whether this
-/// run reused it from the cache, when, how long, peak memory), draws the requested figures and
+/// Takes any number of inputs; the report lists how each was produced (stage, kind, cache key and
+/// output digest), draws the requested figures and
 /// lists every input's datasets with their shapes. The files are published into
 /// `results/<workflow>/` and stored in the output's `/files` group; the markdown file is named
 /// after the stage (`report` → `report.md`), so several report stages never overwrite each other.
 enum ReportStage: StageKind {
     static let name = "report"
-    static let version = 3
+    static let version = 4
     static let summary = "figures (gnuplot PNG) and report.md from any artifacts"
     static let inputs: [InputSpec] = []
     static let acceptsAnyInputs = true
@@ -71,15 +71,17 @@ enum ReportStage: StageKind {
         return out
     }
 
-    /// How each input was produced: the provenance table of the report.
+    /// How each input was produced: the provenance table of the report. It holds only what
+    /// the inputs determine (stage, kind, cache key, content digest), so the report, like every
+    /// other output, is the same bytes whenever its inputs and parameters are; when and how long
+    /// each stage ran is in the run records (`flow runs`).
     static func stageTable(_ context: StageContext) -> String {
-        var md = "## Stages\n\n| input | stage | kind | this run | produced | duration | peak memory | key |\n|---|---|---|---|---|---|---|---|\n"
+        var md = "## Stages\n\n| input | stage | kind | key | output digest |\n|---|---|---|---|---|\n"
         for name in context.inputNames {
             if let u = context.upstream(name) {
-                let mem = u.peakMemoryBytes.map { String(format: "%.0f MB", Double($0) / 1_048_576) } ?? "–"
-                md += "| \(name) | \(u.stage) | \(u.kind) | \(u.cachedInThisRun ? "cached" : "ran") | \(u.producedAt.prefix(19).replacingOccurrences(of: "T", with: " ")) | \(Console.duration(u.durationSeconds)) | \(mem) | `\(u.key.prefix(12))` |\n"
+                md += "| \(name) | \(u.stage) | \(u.kind) | `\(u.key.prefix(12))` | `\(u.digest.prefix(12))` |\n"
             } else {
-                md += "| \(name) | file `\(context.inputFileName(name) ?? "?")` | – | – | – | – | – | – |\n"
+                md += "| \(name) | file `\(context.inputFileName(name) ?? "?")` | – | – | – |\n"
             }
         }
         return md + "\n"
