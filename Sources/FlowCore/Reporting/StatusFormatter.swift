@@ -15,7 +15,7 @@ public enum StatusFormatter {
     public static func reason(_ s: StageStatus) -> String? {
         switch s {
         case .wouldRun(let m): return m == "never run" ? nil : m
-        case .previouslyFailed(let m), .failed(let m), .skipped(let m): return m
+        case .previouslyFailed(let m), .failed(let m), .skipped(let m), .submitted(let m): return m
         default: return nil
         }
     }
