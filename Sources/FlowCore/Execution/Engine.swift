@@ -74,7 +74,9 @@ public final class Engine {
     /// The executor `options.executor` names; Slurm settings are the workflow's `executor:`
     /// block over the user's configuration file.
     func makeExecutor(_ options: RunOptions, workflows: [Workflow], runID: String, cancellation: CancellationFlag) throws -> Executor? {
-        let jobs = StageJobs(store: store, runID: runID, options: options)
+        // Jobs run elsewhere (another working directory, another host): every path they see is absolute.
+        let jobs = StageJobs(store: Store(workspace: URL(fileURLWithPath: store.workspace).standardizedFileURL.path),
+                             runID: runID, options: options)
         switch options.executor {
         case .local:
             if options.detach { throw FlowError.usage("--detach needs a batch executor: add --executor slurm") }

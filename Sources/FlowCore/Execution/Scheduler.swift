@@ -234,7 +234,7 @@ final class Scheduler {
             usedCpus -= min(node.cpus, cores)
             node.durationSeconds = result.duration
             node.peakMemoryBytes = result.peakMemory
-            if let log = result.logPath { node.logPath = log }
+            if let log = result.logPath { node.logPath = store.runsDirectory + "/\(runID)/" + (log as NSString).lastPathComponent }
             var status = result.status
             if let record = result.record, let problem = keyProblem(node, record) {
                 status = .failed(problem)

@@ -43,7 +43,7 @@ final class StageJobs {
             case .file(let f): i.file = f
             }
             if let known = launch.inputs[input.name] {
-                i.path = known.path
+                i.path = URL(fileURLWithPath: known.path).standardizedFileURL.path
                 i.digest = known.digest
                 i.upstream = known.info.map {
                     .init(stage: $0.stage, kind: $0.kind, key: $0.key, digest: $0.digest, durationSeconds: $0.durationSeconds,
