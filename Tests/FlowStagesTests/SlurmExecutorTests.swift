@@ -125,7 +125,7 @@ final class SlurmExecutorTests: XCTestCase {
         XCTAssertTrue(d.stderr.contains("↗ sample  submitted as Slurm job"), d.stderr)
         XCTAssertTrue(d.stderr.contains("flow: detached; 2 Slurm jobs run on"), d.stderr)
         let status = try cli.run(["status", "slow.yaml", "--set", "sample.params.steps=8000000"], environment: environment)
-        XCTAssertTrue(status.stdout.contains("sample  submitted  running as Slurm job"), status.stdout)
+        XCTAssertTrue(status.stdout.contains("sample  submitted  in Slurm job"), status.stdout)
         let again = try cli.run(["run", "slow.yaml", "--set", "sample.params.steps=8000000"], environment: environment)
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stderr.contains("flow: re-adopting 2 Slurm jobs of run"), again.stderr)

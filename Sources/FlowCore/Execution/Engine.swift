@@ -127,7 +127,7 @@ public final class Engine {
         let adopted = SlurmJobList.unsettled(store).isEmpty ? [:] : SlurmAdoption(store: store, console: console).activeJobs()
         return nodes.map { node in
             var o = node.outcome
-            if let a = adopted[node.id], o.status != .cached { o.status = .submitted("running as Slurm job \(a.job) of run \(a.run)") }
+            if let a = adopted[node.id], o.status != .cached { o.status = .submitted("in Slurm job \(a.job) of run \(a.run)") }
             if case .cached = o.status, let digest = node.digest { o.publishedProblem = publishedProblem(node, digest: digest) }
             return o
         }

@@ -51,8 +51,14 @@ final class Scheduler {
                 cancelPassed = true
                 executor.cancelAll()
             }
-            resolvePending()
-            launchReady()
+            // A launch can make a dependant launchable (an executor that starts stages before
+            // their inputs exist): repeat until nothing more starts.
+            var launched = -1
+            while launched != running {
+                launched = running
+                resolvePending()
+                launchReady()
+            }
             let canLaunch = !stopLaunching && !cancellation.isCancelled && nodes.contains { $0.phase == .ready }
             if running == 0, !canLaunch { break }
             if executor.detached, !canLaunch, !nodes.contains(where: { $0.phase == .pending && launchable($0) }) { break }

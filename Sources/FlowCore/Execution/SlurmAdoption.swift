@@ -14,8 +14,9 @@ struct SlurmAdoption {
         var out: [String: (run: String, job: String)] = [:]
         for list in SlurmJobList.unsettled(store) {
             guard let states = Slurm.states(list.jobs.map(\.job)) else { continue }
-            for j in list.jobs where states[j.job]?.isActive == true {
-                out["\(j.workflow)/\(j.stage)"] = (list.run, j.job)
+            for j in list.jobs {
+                guard let s = states[j.job], s.isActive else { continue }
+                out["\(j.workflow)/\(j.stage)"] = (list.run, "\(j.job) (\(s.state.lowercased()))")
             }
         }
         return out
