@@ -77,7 +77,7 @@ struct StageExecutor {
         defer { console.end(node.displayName) }
         do {
             try node.spec.kind.run(node.spec.parameters, in: context)
-            let problems = try OutputContract.violations(of: output.root, declared: node.spec.kind.outputs)
+            let problems = try OutputContract.violations(of: output.root, declared: node.spec.kind.outputs(for: node.spec.parameters))
             if !problems.isEmpty {
                 throw FlowError.stageFailed(stage: node.spec.name, message: "internal error: the output breaks the declared contract of '\(node.spec.kind.name)' (\(problems.joined(separator: "; "))); please report this")
             }

@@ -119,7 +119,7 @@ final class StageJobs {
         do {
             let file = try HDF5File.open(object, mode: .readOnly)
             defer { try? file.close() }
-            let problems = try OutputContract.violations(of: file.root, declared: node.spec.kind.outputs)
+            let problems = try OutputContract.violations(of: file.root, declared: node.spec.kind.outputs(for: node.spec.parameters))
             if !problems.isEmpty { return "the job's output breaks the contract of '\(node.spec.kind.name)': \(problems.joined(separator: "; "))" }
         } catch {
             return "cannot read the job's output \(record.object): \(error)"
