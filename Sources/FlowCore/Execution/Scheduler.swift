@@ -61,7 +61,10 @@ final class Scheduler {
             }
             let canLaunch = !stopLaunching && !cancellation.isCancelled && nodes.contains { $0.phase == .ready }
             if running == 0, !canLaunch { break }
-            if executor.detached, !canLaunch, !nodes.contains(where: { $0.phase == .pending && launchable($0) }) { break }
+            if executor.detached, !canLaunch, !nodes.contains(where: { $0.phase == .pending && launchable($0) }) {
+                absorbCompletions()  // submissions that failed at once
+                break
+            }
             condition.lock()
             while completions.isEmpty, !woken { condition.wait() }
             woken = false

@@ -29,8 +29,8 @@ final class SlurmExecutor: Executor {
         let done: (StageExecutor.Result) -> Void
         /// Jobs of upstream stages that were running at submission (the `afterok` list).
         let upstreamJobs: [String]
-        var missingSince: Date?
-        var endedSince: Date?
+        /// When the job was first seen ended (or gone) without a visible exit record.
+        var waitingSince: Date?
     }
 
     var startsBeforeInputs: Bool { true }
@@ -168,21 +168,13 @@ final class SlurmExecutor: Executor {
                 } else {
                     result = jobs.result(node, killed: "Slurm job \(id) was cancelled outside flow (scancel\(s.reason.isEmpty || s.reason == "None" ? "" : ", \(s.reason)")); run flow run again to resubmit")
                 }
-            } else if StageExit.read(jobs.exitPath(node)) != nil {
-                result = jobs.result(node)
             } else {
-                t.endedSince = t.endedSince ?? Date()
-                if Date().timeIntervalSince(t.endedSince!) > visibilityWait {
-                    result = jobs.result(node, missing: "Slurm job \(id) ended (\(s.state)) without an exit record; see \(jobs.relative(jobs.outputPath(node)))")
-                }
+                result = fromExitRecord(node, waitingSince: &t.waitingSince,
+                                        otherwise: "Slurm job \(id) ended (\(s.state)) without an exit record")
             }
-        } else if StageExit.read(jobs.exitPath(node)) != nil {
-            result = jobs.result(node)
         } else {
-            t.missingSince = t.missingSince ?? Date()
-            if Date().timeIntervalSince(t.missingSince!) > visibilityWait {
-                result = jobs.result(node, missing: "Slurm job \(id) is no longer known to Slurm and left no exit record; see \(jobs.relative(jobs.outputPath(node)))")
-            }
+            result = fromExitRecord(node, waitingSince: &t.waitingSince,
+                                    otherwise: "Slurm job \(id) is no longer known to Slurm and left no exit record")
         }
         lock.lock()
         if let result {
@@ -194,6 +186,15 @@ final class SlurmExecutor: Executor {
             active[id] = t
             lock.unlock()
         }
+    }
+
+    /// The outcome from the job's exit record once it is visible; a failure when it stays
+    /// invisible for `visibilityWait` seconds after the job ended.
+    func fromExitRecord(_ node: StageNode, waitingSince: inout Date?, otherwise message: String) -> StageExecutor.Result? {
+        if StageExit.read(jobs.exitPath(node)) != nil { return jobs.result(node) }
+        waitingSince = waitingSince ?? Date()
+        guard Date().timeIntervalSince(waitingSince!) > visibilityWait else { return nil }
+        return jobs.result(node, missing: message + "; see \(jobs.relative(jobs.outputPath(node)))")
     }
 
     func skipped(_ node: StageNode) -> StageExecutor.Result {
