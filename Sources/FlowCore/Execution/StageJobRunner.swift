@@ -137,11 +137,7 @@ public struct StageJobRunner {
         for i in spec.inputs {
             let source = i.stage.map { InputSource.stage($0) } ?? .file(i.file ?? "")
             if let path = i.path, let digest = i.digest {
-                let info = i.upstream.map {
-                    UpstreamInfo(stage: $0.stage, kind: $0.kind, key: $0.key, digest: $0.digest, durationSeconds: $0.durationSeconds,
-                                 peakMemoryBytes: $0.peakMemoryBytes, producedAt: $0.producedAt, cachedInThisRun: $0.cachedInThisRun)
-                }
-                out[i.name] = .init(source: source, path: path, digest: digest, info: info)
+                out[i.name] = .init(source: source, path: path, digest: digest, info: i.upstream)
                 continue
             }
             guard let exitPath = i.exitRecord, let upstream = i.stage else {

@@ -25,16 +25,7 @@ public struct StageJobSpec: Codable {
         public var digest: String?
         /// The upstream stage's exit record, read when `digest` is nil.
         public var exitRecord: String?
-        public var upstream: Upstream?
-    }
-
-    /// `UpstreamInfo` in a serializable form.
-    public struct Upstream: Codable {
-        var stage, kind, key, digest: String
-        var durationSeconds: Double
-        var peakMemoryBytes: Int64?
-        var producedAt: String
-        var cachedInThisRun: Bool
+        public var upstream: UpstreamInfo?
     }
 
     public struct System: Codable {

@@ -45,10 +45,7 @@ final class StageJobs {
             if let known = launch.inputs[input.name] {
                 i.path = URL(fileURLWithPath: known.path).standardizedFileURL.path
                 i.digest = known.digest
-                i.upstream = known.info.map {
-                    .init(stage: $0.stage, kind: $0.kind, key: $0.key, digest: $0.digest, durationSeconds: $0.durationSeconds,
-                          peakMemoryBytes: $0.peakMemoryBytes, producedAt: $0.producedAt, cachedInThisRun: $0.cachedInThisRun)
-                }
+                i.upstream = known.info
             } else if let up = launch.pending[input.name] {
                 i.exitRecord = exitPath(up)
             }
