@@ -21,7 +21,7 @@ WORKFLOW     ?= workflows/mueller-brown.yaml
 APT_PACKAGES := libhdf5-dev libopenblas-dev liblapacke-dev libarpack2-dev libssl-dev gnuplot-nox pkg-config
 FLOW         := .build/$(CONFIG)/flow
 
-.PHONY: bootstrap build run test bench clean
+.PHONY: bootstrap build run test test-slurm bench clean
 
 # Installs only what is missing; works as root and through sudo.
 bootstrap:
@@ -43,11 +43,25 @@ run: build
 	$(FLOW) run $(WORKFLOW)
 
 # The last line is the run's own count ("N passed, N failed"), read from the xUnit results.
+# The Slurm suite runs afterwards against a single-node cluster started for it (root and apt
+# needed; otherwise it prints "skipped: why"), which is stopped by PID whatever happens.
+SLURM_STATE := .build/slurm-cluster
+
 test: bootstrap
 	$(SWIFT) build $(SWIFTFLAGS) --build-tests
-	@rm -f .build/test-results.xml
-	@$(SWIFT) test $(SWIFTFLAGS) --skip-build --parallel --num-workers 2 --xunit-output .build/test-results.xml; \
-	  status=$$?; Tests/summarize-results.sh .build/test-results.xml || status=1; exit $$status
+	@rm -f .build/test-results.xml .build/slurm-results.xml
+	@$(SWIFT) test $(SWIFTFLAGS) --skip-build --parallel --num-workers 2 --skip SlurmExecutorTests --xunit-output .build/test-results.xml; \
+	  status=$$?; Tests/summarize-results.sh .build/test-results.xml || status=1; \
+	  $(MAKE) --no-print-directory test-slurm || status=1; exit $$status
+
+test-slurm:
+	@if Tests/Slurm/start-local-slurm.sh $(SLURM_STATE); then \
+	  trap 'Tests/Slurm/stop-local-slurm.sh $(SLURM_STATE)' EXIT INT TERM; \
+	  . $(SLURM_STATE)/env; \
+	  FLOW_TEST_SLURM=1 $(SWIFT) test $(SWIFTFLAGS) --skip-build --parallel --num-workers 1 --filter SlurmExecutorTests --xunit-output .build/slurm-results.xml >.build/slurm-tests.log 2>&1; \
+	  status=$$?; [ $$status = 0 ] || tail -40 .build/slurm-tests.log; \
+	  printf "Slurm suite: "; Tests/summarize-results.sh .build/slurm-results.xml || status=1; exit $$status; \
+	else echo "Slurm suite skipped (see the line above)"; fi
 
 # Each benchmark prints its numbers and the ratio against its baseline (Benchmarks/README.md).
 BENCHES := flow-bench sampling-bench tmdmap-bench flow-md-bench flow-nn-bench

@@ -28,6 +28,7 @@ public enum StandardRegistry {
         r.register(DiffusionMapStage.self)
         r.register(GridSpectrumStage.self)
         r.register(EffectiveDynamicsStage.self)
+        r.register(CommandStage.self)
         return r
     }
 }

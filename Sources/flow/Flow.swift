@@ -14,7 +14,7 @@ struct Flow: ParsableCommand {
         Documentation: README.md; stage kinds and parameters: flow stages [KIND].
         """,
         version: FlowVersion.current,
-        subcommands: [Run.self, Status.self, DAG.self, Show.self, Validate.self, Stages.self, GC.self, Runs.self, Energy.self, Export.self]
+        subcommands: [Run.self, Status.self, DAG.self, Show.self, Validate.self, Stages.self, GC.self, Runs.self, Energy.self, Export.self, ExecStage.self]
     )
 }
 

@@ -38,6 +38,12 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Seconds to wait when another flow run holds the workspace (default: fail at once).")
     var wait: Double?
 
+    @Option(name: .long, help: "Where stages run: local (threads of this process), process (a flow exec-stage child process per stage), slurm (one sbatch job per stage).")
+    var executor: ExecutorChoice = .local
+
+    @Flag(name: .long, help: "With --executor slurm: return once the jobs are submitted; flow status shows them and the next flow run re-adopts them.")
+    var detach = false
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
@@ -55,8 +61,12 @@ struct Run: ParsableCommand {
         options.keepGoing = keepGoing
         options.verify = verify
         options.lockWait = wait
+        options.executor = executor
+        options.detach = detach
         let console = Console()
         let summary = try workflow.engine(console: console).run(workflows, options: options)
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 }
+
+extension ExecutorChoice: ExpressibleByArgument {}

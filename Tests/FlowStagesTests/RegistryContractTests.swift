@@ -19,6 +19,7 @@ final class RegistryContractTests: XCTestCase {
                                        .object(["name": "B", "basin": "B"])])]),
         ],
         "histogram": [.object(["column": 0])],
+        "command": [.object(["run": "true", "outputs": .object(["x": "x.npy"])])],
         "state-separation": [.object(["sets": .array([.object(["label": "xi", "input": "cvs", "dataset": "/cv", "columns": [0, 1]])])])],
         "simulate": [
             .object(["bias": .object(["restraints": .array([.object(["cvs": ["x"], "center": [0.5], "k": [10.0]])])])]),

@@ -41,11 +41,15 @@ public final class Engine {
         var record = RunRecord(id: runID, command: command, workflowFile: workflows.first?.file ?? "",
                                startedAt: Timestamp.now(), finishedAt: nil, exitCode: nil, stages: [])
         let started = Date()
+        if !options.dryRun { SlurmAdoption(store: store, console: console).adopt(cancellation: cancellation) }
+        let executor = try makeExecutor(options, workflows: workflows, runID: runID, cancellation: cancellation)
         let scheduler = Scheduler(nodes: nodes, options: options, store: store, console: console, resolver: resolver,
-                                  cancellation: cancellation, runID: runID, publisher: ResultPublisher(store: store, files: resolver.files, console: console))
+                                  cancellation: cancellation, runID: runID, publisher: ResultPublisher(store: store, files: resolver.files, console: console),
+                                  executor: executor)
         signals?.onSignal = { scheduler.wake() }
         scheduler.execute()
         resolver.files.save()
+        if let job = executor as? SlurmExecutor, options.detach { job.reportDetached() }
         let summary = RunSummary(outcomes: nodes.map(\.outcome), runID: options.dryRun ? nil : runID,
                                  interrupted: cancellation.isCancelled)
         if !options.dryRun {
@@ -67,13 +71,33 @@ public final class Engine {
         return summary
     }
 
+    /// The executor `options.executor` names; Slurm settings are the workflow's `executor:`
+    /// block over the user's configuration file.
+    func makeExecutor(_ options: RunOptions, workflows: [Workflow], runID: String, cancellation: CancellationFlag) throws -> Executor? {
+        // Jobs run elsewhere (another working directory, another host): every path they see is absolute.
+        let jobs = StageJobs(store: Store(workspace: URL(fileURLWithPath: store.workspace).standardizedFileURL.path),
+                             runID: runID, options: options)
+        switch options.executor {
+        case .local:
+            if options.detach { throw FlowError.usage("--detach needs a batch executor: add --executor slurm") }
+            return nil
+        case .process:
+            if options.detach { throw FlowError.usage("--detach needs a batch executor: add --executor slurm") }
+            return ProcessExecutor(jobs: jobs, flowBinary: ProcessExecutor.currentBinary)
+        case .slurm:
+            let settings = (workflows.first?.executor ?? ExecutorSettings()).over(try ExecutorSettings.userDefaults())
+            let binary = settings.flow ?? ProcessExecutor.currentBinary
+            return SlurmExecutor(jobs: jobs, settings: settings, flowBinary: binary, console: console, detached: options.detach)
+        }
+    }
+
     func printSummary(_ s: RunSummary, workflows: [Workflow], elapsed: Double, dryRun: Bool) {
         if dryRun {
             console.line("flow: dry run: \(s.count("stale")) would run, \(s.count("cached")) cached")
             return
         }
         var parts = ["\(s.count("ran")) ran", "\(s.count("cached")) cached"]
-        for w in ["failed", "skipped", "cancelled"] where s.count(w) > 0 { parts.append("\(s.count(w)) \(w)") }
+        for w in ["failed", "skipped", "cancelled", "submitted"] where s.count(w) > 0 { parts.append("\(s.count(w)) \(w)") }
         let dirs = Set(workflows.map { $0.instance == nil ? $0.resultsPath : "results/\($0.name)" }).sorted()
         var line = "flow: \(parts.joined(separator: ", ")) in \(Console.duration(elapsed))"
         if s.interrupted { line += " (interrupted)" }
@@ -100,8 +124,10 @@ public final class Engine {
         let scheduler = Scheduler(nodes: nodes, options: options, store: store, console: console, resolver: resolver,
                                   cancellation: CancellationFlag(), runID: "", publisher: nil)
         scheduler.execute()
+        let adopted = SlurmJobList.unsettled(store).isEmpty ? [:] : SlurmAdoption(store: store, console: console).activeJobs()
         return nodes.map { node in
             var o = node.outcome
+            if let a = adopted[node.id], o.status != .cached { o.status = .submitted("in Slurm job \(a.job) of run \(a.run)") }
             if case .cached = o.status, let digest = node.digest { o.publishedProblem = publishedProblem(node, digest: digest) }
             return o
         }

@@ -22,6 +22,10 @@ public struct RunOptions {
     public var verify = false
     /// Seconds to wait for another run's workspace lock (nil = fail at once).
     public var lockWait: Double?
+    /// Where stages run.
+    public var executor = ExecutorChoice.local
+    /// `--executor slurm`: return once the jobs are submitted; a later run or status re-adopts them.
+    public var detach = false
     /// Seconds between intra-stage checkpoints.
     public var checkpointInterval: TimeInterval = ProcessInfo.processInfo.environment["FLOW_CHECKPOINT_INTERVAL"].flatMap(Double.init) ?? 120
 
@@ -42,6 +46,8 @@ public enum StageStatus: Equatable {
     case wouldRun(String)
     /// `status`: previously failed with the same key.
     case previouslyFailed(String)
+    /// `--detach`: started by a batch system and still running when the run returned.
+    case submitted(String)
 
     public var word: String {
         switch self {
@@ -52,6 +58,7 @@ public enum StageStatus: Equatable {
         case .cancelled: return "cancelled"
         case .wouldRun: return "stale"
         case .previouslyFailed: return "failed"
+        case .submitted: return "submitted"
         }
     }
 }

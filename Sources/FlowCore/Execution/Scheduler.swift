@@ -1,9 +1,9 @@
 import Foundation
 
 /// Topological execution of stage nodes (DESIGN §5): resolves keys as inputs become known,
-/// reuses cached outputs, runs ready stages on their own threads up to the cpu budget, stops
-/// descendants of a failed stage (and everything else unless `--keep-going`), and stops
-/// launching on cancellation.
+/// reuses cached outputs, hands ready stages to its `Executor` as far as the executor admits them,
+/// stops descendants of a failed stage (and everything else unless `--keep-going`), and stops
+/// launching on cancellation. Where a stage runs is the executor's business only.
 final class Scheduler {
     let nodes: [StageNode]
     let options: RunOptions
@@ -13,6 +13,7 @@ final class Scheduler {
     let cancellation: CancellationFlag
     let runID: String
     let publisher: ResultPublisher?
+    let executor: Executor
     private let condition = NSCondition()
     private var completions: [(StageNode, StageExecutor.Result)] = []
     private var woken = false
@@ -22,7 +23,7 @@ final class Scheduler {
     let cores = ProcessInfo.processInfo.activeProcessorCount
 
     init(nodes: [StageNode], options: RunOptions, store: Store, console: Console, resolver: CacheResolver,
-         cancellation: CancellationFlag, runID: String, publisher: ResultPublisher?) {
+         cancellation: CancellationFlag, runID: String, publisher: ResultPublisher?, executor: Executor? = nil) {
         self.nodes = nodes
         self.options = options
         self.store = store
@@ -31,6 +32,8 @@ final class Scheduler {
         self.cancellation = cancellation
         self.runID = runID
         self.publisher = publisher
+        self.executor = executor ?? LocalExecutor(runner: StageExecutor(store: store, console: console, cancellation: cancellation,
+                                                                        options: options, runID: runID))
     }
 
     func wake() {
@@ -41,16 +44,36 @@ final class Scheduler {
     }
 
     func execute() {
+        var cancelPassed = false
         while true {
             absorbCompletions()
-            resolvePending()
-            launchReady()
+            if cancellation.isCancelled, !cancelPassed {
+                cancelPassed = true
+                executor.cancelAll()
+            }
+            // A launch can make a dependant launchable (an executor that starts stages before
+            // their inputs exist): repeat until nothing more starts.
+            var launched = -1
+            while launched != running {
+                launched = running
+                resolvePending()
+                launchReady()
+            }
             let canLaunch = !stopLaunching && !cancellation.isCancelled && nodes.contains { $0.phase == .ready }
             if running == 0, !canLaunch { break }
+            if executor.detached, !canLaunch, !nodes.contains(where: { $0.phase == .pending && launchable($0) }) {
+                absorbCompletions()  // submissions that failed at once
+                break
+            }
             condition.lock()
             while completions.isEmpty, !woken { condition.wait() }
             woken = false
             condition.unlock()
+        }
+        for node in nodes where node.phase == .running {
+            node.phase = .finished
+            node.status = .submitted(node.submission ?? "submitted")
+            report(node)
         }
         for node in nodes where node.phase != .finished {
             node.phase = .finished
@@ -78,7 +101,11 @@ final class Scheduler {
             finish(node, .skipped("input '\(bad.input)' (stage \(bad.node.spec.name)) is not available"))
             return true
         }
-        if ups.contains(where: { $0.node.phase != .finished }) { return false }
+        if ups.contains(where: { $0.node.phase != .finished }) {
+            guard launchable(node), !stopLaunching, !cancellation.isCancelled else { return false }
+            node.phase = .ready
+            return true
+        }
         if let changing = ups.first(where: { isWouldRun($0.node) }) {
             finish(node, .wouldRun("input '\(changing.input)' will be recomputed (stage \(changing.node.spec.name))"))
             return true
@@ -120,6 +147,14 @@ final class Scheduler {
         return true
     }
 
+    /// Whether a stage with upstream stages still running may start now: only with an executor
+    /// that orders the stages itself (Slurm dependencies), for a selected stage whose every input
+    /// is already available or being computed.
+    func launchable(_ node: StageNode) -> Bool {
+        guard executor.startsBeforeInputs, !options.dryRun, node.selected else { return false }
+        return node.upstream.allSatisfy { $0.node.phase == .running || ($0.node.phase == .finished && $0.node.succeeded) }
+    }
+
     func isWouldRun(_ node: StageNode) -> Bool {
         if case .wouldRun? = node.status { return true }
         if case .previouslyFailed? = node.status { return true }
@@ -152,26 +187,25 @@ final class Scheduler {
     func launchReady() {
         for node in nodes where node.phase == .ready {
             if stopLaunching || cancellation.isCancelled { return }
-            let cpus = min(node.cpus, cores)
-            if let jobs = options.jobs {
-                if running >= jobs { return }
-            } else if running > 0, usedCpus + cpus > cores {
-                return
-            }
-            launch(node, cpus: cpus)
+            if !executor.admits(node, running: running, usedCpus: usedCpus, options: options) { return }
+            launch(node)
         }
     }
 
-    func launch(_ node: StageNode, cpus: Int) {
+    func launch(_ node: StageNode) {
         node.phase = .running
         running += 1
-        usedCpus += cpus
+        usedCpus += min(node.cpus, cores)
         var resolvedInputs: [String: StageContext.ResolvedInput] = [:]
+        var pending: [String: StageNode] = [:]
         for input in node.spec.inputs {
             switch input.source {
             case .stage:
                 let up = node.upstream.first { $0.input == input.name }!.node
-                let r = up.record!
+                guard let r = up.record else {
+                    pending[input.name] = up
+                    continue
+                }
                 resolvedInputs[input.name] = .init(source: input.source, path: store.path(r.object), digest: r.digest,
                                            info: UpstreamInfo(stage: up.spec.name, kind: up.spec.kind.name, key: r.key,
                                                               digest: r.digest, durationSeconds: r.durationSeconds,
@@ -179,23 +213,24 @@ final class Scheduler {
                                                               cachedInThisRun: up.status == .cached))
             case .file(let p):
                 resolvedInputs[input.name] = .init(source: input.source, path: resolver.absolute(p),
-                                           digest: (node.manifest?["inputs"]?[input.name]?.stringValue) ?? "", info: nil)
+                                           digest: fileDigest(node, input: input.name, path: p), info: nil)
             }
         }
-        let inputs = resolvedInputs
         console.line("  ▶ \(node.displayName)  running (\(node.spec.kind.name))")
-        let executor = StageExecutor(store: store, console: console, cancellation: cancellation, options: options, runID: runID)
-        let thread = Thread { [weak self] in
-            let result = executor.run(node, inputs: inputs)
+        executor.start(StageLaunch(node: node, inputs: resolvedInputs, pending: pending)) { [weak self] result in
             guard let self else { return }
             self.condition.lock()
             self.completions.append((node, result))
             self.condition.signal()
             self.condition.unlock()
         }
-        thread.stackSize = 64 << 20
-        thread.name = "stage \(node.spec.name)"
-        thread.start()
+    }
+
+    /// The digest a file input entered the key with (`sha256:` stripped for the stage context),
+    /// or, for a stage started before its key was known, the file's digest now.
+    func fileDigest(_ node: StageNode, input: String, path: String) -> String {
+        if let d = node.manifest?["inputs"]?[input]?.stringValue { return d }
+        return "sha256:" + ((try? resolver.files.digest(of: resolver.absolute(path))) ?? "")
     }
 
     func absorbCompletions() {
@@ -208,18 +243,31 @@ final class Scheduler {
             usedCpus -= min(node.cpus, cores)
             node.durationSeconds = result.duration
             node.peakMemoryBytes = result.peakMemory
+            if let log = result.logPath { node.logPath = store.runsDirectory + "/\(runID)/" + (log as NSString).lastPathComponent }
             var status = result.status
-            if let record = result.record {
+            if let record = result.record, let problem = keyProblem(node, record) {
+                status = .failed(problem)
+            } else if let record = result.record {
                 node.record = record
                 node.digest = record.digest
+                node.key = record.key
+                node.manifest = record.manifest
                 do {
-                    try publisher?.publish(node, record: record, fresh: true)
+                    try publisher?.publish(node, record: record, fresh: status != .cached)
                 } catch {
                     status = .failed("cannot write results: \(StageExecutor.describe(error))")
                 }
             }
             finish(node, status)
         }
+    }
+
+    /// Why a committed record is not the one this run asked for: its key must be the one the
+    /// scheduler computes from the stage and its inputs' digests, whichever executor ran it.
+    func keyProblem(_ node: StageNode, _ record: StageRecord) -> String? {
+        if node.key == nil { _ = try? resolver.computeKey(node) }
+        guard let key = node.key else { return "cannot compute the key of the stage to check the job's commit" }
+        return key == record.key ? nil : "the job committed key \(record.key.prefix(12)) but the stage's key is \(key.prefix(12)) (a flow binary of another version?)"
     }
 
     // MARK: Output
@@ -242,6 +290,8 @@ final class Scheduler {
             console.line("  - \(name)  cancelled")
         case .wouldRun(let m), .previouslyFailed(let m):
             console.line("  • \(name)  would run: \(m)")
+        case .submitted(let m):
+            console.line("  ↗ \(name)  \(m)")
         }
     }
 }

@@ -16,12 +16,17 @@ struct StageExecutor {
     let cancellation: CancellationFlag
     let options: RunOptions
     let runID: String
+    /// Put into temp file names by `flow exec-stage`, so that the head process can remove what a
+    /// job killed by its batch system left behind.
+    var temporaryTag: String? = nil
 
     struct Result {
         var status: StageStatus
         var record: StageRecord?
         var duration: Double
         var peakMemory: Int64?
+        /// The stage's log, when the stage ran in another process (this process sets the node's).
+        var logPath: String?
     }
 
     /// Re-digests every stage input before the stage reads it: an object edited in place with its
@@ -42,7 +47,7 @@ struct StageExecutor {
     func run(_ node: StageNode, inputs: [String: StageContext.ResolvedInput]) -> Result {
         let key = node.key!
         let started = Date()
-        let tmp = store.tmpDirectory + "/\(getpid())-\(key.prefix(16))-\(node.spec.name).h5"
+        let tmp = store.tmpDirectory + "/\(getpid())-" + (temporaryTag.map { "\($0)-" } ?? "") + "\(key.prefix(16))-\(node.spec.name).h5"
         let logDir = store.runsDirectory + "/\(runID)"
         try? FileSystem.createDirectory(logDir)
         let logName = node.workflow.instance.map { "\(node.spec.name)@\($0)" } ?? node.spec.name
@@ -72,7 +77,7 @@ struct StageExecutor {
         defer { console.end(node.displayName) }
         do {
             try node.spec.kind.run(node.spec.parameters, in: context)
-            let problems = try OutputContract.violations(of: output.root, declared: node.spec.kind.outputs)
+            let problems = try OutputContract.violations(of: output.root, declared: node.spec.kind.outputs(for: node.spec.parameters))
             if !problems.isEmpty {
                 throw FlowError.stageFailed(stage: node.spec.name, message: "internal error: the output breaks the declared contract of '\(node.spec.kind.name)' (\(problems.joined(separator: "; "))); please report this")
             }

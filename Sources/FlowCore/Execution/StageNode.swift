@@ -18,6 +18,8 @@ final class StageNode {
     var durationSeconds = 0.0
     var peakMemoryBytes: Int64?
     var logPath: String?
+    /// What a detached executor says about the stage it started (`Slurm job 123`).
+    var submission: String?
 
     init(workflow: Workflow, spec: StageSpec) {
         self.workflow = workflow

@@ -15,7 +15,7 @@ public enum StatusFormatter {
     public static func reason(_ s: StageStatus) -> String? {
         switch s {
         case .wouldRun(let m): return m == "never run" ? nil : m
-        case .previouslyFailed(let m), .failed(let m), .skipped(let m): return m
+        case .previouslyFailed(let m), .failed(let m), .skipped(let m), .submitted(let m): return m
         default: return nil
         }
     }
@@ -33,12 +33,13 @@ public enum StatusFormatter {
         var out = ""
         var current = ""
         let width = outcomes.map(\.stage.count).max() ?? 8
+        let wordWidth = max(8, outcomes.map { word($0).count }.max() ?? 8)
         for o in outcomes {
             if o.workflow != current {
                 current = o.workflow
                 out += "\(o.workflow)\n"
             }
-            var line = "  \(o.stage.padding(toLength: width, withPad: " ", startingAt: 0))  \(word(o).padding(toLength: 8, withPad: " ", startingAt: 0))"
+            var line = "  \(o.stage.padding(toLength: width, withPad: " ", startingAt: 0))  \(word(o).padding(toLength: wordWidth, withPad: " ", startingAt: 0))"
             if let r = reason(o) { line += "  \(r)" }
             out += line + "\n"
         }

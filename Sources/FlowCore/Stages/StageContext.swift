@@ -136,7 +136,7 @@ public final class StageContext {
 
 /// What a stage (e.g. `report`) may know about an upstream stage: its identity and the run that
 /// produced the output it reads.
-public struct UpstreamInfo: Sendable {
+public struct UpstreamInfo: Sendable, Codable {
     public var stage: String
     public var kind: String
     public var key: String

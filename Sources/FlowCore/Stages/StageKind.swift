@@ -24,6 +24,9 @@ public protocol StageKind {
     static var outputs: [OutputDataset] { get }
     /// Cores one instance uses by default; the local scheduler runs ⌊cores / cpus⌋ at once.
     static var cpus: Int { get }
+    /// The outputs of one stage of this kind: `outputs`, unless its parameters declare more
+    /// (`command`, whose outputs are named in the workflow).
+    static func outputs(of parameters: Parameters) -> [OutputDataset]
 
     /// Reads inputs from `context`, computes, and writes the output file `context.output`.
     static func run(_ parameters: Parameters, in context: StageContext) throws
@@ -34,6 +37,7 @@ public extension StageKind {
     static var system: SystemRequirement { .none }
     static var outputs: [OutputDataset] { [] }
     static var cpus: Int { 1 }
+    static func outputs(of parameters: Parameters) -> [OutputDataset] { outputs }
 }
 
 /// A named input of a stage kind.

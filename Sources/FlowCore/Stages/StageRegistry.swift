@@ -18,6 +18,7 @@ public struct StageKindDescriptor {
     /// record gives the same record (tested for every kind's defaults).
     public let decodeResolved: (JSONValue, ParameterSession) throws -> (value: Any, resolved: JSONValue)
     let runner: (Any, StageContext) throws -> Void
+    let outputsOf: (Any) -> [OutputDataset]
     /// The documentation of every parameter (decoding an empty block in documenting mode).
     public let parameterDocs: () -> [ParameterDoc]
 
@@ -39,7 +40,11 @@ public struct StageKindDescriptor {
             try K.run(p, in: context)
         }
         parameterDocs = { ParameterSession.documentation(of: K.Parameters.self) }
+        outputsOf = { value in (value as? K.Parameters).map(K.outputs(of:)) ?? K.outputs }
     }
+
+    /// The outputs a stage with these (decoded) parameters declares: what its commit is checked against.
+    public func outputs(for parameters: Any) -> [OutputDataset] { outputsOf(parameters) }
 
     public func run(_ parameters: Any, in context: StageContext) throws {
         try runner(parameters, context)

@@ -99,12 +99,21 @@ public final class Store {
     // MARK: Temp area
 
     /// Removes temp files left by flow processes that no longer exist (a crash or kill -9).
-    /// Temp names start with the writer's pid.
+    /// Temp names start with the writer's pid. Files of cluster jobs (`<pid>-job-…`) are left to
+    /// the head process that tracks the job: their pid is another host's.
     public func cleanStaleTemporaries() {
         let dir = tmpDirectory
-        for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+        for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where !f.contains("-job-") {
             guard let pid = Int32(f.split(separator: "-").first ?? "") else { continue }
             if !FileSystem.isProcessAlive(pid) || pid == getpid() { FileSystem.remove(dir + "/" + f) }
+        }
+    }
+
+    /// Removes the temp files of a cluster job, whose names carry its tag (`<pid>-job-…`): what
+    /// a job killed by its batch system left before its commit point.
+    func removeTemporaries(tagged tag: String) {
+        for f in (try? FileManager.default.contentsOfDirectory(atPath: tmpDirectory)) ?? [] where f.contains(tag) {
+            FileSystem.remove(tmpDirectory + "/" + f)
         }
     }
 

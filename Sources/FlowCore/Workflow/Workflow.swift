@@ -13,6 +13,8 @@ public struct Workflow {
     public var systems: [String: SystemDefinition]
     /// Stages in file order.
     public var stages: [StageSpec]
+    /// The `executor:` block: how cluster jobs are submitted (never in a key).
+    public var executor: ExecutorSettings? = nil
 
     /// `results/<name>` or `results/<name>/<instance>`, relative to the workspace.
     public var resultsPath: String {

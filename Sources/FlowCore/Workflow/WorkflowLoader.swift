@@ -14,7 +14,7 @@ public struct WorkflowLoader {
     /// Directory file inputs are relative to (the workspace root).
     public var workspace: String
 
-    static let topLevelKeys = ["name", "description", "seed", "vars", "matrix", "systems", "stages", "profiles"]
+    static let topLevelKeys = ["name", "description", "seed", "vars", "matrix", "systems", "stages", "profiles", "executor"]
     static let stageKeys = ["kind", "description", "inputs", "params", "system", "seed", "resources"]
 
     public init(registry: StageRegistry, profile: String? = nil, overrides: [String] = [], workspace: String = ".") {
@@ -142,6 +142,12 @@ public struct WorkflowLoader {
                 diags.append(Diagnostic("must be a non-negative integer, got \(s.kindDescription)", at: s.location, key: "seed"))
             }
         }
+        var executor: ExecutorSettings?
+        if let block = root["executor"] {
+            let session = ParameterSession(stage: nil, keyPrefix: "executor", at: block.location)
+            executor = session.decode(ExecutorSettings.self, from: block)
+            diags += session.diagnostics
+        }
         let (systems, systemDiags) = buildSystems(root["systems"])
         diags += systemDiags
         let invalidSystems = Set((root["systems"]?.entries ?? []).map(\.key)).subtracting(systems.keys)
@@ -170,7 +176,7 @@ public struct WorkflowLoader {
         }
         guard diags.isEmpty else { return (nil, diags) }
         return (Workflow(name: name, instance: instance, file: file, description: description, seed: seed,
-                         systems: systems, stages: stages), [])
+                         systems: systems, stages: stages, executor: executor), [])
     }
 
     static func isValidName(_ s: String) -> Bool {

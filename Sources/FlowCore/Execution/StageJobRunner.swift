@@ -1,0 +1,162 @@
+import Foundation
+import FlowLinalg
+
+/// `flow exec-stage SPEC`: runs the one stage a `StageJobSpec` describes, in whatever process or
+/// host reads it, and commits through `StageExecutor`'s commit point into the workspace's store.
+/// No workflow is read and nothing is planned: inputs still being computed when the spec was
+/// written are read from their stages' exit records, the key is computed with the same
+/// `Manifest` as the head's, and a verified cached output with that key is reused (early cut-off
+/// when an upstream stage reproduced its old output). The outcome is written as a `StageExit`.
+public struct StageJobRunner {
+    public let registry: StageRegistry
+    public let console: Console
+    /// How long to wait for an upstream exit record to become visible (NFS attribute caches).
+    public var visibilityWait: Double = 30
+
+    public init(registry: StageRegistry, console: Console = Console()) {
+        self.registry = registry
+        self.console = console
+    }
+
+    /// Runs the stage; returns the exit code (0 ran or cached, 1 failed, 130 cancelled).
+    public func run(specPath: String) throws -> Int32 {
+        guard let data = FileManager.default.contents(atPath: specPath) else {
+            throw FlowError.usage("stage spec '\(specPath)' not found; exec-stage takes the .spec.json that flow run writes under .flow/runs/")
+        }
+        let spec: StageJobSpec
+        do {
+            spec = try JSONDecoder().decode(StageJobSpec.self, from: data)
+        } catch {
+            throw FlowError.usage("'\(specPath)' is not a stage spec written by flow run: \(error)")
+        }
+        guard spec.schema == StageJobSpec.schema else {
+            throw FlowError.usage("'\(specPath)' has spec schema \(spec.schema); this flow reads schema \(StageJobSpec.schema): run the jobs with the flow binary of the head process")
+        }
+        let store = Store(workspace: spec.workspace)
+        let started = Date()
+        func exit(_ status: String, _ message: String? = nil, key: String? = nil, digest: String? = nil,
+                  duration: Double? = nil, peak: Int64? = nil, log: String? = nil) throws -> Int32 {
+            let e = StageExit(status: status, message: message, key: key, digest: digest,
+                              durationSeconds: duration ?? Date().timeIntervalSince(started), peakMemoryBytes: peak,
+                              host: FileSystem.hostName, log: log)
+            try FileSystem.writeAtomically(try Store.encoder.encode(e), to: spec.exitRecord)
+            switch status {
+            case "ran", "cached": return 0
+            case "cancelled": return 130
+            default:
+                console.line("flow: stage \(spec.stage) failed: \(message ?? "")")
+                return 1
+            }
+        }
+        let node: StageNode
+        let inputs: [String: StageContext.ResolvedInput]
+        do {
+            node = try buildNode(spec, location: SourceLocation(file: specPath, line: 1, column: 1))
+            inputs = try resolveInputs(spec, store: store)
+        } catch {
+            return try exit("failed", StageExecutor.describe(error))
+        }
+        var digests: [String: String] = [:]
+        for input in spec.inputs {
+            let r = inputs[input.name]!
+            digests[input.name] = input.stage == nil ? r.digest : "sha256:" + r.digest
+        }
+        let system = node.spec.systemName.flatMap { node.workflow.systems[$0] }
+        let manifest = Manifest.build(stage: node.spec, system: system, inputDigests: digests)
+        let key = Manifest.key(of: manifest)
+        if let expected = spec.key, expected != key {
+            return try exit("failed", "the spec does not reproduce its key (\(expected.prefix(12)) planned, \(key.prefix(12)) here): the job's flow binary differs from the head's")
+        }
+        node.manifest = manifest
+        node.key = key
+        if !spec.forced, let record = CacheResolver(store: store, verifyAll: false).verifiedRecord(key: key, stage: spec.stage) {
+            console.line("  ✓ \(node.displayName)  cached")
+            return try exit("cached", key: key, digest: record.digest, duration: 0)
+        }
+        BLASThreads.count = 1
+        let cancellation = CancellationFlag()
+        let signals = SignalTrap(cancellation: cancellation, console: console)
+        defer { signals.restore() }
+        var options = RunOptions()
+        options.checkpointInterval = spec.checkpointInterval
+        var runner = StageExecutor(store: store, console: console, cancellation: cancellation, options: options, runID: spec.runID)
+        runner.temporaryTag = spec.temporaryTag
+        try FileSystem.createDirectory(store.tmpDirectory)
+        let result = runner.run(node, inputs: inputs)
+        let log = node.logPath
+        switch result.status {
+        case .ran:
+            return try exit("ran", key: key, digest: result.record?.digest, duration: result.duration, peak: result.peakMemory, log: log)
+        case .cancelled:
+            return try exit("cancelled", "cancelled", key: key, duration: result.duration, log: log)
+        case .failed(let m):
+            return try exit("failed", m, key: key, duration: result.duration, peak: result.peakMemory, log: log)
+        default:
+            return try exit("failed", "unexpected outcome \(result.status.word)", key: key, log: log)
+        }
+    }
+
+    /// The stage as the head resolved it, decoded through the kind's own parameter decoder.
+    func buildNode(_ spec: StageJobSpec, location: SourceLocation) throws -> StageNode {
+        guard let kind = registry.stageKinds[spec.kind] else {
+            throw FlowError.usage("stage kind '\(spec.kind)' is unknown to this flow binary; run the jobs with the head's flow")
+        }
+        guard kind.version == spec.kindVersion else {
+            throw FlowError.usage("stage kind '\(spec.kind)' is version \(kind.version) in this flow binary, \(spec.kindVersion) in the spec; run the jobs with the head's flow")
+        }
+        let session = ParameterSession(stage: spec.stage, keyPrefix: "params", at: location, workspace: spec.workspace)
+        let (parameters, resolved) = try kind.decodeResolved(spec.parameters, session)
+        var systems: [String: SystemDefinition] = [:]
+        if let s = spec.system {
+            guard let systemKind = registry.systemKinds[s.kind] else {
+                throw FlowError.usage("system kind '\(s.kind)' is unknown to this flow binary")
+            }
+            var params = s.resolved.objectValue ?? [:]
+            params.removeValue(forKey: "kind")
+            let systemSession = ParameterSession(stage: spec.stage, keyPrefix: "systems.\(s.name)", at: location, workspace: spec.workspace)
+            let (value, _) = try systemKind.decodeResolved(.object(params), systemSession)
+            systems[s.name] = SystemDefinition(name: s.name, kind: s.kind, location: location, parameters: value, resolved: s.resolved)
+        }
+        guard let seed = UInt64(spec.seed) else { throw FlowError.usage("the spec's seed '\(spec.seed)' is not a 64-bit integer") }
+        var resources = Resources()
+        resources.cpus = spec.cpus
+        let inputs: [(name: String, source: InputSource)] = spec.inputs.map { i in
+            (i.name, i.stage.map { InputSource.stage($0) } ?? .file(i.file ?? ""))
+        }
+        let stage = StageSpec(name: spec.stage, kind: kind, location: location, description: nil, parameters: parameters,
+                              resolvedParameters: resolved, inputs: inputs, systemName: spec.system?.name, seed: seed,
+                              resources: resources)
+        let workflow = Workflow(name: spec.workflowName, instance: spec.instance, file: spec.workflowFile,
+                                description: spec.workflowDescription, seed: 0, systems: systems, stages: [stage])
+        return StageNode(workflow: workflow, spec: stage)
+    }
+
+    /// Every input's path and digest: from the spec, or from the exit record of an upstream job.
+    func resolveInputs(_ spec: StageJobSpec, store: Store) throws -> [String: StageContext.ResolvedInput] {
+        var out: [String: StageContext.ResolvedInput] = [:]
+        for i in spec.inputs {
+            let source = i.stage.map { InputSource.stage($0) } ?? .file(i.file ?? "")
+            if let path = i.path, let digest = i.digest {
+                out[i.name] = .init(source: source, path: path, digest: digest, info: i.upstream)
+                continue
+            }
+            guard let exitPath = i.exitRecord, let upstream = i.stage else {
+                throw FlowError.usage("input '\(i.name)' of the spec has neither a path nor an upstream exit record")
+            }
+            let deadline = Date().addingTimeInterval(visibilityWait)
+            var exit = StageExit.read(exitPath)
+            while exit == nil, Date() < deadline {
+                usleep(200_000)
+                exit = StageExit.read(exitPath)
+            }
+            guard let e = exit, e.status == "ran" || e.status == "cached", let key = e.key, let record = store.record(key: key) else {
+                throw FlowError.stageFailed(stage: spec.stage, message: "input '\(i.name)': stage '\(upstream)' left no committed output (\(exitPath))")
+            }
+            out[i.name] = .init(source: source, path: store.path(record.object), digest: record.digest,
+                                info: UpstreamInfo(stage: upstream, kind: record.kind, key: key, digest: record.digest,
+                                                   durationSeconds: record.durationSeconds, peakMemoryBytes: record.peakMemoryBytes,
+                                                   producedAt: record.startedAt, cachedInThisRun: e.status == "cached"))
+        }
+        return out
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// One stage resolved by the head process and serialized for `flow exec-stage` (DESIGN §5): the
+/// kind and its version, the resolved parameters and system, the seed, and where every input is.
+/// The process that runs it decodes the parameters through the kind's own decoder
+/// (`StageKindDescriptor.decodeResolved`, round-trip tested for every kind), so it runs exactly
+/// the stage the head planned, without reading the workflow file again.
+///
+/// An input produced by an upstream stage still running elsewhere (a Slurm job ordered by
+/// `afterok`) is named by that stage's exit record; its digest, and so this stage's key, is
+/// known only when the job starts. The key is then computed where the job runs, with the same
+/// `Manifest`, and the head process checks it against its own computation when the job ends.
+public struct StageJobSpec: Codable {
+    public static let schema = 1
+
+    public struct Input: Codable {
+        public var name: String
+        /// The upstream stage, or nil for a file input.
+        public var stage: String?
+        /// The file as written in the workflow (file inputs).
+        public var file: String?
+        /// Absolute path of the upstream object or of the file; nil while the upstream runs.
+        public var path: String?
+        /// Content digest: bare hex for a stage output, `sha256:<hex>` for a file (as in the manifest).
+        public var digest: String?
+        /// The upstream stage's exit record, read when `digest` is nil.
+        public var exitRecord: String?
+        public var upstream: UpstreamInfo?
+    }
+
+    public struct System: Codable {
+        var name: String
+        var kind: String
+        /// `SystemDefinition.resolved`: `{kind, params…}` with defaults filled in.
+        @CanonicalJSON var resolved: JSONValue
+    }
+
+    public var schema: Int
+    /// Absolute workspace root.
+    public var workspace: String
+    public var runID: String
+    public var workflowName: String
+    public var instance: String?
+    public var workflowFile: String
+    public var workflowDescription: String?
+    public var stage: String
+    public var kind: String
+    public var kindVersion: Int
+    @CanonicalJSON public var parameters: JSONValue
+    public var system: System?
+    /// Decimal text: JSON numbers lose 64-bit seeds.
+    public var seed: String
+    public var cpus: Int
+    public var forced: Bool
+    public var checkpointInterval: Double
+    /// The key when every input was known at planning time.
+    public var key: String?
+    /// In file order.
+    public var inputs: [Input]
+    /// Where the process running the stage writes its `StageExit`.
+    public var exitRecord: String
+    /// Marks the stage's temp files (`<pid>-<tag>…`), so that the head removes them when a batch
+    /// system kills the job.
+    public var temporaryTag: String
+}
+
+/// How a stage ended in the process that ran it: read by the head process (and by downstream
+/// jobs for their inputs) from the shared file system.
+public struct StageExit: Codable {
+    /// ran | cached | failed | cancelled
+    public var status: String
+    public var message: String?
+    public var key: String?
+    public var digest: String?
+    public var durationSeconds: Double
+    public var peakMemoryBytes: Int64?
+    public var host: String
+    public var log: String?
+
+    static func read(_ path: String) -> StageExit? {
+        FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(StageExit.self, from: $0) }
+    }
+}
