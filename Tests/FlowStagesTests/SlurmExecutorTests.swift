@@ -50,7 +50,7 @@ final class SlurmExecutorTests: XCTestCase {
         let r = try slurm(args)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("10 ran, 0 cached"), r.stderr)
-        let stages = ["sample", "mep_upper", "mep_lower", "eigenfunctions", "tmdmap", "grid", "ae_plain", "ae_eigen", "ae_mixed"]
+        let stages = ["sample", "mep_upper", "mep_lower", "eigenfunctions", "tmdmap", "grid", "ae_plain", "ae_eigen", "ae_mixed", "report"]
         try ExecutorTests.assertSameOutputs(local.workspace, cli.workspace, workflow: "mueller-brown", stages: stages)
 
         // Jobs submitted while their upstream jobs ran carry afterok on exactly those jobs.

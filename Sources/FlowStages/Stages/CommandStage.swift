@@ -102,8 +102,8 @@ enum CommandStage: StageKind {
         process.arguments = ["-c", line]
         process.currentDirectoryURL = URL(fileURLWithPath: context.workspace)
         process.environment = environment
-        FileManager.default.createFile(atPath: scratch + "/stdout", contents: nil)
-        FileManager.default.createFile(atPath: scratch + "/stderr", contents: nil)
+        _ = FileManager.default.createFile(atPath: scratch + "/stdout", contents: nil)
+        _ = FileManager.default.createFile(atPath: scratch + "/stderr", contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/stdout"))
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/stderr"))
         process.standardOutput = out
