@@ -27,6 +27,13 @@ public final class HDF5CheckpointFile: Checkpointing {
     }
 
     public func save(_ write: (HDF5Group) throws -> Void) throws {
+        try save(write, beforeReplacing: { _ in })
+    }
+
+    /// `save(_:)`, calling `beforeReplacing` with the complete, synced new file's path just before
+    /// it replaces the old one (the engine seals it there, so that no moment exists at which the
+    /// visible checkpoint is unsealed).
+    public func save(_ write: (HDF5Group) throws -> Void, beforeReplacing: (String) throws -> Void) throws {
         let partial = path + ".partial"
         let file = try HDF5File.create(partial)
         do {
@@ -38,6 +45,10 @@ public final class HDF5CheckpointFile: Checkpointing {
             throw error
         }
         try sync(partial)
+        do { try beforeReplacing(partial) } catch {
+            unlink(partial)
+            throw error
+        }
         guard rename(partial, path) == 0 else { throw failure("replace checkpoint") }
         try sync(directory)
         lastSave = ContinuousClock.now

@@ -7,10 +7,12 @@ import FlowHDF5
 /// every `interval` seconds, and at once when the run is being cancelled, so Ctrl-C loses no more
 /// than the current unit of work.
 ///
-/// Each save is sealed by `checkpoint.seal`: the stage's key and the SHA-256 of the checkpoint's
-/// bytes. A checkpoint whose seal is missing or does not match (truncated, edited, copied from
-/// another key) is discarded with a warning and the stage starts over, because resuming from it
-/// would commit a wrong output under the right key.
+/// Each save is sealed by `checkpoint.seal`: lines of the stage's key and the SHA-256 of a
+/// checkpoint's bytes. A checkpoint no line of the seal vouches for (seal missing, truncated or
+/// edited file, copied from another key) is discarded with a warning and the stage starts over,
+/// because resuming from it would commit a wrong output under the right key. The seal is written
+/// before the new file replaces the old one and names both, so a kill at any moment of a save
+/// leaves a checkpoint its seal vouches for.
 final class StoreCheckpoints: Checkpointing {
     let directory: String
     let key: String
@@ -33,8 +35,9 @@ final class StoreCheckpoints: Checkpointing {
         file = HDF5CheckpointFile(path: directory + "/checkpoint.h5", interval: interval)
     }
 
-    func seal() throws -> String {
-        "\(key) \(try SHA256Hasher.hex(fileAt: checkpointPath))\n"
+    /// The seal line of the checkpoint file at `path`.
+    func sealLine(of path: String) throws -> String {
+        "\(key) \(try SHA256Hasher.hex(fileAt: path))"
     }
 
     func isDue() -> Bool {
@@ -43,19 +46,26 @@ final class StoreCheckpoints: Checkpointing {
 
     func save(_ write: (HDF5Group) throws -> Void) throws {
         try FileSystem.createDirectory(directory)
-        // A crash between the two writes leaves a checkpoint whose seal does not match: discarded.
-        try file.save(write)
-        try FileSystem.writeAtomically(Data(try seal().utf8), to: sealPath)
+        try file.save(write, beforeReplacing: { partial in
+            let previous = sealLines().last.map { [$0] } ?? []
+            let lines = previous + [try sealLine(of: partial)]
+            try FileSystem.writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8), to: sealPath)
+        })
+    }
+
+    func sealLines() -> [String] {
+        guard let data = FileManager.default.contents(atPath: sealPath) else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     func restore(_ read: (HDF5Group) throws -> Void) throws -> Bool {
         let path = checkpointPath
         guard FileManager.default.fileExists(atPath: path) else { return false }
-        let recorded = FileManager.default.contents(atPath: sealPath).map { String(decoding: $0, as: UTF8.self) }
-        let actual = try? seal()
-        guard let recorded, recorded == actual else {
-            let why = recorded == nil ? "it has no seal"
-                : recorded?.split(separator: " ").first.map(String.init) != key ? "it was written for another key"
+        let recorded = sealLines()
+        let actual = try? sealLine(of: path)
+        guard let actual, recorded.contains(actual) else {
+            let why = recorded.isEmpty ? "it has no seal"
+                : !recorded.contains(where: { $0.hasPrefix(key + " ") }) ? "it was written for another key"
                 : "its bytes changed since it was written (truncated or edited)"
             onDiscard("discarded the checkpoint \(path): \(why); the stage starts over")
             discard()
