@@ -73,7 +73,7 @@ final class LearningOpsTests: XCTestCase {
         XCTAssertEqual(terms.count, 2)
     }
 
-    func testSpringAndTorsionFeaturesMatchFiniteDifferences() throws {
+    func testSpringTorsionAndBondFeaturesMatchFiniteDifferences() throws {
         let (_, topology, x) = try decaAlanine()
         let ca = topology.atoms.indices.filter { topology.atoms[$0].name == "CA" }
         let spring = DistanceSpringOp(atomA: ca.first!, atomB: ca.last!, k: 1, from: 12, to: 34)
@@ -86,6 +86,11 @@ final class LearningOpsTests: XCTestCase {
             let features = TorsionFeatureOp(topology: topology, encoding: encoding)
             assertVJPMatchesFiniteDifferences(at: x, coordinates: Array(stride(from: 0, to: x.count, by: 5))) { features($0) }
         }
+        let bonds = BondLengthOp(bonds: topology.bonds)
+        assertVJPMatchesFiniteDifferences(at: x) { bonds($0) }
+        let b = topology.bonds[7]
+        let length = (0..<3).reduce(0.0) { $0 + (x.storage[3 * b.i + $1] - x.storage[3 * b.j + $1]) * (x.storage[3 * b.i + $1] - x.storage[3 * b.j + $1]) }.squareRoot()
+        XCTAssertEqual(bonds.values(x).storage[7], length, accuracy: 1e-14)
         let features = TorsionFeatureOp(topology: topology, encoding: .sinCos)
         XCTAssertEqual(Set(features.dihedrals.map(\.canonical)).count, features.dihedrals.count)
         let angles = TorsionFeatureOp(topology: topology, encoding: .angle).values(x)

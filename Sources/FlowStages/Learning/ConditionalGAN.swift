@@ -5,7 +5,8 @@ import FlowNN
 /// The conditional GAN of Cava et al. ("Towards conditional generation of minimal action potential
 /// pathways for molecular dynamics"): a generator G(t, z) → 3N Cartesian coordinates (Å) from a
 /// normalized time t ∈ [0, 1] and a standard normal noise z, and a discriminator D(t, τ(x)) on the
-/// time and the torsion features τ of a frame, real or generated.
+/// time and the torsion features τ of a frame, real or generated (optionally also its bond
+/// lengths).
 ///
 /// The discriminator's last layer is linear (a logit ℓ) and the loss is the binary cross entropy
 /// written on logits, −log σ(ℓ) = softplus(−ℓ) and −log(1 − σ(ℓ)) = softplus(ℓ): the paper's
@@ -13,9 +14,9 @@ import FlowNN
 final class ConditionalGAN {
     let generator: MLP
     let discriminator: MLP
-    let features: TorsionFeatureOp
+    let features: DiscriminatorFeatures
 
-    init(generator: MLP, discriminator: MLP, features: TorsionFeatureOp) {
+    init(generator: MLP, discriminator: MLP, features: DiscriminatorFeatures) {
         precondition(generator.inputDimension >= 1 && discriminator.inputDimension == 1 + features.width
                      && discriminator.outputDimension == 1, "generator (t, z) and discriminator (t, features) → 1")
         self.generator = generator

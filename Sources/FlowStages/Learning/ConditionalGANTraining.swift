@@ -163,9 +163,9 @@ final class CGANTraining {
             let times = batch.map { data.times[$0] }
             tape.reset()
             let fake = gan.frames(on: tape, times: times, noise: noise(batch.count, stream: "\(epochName)-\(b)"))
-            let target = tape.constant(gan.features.values(Matrix(rows: batch.count, cols: data.x.cols,
+            let target = tape.constant(gan.features.torsions.values(Matrix(rows: batch.count, cols: data.x.cols,
                                                                   storage: batch.flatMap { data.x.storage[($0 * data.x.cols)..<(($0 + 1) * data.x.cols)] })))
-            let reconstruction = (gan.features(fake) - target).squared().mean()
+            let reconstruction = (gan.features.torsions(fake) - target).squared().mean()
             var terms: [EnergyTerms] = []
             let weights = EnergyGroup.allCases.map { p.groups.contains($0) ? 1.0 : 0 }
             let bonded = weightedEnergy(fake, weights: weights, terms: &terms)
@@ -184,7 +184,7 @@ final class CGANTraining {
             try monitor.checkCancellation()
             let times = batch.map { data.times[$0] }
             let real = Matrix(rows: batch.count, cols: data.x.cols, storage: batch.flatMap { data.x.storage[($0 * data.x.cols)..<(($0 + 1) * data.x.cols)] })
-            let place = ("adversarial", pretrainingDone + adversarialDone + 1, b + 1)
+            let place = ("adversarial", adversarialDone + 1, b + 1)
             var generatorLoss = 0.0, discriminatorLoss = 0.0, energyValue = 0.0, biasValue = 0.0
             for s in 0..<a.generatorSteps {
                 tape.reset()
@@ -212,7 +212,7 @@ final class CGANTraining {
                 energyValue = tape.scalar(e)
                 biasValue = tape.scalar(v)
             }
-            losses.append([Double(place.1), 1, generatorLoss, discriminatorLoss, energyValue, biasValue])
+            losses.append([Double(pretrainingDone + adversarialDone + 1), 1, generatorLoss, discriminatorLoss, energyValue, biasValue])
         }
     }
 

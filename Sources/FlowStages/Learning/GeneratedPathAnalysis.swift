@@ -55,13 +55,7 @@ enum GeneratedPathAnalysis {
 
     /// Shortest and longest bond of a frame (Å).
     static func bondRange(_ frame: ArraySlice<Double>, bonds: [Bond]) -> (min: Double, max: Double) {
-        var lo = Double.infinity, hi = 0.0
-        let x = Array(frame)
-        for b in bonds {
-            var r2 = 0.0
-            for c in 0..<3 { r2 += (x[3 * b.i + c] - x[3 * b.j + c]) * (x[3 * b.i + c] - x[3 * b.j + c]) }
-            lo = min(lo, r2.squareRoot()); hi = max(hi, r2.squareRoot())
-        }
-        return (lo, hi)
+        let lengths = BondLengthOp(bonds: bonds).values(Matrix(rows: 1, cols: frame.count, storage: Array(frame))).storage
+        return (lengths.min() ?? 0, lengths.max() ?? 0)
     }
 }

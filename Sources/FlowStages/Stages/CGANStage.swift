@@ -34,7 +34,7 @@ enum CGANStage: StageKind {
     static let inputs = [InputSpec("data", help: "augmented frames: /x (Å), /condition (t ∈ [0, 1]), /source_index, /replica, /topology (augment)")]
     enum Output {
         static let generator = OutputDataset.group("/generator", "the generator in the flow-mlp/1 layout: input (t, z₁…z_noise), output 3N coordinates (Å), interleaved x1,y1,z1,…")
-        static let discriminator = OutputDataset.group("/discriminator", "the discriminator (flow-mlp/1): input (t, torsion features), output the logit of 'real'")
+        static let discriminator = OutputDataset.group("/discriminator", "the discriminator (flow-mlp/1): input (t, torsion features[, bond lengths]), output the logit of 'real'")
         static let time = OutputDataset.float64("/time", "T", "generation times t_k = k/(T − 1)")
         static let path = OutputDataset.float64("/path", "T × atoms × 3", units: "Å", "generated frames at /time with z = 0")
         static let x = SharedDatasets.x.documented(shape: "T × 3N", units: "Å", "/path as one frame per row, so that export and features read it like a trajectory")
@@ -63,6 +63,7 @@ enum CGANStage: StageKind {
         var discriminator: NetworkSpec<DiscriminatorDefaults>
         var noise: Int
         var torsions: TorsionFeatureOp.Encoding
+        var features: [DiscriminatorFeatures.Kind]
         var pretraining: CGANPretrainingSpec
         var adversarial: CGANAdversarialSpec
         var energy: CGANEnergySpec
@@ -73,7 +74,7 @@ enum CGANStage: StageKind {
         var draws: Int
 
         enum CodingKeys: String, CodingKey {
-            case generator, discriminator, noise, torsions, pretraining, adversarial, energy, bias, draws
+            case generator, discriminator, noise, torsions, features, pretraining, adversarial, energy, bias, draws
             case biasWeight = "bias_weight"
             case gradientClip = "gradient_clip"
             case pathFrames = "path_frames"
@@ -85,6 +86,7 @@ enum CGANStage: StageKind {
             discriminator = try p.group(.discriminator, help: "discriminator hidden layers and activation (paper: [10], sigmoid); output one logit")
             noise = try p(.noise, default: 31, in: .atLeast(0), help: "noise components z ~ N(0, 1) beside t in the generator's input (paper: 31)")
             torsions = try p(.torsions, default: .sinCos, help: "torsion features of the discriminator and the pretraining MSE: sin-cos (cos φ, sin φ per torsion, continuous) or angle (φ in radians, the paper's, discontinuous at ±π)")
+            features = try p(.features, default: [.torsions], help: "what the discriminator sees of a frame besides t: torsions (the paper), bonds (bond lengths, which torsions cannot see); torsions are always included")
             pretraining = try p.group(.pretraining, help: "generator pretraining, annealed from torsion reconstruction to bonded energies")
             adversarial = try p.group(.adversarial, help: "adversarial epochs: generator, discriminator and potential steps per batch")
             energy = try p.group(.energy, help: "weights of the force-field energy in the potential steps")
@@ -110,13 +112,14 @@ enum CGANStage: StageKind {
             DistanceSpringOp(atomA: try b.atoms[0].resolve(in: model.topology, key: "params.bias.atoms", stage: stage),
                              atomB: try b.atoms[1].resolve(in: model.topology, key: "params.bias.atoms", stage: stage), k: b.k, from: b.from, to: b.to)
         }
-        let features = TorsionFeatureOp(topology: model.topology, encoding: p.torsions)
+        let features = DiscriminatorFeatures(torsions: TorsionFeatureOp(topology: model.topology, encoding: p.torsions),
+                                             bonds: p.features.contains(.bonds) ? BondLengthOp(bonds: model.topology.bonds) : nil)
         var rng = RandomSource(seed: context.seed, stream: "networks")
         let gan = ConditionalGAN(generator: p.generator.make(inputs: 1 + p.noise, outputs: 3 * atomCount, rng: &rng),
                                  discriminator: p.discriminator.make(inputs: 1 + features.width, outputs: 1, rng: &rng),
                                  features: features)
         context.log("\(frames.data.x.rows) training frames (\(frames.truth.rows) source frames, \(frames.replicaCount) replicas), "
-                    + "\(features.dihedrals.count) torsions as \(p.torsions.rawValue), generator \(gan.generator.sizes), discriminator \(gan.discriminator.sizes)")
+                    + "\(features.torsions.dihedrals.count) torsions as \(p.torsions.rawValue)\(features.bonds.map { " + \($0.bonds.count) bond lengths" } ?? ""), generator \(gan.generator.sizes), discriminator \(gan.discriminator.sizes)")
         let schedule = CGANSchedule(
             pretraining: .init(epochs: p.pretraining.epochs, learningRate: p.pretraining.learningRate, frames: p.pretraining.frames,
                                batchSize: p.pretraining.batchSize, groups: p.pretraining.terms),
