@@ -80,6 +80,23 @@ final class CGANTrainingTests: XCTestCase {
         }
     }
 
+    /// The energy term against a reference: only the weighted excess over it counts, per sample.
+    func testEnergyAboveTheDataReferenceIsTheOnlyPenalty() {
+        let tape = Tape()
+        let e = tape.input(Matrix(rows: 2, cols: 2, storage: [5, 1, 0, 2]))
+        let plain = CGANTraining.weighted(e, weights: [1, 10], reference: nil)
+        XCTAssertEqual(tape.scalar(plain), (15.0 + 20) / 2)
+        let hinge = CGANTraining.weighted(e, weights: [1, 10], reference: [[1, 1], [3, 1]])
+        // Sample 1: 1·4 + 10·0 = 4 > 0 counts; sample 2: 1·(−3) + 10·1 = 7 counts too.
+        XCTAssertEqual(tape.scalar(hinge), (4.0 + 7) / 2)
+        let below = CGANTraining.weighted(e, weights: [1, 10], reference: [[6, 1], [0, 3]])
+        XCTAssertEqual(tape.scalar(below), 0, "frames below the data's energy are not pushed further down")
+        tape.backward(hinge)
+        XCTAssertEqual(tape.gradient(e).storage, [0.5, 5, 0.5, 5])
+        tape.backward(below)
+        XCTAssertEqual(tape.gradient(e).storage, [0, 0, 0, 0])
+    }
+
     func testStagedScheduleSwitchesGroupsOnByQuarters() {
         var s = schedule()
         s.adversarial.epochs = 8

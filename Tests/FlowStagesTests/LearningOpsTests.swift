@@ -104,6 +104,24 @@ final class LearningOpsTests: XCTestCase {
         }
     }
 
+    func testTimeProfileAveragesEqualTimesAndInterpolates() {
+        let profile = TimeProfile(times: [0, 0.5, 0, 1, 0.5], rows: [[1, 10], [3, 30], [3, 20], [7, 70], [5, 50]])
+        XCTAssertEqual(profile.times, [0, 0.5, 1])
+        XCTAssertEqual(profile(0), [2, 15])
+        XCTAssertEqual(profile(0.25), [3, 27.5])
+        XCTAssertEqual(profile(0.75), [5.5, 55])
+        XCTAssertEqual(profile(-1), [2, 15])
+        XCTAssertEqual(profile(2), [7, 70])
+        var spring = DistanceSpringOp(atomA: 0, atomB: 1, k: 2, from: 12, to: 34)
+        spring.profile = TimeProfile(times: [0, 1], rows: [[14], [30]])
+        XCTAssertEqual(spring.center(0.5), 22)
+        let x = Matrix(rows: 1, cols: 6, storage: [0, 0, 0, 3, 4, 0])
+        let t = Tape()
+        let expected: Double = 0.5 * 2 * 17 * 17
+        XCTAssertEqual(t.value(spring(t.constant(x), times: [0.5])).storage[0], expected, accuracy: 1e-12)
+        assertVJPMatchesFiniteDifferences(at: x) { spring($0, times: [0.25]) }
+    }
+
     /// The reference deca-alanine (NAMD SMD tutorial PSF/PDB with the CHARMM27 subset): the op's
     /// energies are those of `flow energy --psf --prm --pdb` for the same frame.
     func testEnergyOpOnTheReferenceMoleculeEqualsFlowEnergy() throws {

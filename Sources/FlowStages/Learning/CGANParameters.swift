@@ -86,12 +86,15 @@ struct CGANAdversarialSpec: Decodable {
 
 /// `energy:` of `cgan`: λ and the per-group weights of the force-field term, and their schedule.
 struct CGANEnergySpec: Decodable {
+    enum Reference: String, ParameterEnum { case none, data }
+
     var weight: Double
     var schedule: CGANSchedule.TermSchedule
+    var reference: Reference
     var terms: [EnergyGroup: Double]
 
     enum CodingKeys: String, CodingKey {
-        case weight, schedule, bond, angle, dihedral, improper, cmap, nonbonded
+        case weight, schedule, reference, bond, angle, dihedral, improper, cmap, nonbonded
         case ureyBradley = "urey_bradley"
     }
 
@@ -99,6 +102,7 @@ struct CGANEnergySpec: Decodable {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
         weight = try p(.weight, default: 1.0, in: .nonNegative, help: "λ of the force-field energy (kcal/mol, mean over the batch) in the potential steps")
         schedule = try p(.schedule, default: .none, help: "none: every group at its weight from the first adversarial epoch (the paper's code); staged: bonds, then angles + Urey–Bradley from 1/4 of the epochs, dihedrals + impropers + CMAP from 1/2, non-bonded from 3/4")
+        reference = try p(.reference, default: Reference.none, help: "none: minimize λ·Σ w_g E_g (the paper; drives every frame to an energy minimum, below the thermal frames); data: penalize only the excess λ·max(0, Σ w_g (E_g − Ē_g(t))) over the training frames' mean Ē_g at the same t")
         var t: [EnergyGroup: Double] = [:]
         for (key, group) in [(CodingKeys.bond, EnergyGroup.bond), (.angle, .angle), (.ureyBradley, .ureyBradley), (.dihedral, .dihedral),
                              (.improper, .improper), (.cmap, .cmap), (.nonbonded, .nonbonded)] {

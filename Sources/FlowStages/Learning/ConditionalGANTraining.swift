@@ -42,6 +42,9 @@ struct CGANSchedule {
     var termSchedule: TermSchedule
     var biasWeight: Double
     var gradientClip: Double?
+    /// When given, the potential steps penalize only max(0, Σ_g w_g (E_g − Ē_g(t))), with Ē_g(t)
+    /// the training frames' mean group energies at time t.
+    var energyReference: TimeProfile? = nil
 
     /// w_g at adversarial epoch `epoch` (0-based): with `staged`, bonds from the start, angles and
     /// Urey–Bradley from E/4, dihedrals, impropers and CMAP from E/2, non-bonded from 3E/4.
@@ -205,7 +208,7 @@ final class CGANTraining {
                 tape.reset()
                 let fake = gan.frames(on: tape, times: times, noise: noise(batch.count, stream: "\(epochName)-\(b)-p\(s)"))
                 var terms: [EnergyTerms] = []
-                let e = weightedEnergy(fake, weights: weights, terms: &terms)
+                let e = weightedEnergy(fake, weights: weights, terms: &terms, times: schedule.energyReference == nil ? nil : times)
                 let v = bias(fake, times: times).mean()
                 let loss = e + schedule.biasWeight * v
                 try step(loss, parameters: gan.generator.parameters, optimizer: generatorAdam, place: place, name: "potential")
@@ -216,11 +219,20 @@ final class CGANTraining {
         }
     }
 
-    /// Mean over the batch of Σ_g weights[g] E_g (1 × 1).
-    private func weightedEnergy(_ frames: Variable, weights: [Double], terms: inout [EnergyTerms]) -> Variable {
-        let e = energy(frames, terms: &terms)
+    /// Mean over the batch of Σ_g weights[g] E_g (1 × 1); with `times`, of
+    /// max(0, Σ_g weights[g] (E_g − Ē_g(t))) against `schedule.energyReference`.
+    private func weightedEnergy(_ frames: Variable, weights: [Double], terms: inout [EnergyTerms], times: [Double]? = nil) -> Variable {
+        let reference = times.flatMap { t in schedule.energyReference.map { r in t.map { r($0) } } }
+        return Self.weighted(energy(frames, terms: &terms), weights: weights, reference: reference)
+    }
+
+    /// mean_s Σ_g w_g e_sg, or with a reference row per sample mean_s max(0, Σ_g w_g (e_sg − r_sg)).
+    static func weighted(_ e: Variable, weights: [Double], reference: [[Double]]?) -> Variable {
+        let tape = e.tape
         let w = tape.constant(Matrix(rows: 1, cols: weights.count, storage: weights))
-        return (e * w).sumOverColumns().mean()
+        guard let reference else { return (e * w).sumOverColumns().mean() }
+        let r = tape.constant(Matrix(rows: reference.count, cols: weights.count, storage: reference.flatMap { $0 }))
+        return ((e - r) * w).sumOverColumns().relu().mean()
     }
 
     /// Backward, finiteness checks, clipping and one optimizer update.

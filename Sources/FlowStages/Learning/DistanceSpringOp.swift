@@ -4,13 +4,17 @@ import FlowNN
 /// The time-dependent end-to-end bias of Cava et al. (their Eq. for the "potential" steps):
 /// V_b(x, t) = ½ k (c(t) − |r_b − r_a|)² with c(t) = from + (to − from) t — for deca-alanine
 /// the CA1–CA10 spring of the steered-MD data, c(t) = 12 + 22 t Å. A generated frame at time t
-/// is pulled towards the distance the steered spring had at that time.
+/// is pulled towards the distance the steered spring had at that time, or (`profile`) towards the
+/// mean distance the data had at that time — the spring's centre is not where the molecule is
+/// (at t = 0 the helix's CA1–CA10 distance is ≈ 14 Å, not 12).
 struct DistanceSpringOp {
     let atomA: Int, atomB: Int
     /// Spring constant (kcal/mol/Å²) and the centre's ends (Å).
     let k: Double, from: Double, to: Double
+    /// The centre as a function of t instead of the straight line, when given.
+    var profile: TimeProfile? = nil
 
-    func center(_ t: Double) -> Double { from + (to - from) * t }
+    func center(_ t: Double) -> Double { profile.map { $0(t)[0] } ?? from + (to - from) * t }
 
     /// |r_b − r_a| of every row (Å).
     func distances(_ x: Matrix) -> [Double] {

@@ -58,6 +58,8 @@ enum CGANStage: StageKind {
                           Output.rmsd, Output.frameTime, Output.bestRMSD, Output.bestTime, Output.rmsdGrid, Output.spread, Output.bondRange,
                           Output.helixRMSD, Output.reference, Output.summary, Output.loss, Output.topology]
 
+    enum BiasCenter: String, ParameterEnum { case spring, data }
+
     struct Parameters: Decodable {
         var generator: NetworkSpec<GeneratorDefaults>
         var discriminator: NetworkSpec<DiscriminatorDefaults>
@@ -69,6 +71,7 @@ enum CGANStage: StageKind {
         var energy: CGANEnergySpec
         var bias: SteeredSpec?
         var biasWeight: Double
+        var biasCenter: BiasCenter
         var gradientClip: Double
         var pathFrames: Int
         var draws: Int
@@ -76,6 +79,7 @@ enum CGANStage: StageKind {
         enum CodingKeys: String, CodingKey {
             case generator, discriminator, noise, torsions, features, pretraining, adversarial, energy, bias, draws
             case biasWeight = "bias_weight"
+            case biasCenter = "bias_center"
             case gradientClip = "gradient_clip"
             case pathFrames = "path_frames"
         }
@@ -92,6 +96,7 @@ enum CGANStage: StageKind {
             energy = try p.group(.energy, help: "weights of the force-field energy in the potential steps")
             bias = try p.optionalGroup(.bias, help: "end-to-end spring ½k(c(t) − |r_a − r_b|)², c(t) = from + (to − from)·t: atoms, k, from, to (deca-alanine: [BH:1:CA, BH:10:CA], 1, 12, 34)")
             biasWeight = try p(.biasWeight, default: 200.0, in: .nonNegative, help: "factor of the bias in the potential steps (paper: 200)")
+            biasCenter = try p(.biasCenter, default: .spring, help: "spring: c(t) = from + (to − from)·t, the steered spring's centre (the paper); data: the training frames' mean biased distance at t (the spring's centre is not where the molecule is: ≈ 14 Å for the helix at t = 0, not 12)")
             gradientClip = try p(.gradientClip, default: 1.0, in: .nonNegative, help: "maximum global gradient norm of every step (0: no clipping)")
             pathFrames = try p(.pathFrames, default: 20, in: .atLeast(2), help: "T, the number of generated frames along the path")
             draws = try p(.draws, default: 10, in: .atLeast(1), help: "noise draws per path time in /samples and /spread")
@@ -109,8 +114,13 @@ enum CGANStage: StageKind {
         try input.close()
         let atomCount = model.topology.atoms.count
         let bias = try p.bias.map { b in
-            DistanceSpringOp(atomA: try b.atoms[0].resolve(in: model.topology, key: "params.bias.atoms", stage: stage),
-                             atomB: try b.atoms[1].resolve(in: model.topology, key: "params.bias.atoms", stage: stage), k: b.k, from: b.from, to: b.to)
+            var spring = DistanceSpringOp(atomA: try b.atoms[0].resolve(in: model.topology, key: "params.bias.atoms", stage: stage),
+                                          atomB: try b.atoms[1].resolve(in: model.topology, key: "params.bias.atoms", stage: stage), k: b.k, from: b.from, to: b.to)
+            if p.biasCenter == .data {
+                spring.profile = TimeProfile(times: frames.truthTime, rows: spring.distances(frames.truth).map { [$0] })
+                context.log(String(format: "bias centre from the data: %.2f Å at t = 0, %.2f Å at t = 1", spring.center(0), spring.center(1)))
+            }
+            return spring
         }
         let features = DiscriminatorFeatures(torsions: TorsionFeatureOp(topology: model.topology, encoding: p.torsions),
                                              bonds: p.features.contains(.bonds) ? BondLengthOp(bonds: model.topology.bonds) : nil)
@@ -120,7 +130,7 @@ enum CGANStage: StageKind {
                                  features: features)
         context.log("\(frames.data.x.rows) training frames (\(frames.truth.rows) source frames, \(frames.replicaCount) replicas), "
                     + "\(features.torsions.dihedrals.count) torsions as \(p.torsions.rawValue)\(features.bonds.map { " + \($0.bonds.count) bond lengths" } ?? ""), generator \(gan.generator.sizes), discriminator \(gan.discriminator.sizes)")
-        let schedule = CGANSchedule(
+        var schedule = CGANSchedule(
             pretraining: .init(epochs: p.pretraining.epochs, learningRate: p.pretraining.learningRate, frames: p.pretraining.frames,
                                batchSize: p.pretraining.batchSize, groups: p.pretraining.terms),
             adversarial: .init(epochs: p.adversarial.epochs, generatorRate: p.adversarial.generatorRate, discriminatorRate: p.adversarial.discriminatorRate,
@@ -129,6 +139,10 @@ enum CGANStage: StageKind {
             energyWeight: p.energy.weight, groupWeights: p.energy.terms, termSchedule: p.energy.schedule,
             biasWeight: bias == nil ? 0 : p.biasWeight, gradientClip: p.gradientClip > 0 ? p.gradientClip : nil)
         let energy = ForceFieldEnergyOp(forceField: model.forceField)
+        if p.energy.reference == .data {
+            let groups = energy.evaluate(frames.truth).energies
+            schedule.energyReference = TimeProfile(times: frames.truthTime, rows: (0..<groups.rows).map { Array(GeneratedPathAnalysis.row(groups, $0)) })
+        }
         let training = CGANTraining(gan: gan, energy: energy, bias: bias ?? DistanceSpringOp(atomA: 0, atomB: 1, k: 0, from: 0, to: 0),
                                     schedule: schedule, seed: context.seed, monitor: context.monitor)
         do {
