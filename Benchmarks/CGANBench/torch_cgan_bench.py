@@ -73,6 +73,11 @@ def features(flat):
 
 G = torch.nn.Sequential(torch.nn.Linear(32, 50), torch.nn.Sigmoid(), torch.nn.Linear(50, 100), torch.nn.Sigmoid(), torch.nn.Linear(100, 3 * n)).to(dtype)
 D = torch.nn.Sequential(torch.nn.Linear(1 + 2 * dihedrals.shape[0], 10), torch.nn.Sigmoid(), torch.nn.Linear(10, 1), torch.nn.Sigmoid()).to(dtype)
+# Start the generator at a real frame (flow's stage gets there by pretraining): from near-zero
+# coordinates the float32 r⁻¹² overflows and the step turns NaN.
+with torch.no_grad():
+    G[4].bias.copy_(x[0])
+    G[4].weight.mul_(0.01)
 og, od = torch.optim.Adam(G.parameters(), 1e-3), torch.optim.Adam(D.parameters(), 1e-3)
 bce = torch.nn.BCELoss()
 
