@@ -17,6 +17,8 @@ public enum StandardRegistry {
         r.register(EigenfunctionsStage.self)
         r.register(AutoencoderStage.self)
         r.register(FeaturesStage.self)
+        r.register(AugmentStage.self)
+        r.register(CGANStage.self)
         r.register(TransitionRatesStage.self)
         r.register(ReportStage.self)
         r.register(DiffusionNetStage.self)

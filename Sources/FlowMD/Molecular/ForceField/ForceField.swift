@@ -158,26 +158,7 @@ public struct ForceField: Potential {
             gradient.withUnsafeMutableBufferPointer { gb in
                 let xp = xb.baseAddress!, gp = gb.baseAddress!
                 gp.update(repeating: 0, count: gb.count)
-                e.bond = bonds.evaluate(xp, gp)
-                e.angle = angles.evaluate(xp, gp)
-                e.ureyBradley = ureyBradley.evaluate(xp, gp)
-                e.dihedral = dihedrals.evaluate(xp, gp)
-                e.improper = impropers.evaluate(xp, gp) + periodicImpropers.evaluate(xp, gp)
-                e.cmap = cmap.evaluate(xp, gp)
-                let scheme: CutoffScheme?
-                let bulk: (lennardJones: Double, coulomb: Double)
-                if let list = neighborList, case .cutoff(let s) = options.nonbonded {
-                    scheme = s
-                    bulk = list.withPairs(for: xp, count: xb.count) { $0.evaluate(xp, gp, cutoff: s) }
-                } else {
-                    scheme = nil
-                    bulk = pairs?.evaluate(xp, gp) ?? (0, 0)
-                }
-                let near = pairs14.evaluate(xp, gp, cutoff: scheme)
-                e.lennardJones14 = near.lennardJones
-                e.coulomb14 = near.coulomb
-                e.lennardJones = bulk.lennardJones + near.lennardJones
-                e.coulomb = bulk.coulomb + near.coulomb
+                e = accumulate(xp) { _ in gp }
             }
         }
         return e
