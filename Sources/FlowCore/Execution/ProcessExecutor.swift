@@ -32,7 +32,7 @@ final class ProcessExecutor: Executor {
         do {
             let spec = try jobs.write(launch)
             let outPath = jobs.outputPath(node)
-            FileManager.default.createFile(atPath: outPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: outPath, contents: nil)
             let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
             let p = Process()
             p.executableURL = URL(fileURLWithPath: flowBinary)

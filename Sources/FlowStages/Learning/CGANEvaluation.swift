@@ -19,7 +19,7 @@ struct CGANEvaluation {
     let context: StageContext
 
     func write(to out: HDF5Group) throws {
-        let n = model.topology.atoms.count, d = 3 * n, tCount = pathFrames
+        let n = model.topology.atoms.count, tCount = pathFrames
         let times = (0..<tCount).map { Double($0) / Double(tCount - 1) }
         let tape = Tape()
         let path = tape.value(gan.frames(on: tape, times: times, noise: Matrix(rows: tCount, cols: gan.noiseDimension)))
