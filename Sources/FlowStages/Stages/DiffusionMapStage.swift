@@ -61,7 +61,7 @@ enum DiffusionMapStage: StageKind {
         static let x = SharedDatasets.x.documented(shape: "n × D", "the samples the map was computed on (all of the input's /x, or the max_samples subset)")
         static let modes = OutputDataset.float64("/modes", "components × 4",
             "per eigenvector: participation ratio 1/Σmφ⁴, effective samples, target mass and sample count of the support holding 90 % of its weight (attribute columns; centroid and extent per mode as attributes)")
-        static let excludedModes = OutputDataset.float64("/excluded_modes", "excluded × 6", when: "localized_modes: exclude",
+        static let excludedModes = OutputDataset.float64("/excluded_modes", "excluded × 6", when: "localized_modes: exclude excluded a mode",
             "per excluded eigenvector slower than the last kept one: its 1-based rank, λ (as /generator_eigenvalues), and the /modes columns (centroids as an attribute)")
         static let mass = OutputDataset.float64("/mass", "n", when: "subsample: delta-net",
             "the normalized reweighting mass (Σ /weights, or the count) of the samples each representative covers")
@@ -218,7 +218,7 @@ enum DiffusionMapStage: StageKind {
         let sampleSource = try input.sourceIndex().map { s in rows.map { s[$0] } } ?? rows
         let source = net.map { $0.representatives.map { sampleSource[$0] } } ?? sampleSource
         try write(model, parameters: p, source: source, to: context.output.root)
-        if let (ranks, dropped) = excluded {
+        if let (ranks, dropped) = excluded, !ranks.isEmpty {
             let out = context.output.root
             let rows = zip(ranks, zip(dropped.generatorEigenvalues, dropped.modes)).flatMap { c, pair in
                 [Double(c + 1), -pair.0, pair.1.participationRatio, pair.1.effectiveSamples, pair.1.supportMass, Double(pair.1.supportSamples)]

@@ -22,7 +22,7 @@ import FlowMD
 /// compares a method's λ_k with the grid mode it actually estimates, not the one of the same rank.
 enum GridSpectrumStage: StageKind {
     static let name = "grid-spectrum"
-    static let version = 2
+    static let version = 3
     static let summary = "reference eigenvalues/eigenfunctions of the Langevin generator on a grid (1-D/2-D systems, SqRA)"
     static let system = SystemRequirement.required
     static let inputs = [InputSpec("data", required: false,
