@@ -54,7 +54,7 @@ public enum DiffusionKernel {
     /// and their `neighbors` nearest samples (themselves left out). A δ-net must not estimate its
     /// own dimension: its points are packed (neighbour distances between δ and 2δ instead of
     /// Poisson-spread), which flattens the distance ratios the estimate rests on and inflates it
-    /// (LJ7 features: 6.6 on a net of 4833 points, 5 on the frames).
+    /// (LJ7 features: 6.57 on a net of 4833 points, 6.02 on all 10⁵ frames).
     public static func likelihoodDimension(of data: Matrix, queries: Int = 2000, neighbors k: Int = 20,
                                            monitor: WorkMonitor = SilentMonitor()) throws -> Double? {
         guard data.rows > k + 1 else { return nil }
