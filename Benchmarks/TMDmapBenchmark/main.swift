@@ -12,6 +12,10 @@
 //       a run still going after --limit seconds (sampling + fit) is stopped and reported as such
 //   tmdmap-bench run DATA N [--dump DIR] [--verbose]
 //       one run in this process (what the children do)
+//   tmdmap-bench run DATA N --delta-net SIZE [--verbose]
+//       TMDmap on a δ-net of about SIZE representatives, end to end (`DeltaNetRun`)
+//   tmdmap-bench run DATA N --two-level SIZE [--verbose]
+//       the full fit started from the δ-net map's eigenvectors (`TwoLevelRun`)
 // --dump DIR writes DIR/DATA-N/{points,log_target}.npy and flow.json (ε, eigenvalues, times, and a
 // second flow fit with a fixed bandwidth at the same ε, the operator pydiffmap builds).
 // --fixed-epsilon E fits that operator directly (ρ ≡ 1, ε = E) instead of the defaults.
@@ -40,6 +44,16 @@ if arguments.first == "run" {
         exit(2)
     }
     do {
+        if let size = value(of: "--delta-net").flatMap(Int.init) {
+            print(DeltaNetRun.header)
+            print(try DeltaNetRun(kind: kind, samples: n, size: size, verbose: verbose).row)
+            exit(0)
+        }
+        if let size = value(of: "--two-level").flatMap(Int.init) {
+            print(TwoLevelRun.header)
+            print(try TwoLevelRun(kind: kind, samples: n, size: size, verbose: verbose).row)
+            exit(0)
+        }
         let run = try BenchmarkRun(kind: kind, samples: n, fixedEpsilon: fixedEpsilon, verbose: verbose, dump: dump)
         print(run.row)
     } catch {

@@ -13,7 +13,8 @@ import FlowLinalg
 /// representative is the total reweighting weight of the samples assigned to it, normalized:
 /// with representatives spread at spacing ≈ δ, their sampling density is ≈ uniform, so the
 /// target density at a representative is ∝ its mass, and TMDmap on the net uses
-/// `.reweighted(logWeights: log mass)` (π = q_net · mass). Embeddings extend back to every sample
+/// `.reweighted(logWeights: log mass)` (π = q_net · mass; `method(for:data:estimate:)` turns a
+/// method on all samples into the one on the net). Embeddings extend back to every sample
 /// by the map's Nyström extension (`DiffusionMapModel.extend`), or by `assignment`.
 public struct DeltaNet: Sendable {
     public let delta: Double
@@ -81,14 +82,67 @@ public struct DeltaNet: Sendable {
         }
         let list = try NearestNeighbors.search(queries: data, reference: data.rows(representatives), k: 1, monitor: monitor)
         let assignment = list.indices.map { Int($0) }
-        var mass = [Double](repeating: 0, count: representatives.count)
-        for i in 0..<n { mass[assignment[i]] += weights?[i] ?? 1 }
-        let total = mass.reduce(0, +)
-        guard total > 0 else { throw LinalgError.invalidArgument("δ-net weights sum to 0") }
         self.delta = delta
         self.representatives = representatives
         self.assignment = assignment
-        self.mass = mass.map { $0 / total }
+        self.mass = try Self.coveredMass(assignment: assignment, count: representatives.count, weights: weights)
+    }
+
+    /// Σ of `weights` (nil: 1 each) over the samples each representative covers, normalized.
+    static func coveredMass(assignment: [Int], count: Int, weights: [Double]?) throws -> [Double] {
+        var mass = [Double](repeating: 0, count: count)
+        for (i, r) in assignment.enumerated() { mass[r] += weights?[i] ?? 1 }
+        let total = mass.reduce(0, +)
+        guard total > 0 else { throw LinalgError.invalidArgument("δ-net weights sum to 0") }
+        return mass.map { $0 / total }
+    }
+
+    /// How the representatives carry the target measure π of the full sample.
+    public enum TargetEstimate: String, Sendable, Equatable {
+        /// π at a representative ∝ q_net × the reweighting mass it covers (`reweighted` on the
+        /// net). The covered mass is ∫_cell q w ≈ π(r)·|cell|, and the net's own kernel density
+        /// q_net ≈ 1/|cell| up to a constant, so their product estimates π(r) without a second
+        /// bandwidth; correlated frames only add variance to the covered mass, not bias (it is an
+        /// ergodic average over the cell).
+        case coveredMass
+        /// π at a representative from the weighted kernel density over all samples
+        /// (`logDensity`, bandwidth 10δ): smoother than the covered mass, biased at order h²/σ².
+        case kernelDensity
+    }
+
+    /// The TMDmap (or map) on the representatives that targets what `method` targets on all of
+    /// `data`. A known target (`targetMeasure`) is read at the representatives: TMDmap does not
+    /// depend on where the samples sit, only on π at them (Banisch et al. 2020). A target given as
+    /// sampling density × weights (`reweighted`) needs the density of the full sample, which the
+    /// net does not have: it comes from `estimate`. The α-normalized map is independent of the
+    /// sampling density only for α = 1 (Laplace–Beltrami), the one α the net can carry.
+    public func method(for method: DiffusionMap.Method, data: Matrix, estimate: TargetEstimate = .coveredMass) throws -> DiffusionMap.Method {
+        let n = assignment.count
+        switch method {
+        case .targetMeasure(let logTarget):
+            guard logTarget.count == n else {
+                throw LinalgError.dimensionMismatch("target log-density has \(logTarget.count) values for \(n) samples")
+            }
+            return .targetMeasure(logTarget: representatives.map { logTarget[$0] })
+        case .reweighted(let logWeights):
+            guard logWeights.count == n, logWeights.allSatisfy({ $0.isFinite }) else {
+                throw LinalgError.invalidArgument("the δ-net needs one finite log weight per sample (\(logWeights.count) for \(n))")
+            }
+            let top = logWeights.max() ?? 0
+            let weights = logWeights.map { exp($0 - top) }
+            switch estimate {
+            case .coveredMass:
+                let covered = try Self.coveredMass(assignment: assignment, count: representatives.count, weights: weights)
+                return .reweighted(logWeights: covered.map { log($0) })
+            case .kernelDensity:
+                return .targetMeasure(logTarget: logDensity(data: data, weights: weights))
+            }
+        case .alpha(let a):
+            guard a == 1 else {
+                throw LinalgError.invalidArgument("the α-normalized map with α = \(a) depends on the sampling density, which a δ-net changes; use α = 1 or a target measure")
+            }
+            return method
+        }
     }
 
     /// log of the Gaussian kernel density estimate over all samples at each representative,

@@ -113,6 +113,51 @@ final class SpectrumStagesTests: XCTestCase {
         XCTAssertEqual(try grid.root.read("grid/values", as: Double.self).shape, [120, 120, 2])
     }
 
+    /// TMDmap on a δ-net of 2·10⁴ Müller–Brown Boltzmann samples: /frames extends the map to every
+    /// sample (each representative covers itself), and grid-spectrum's `match` pairs φ₁ with the
+    /// grid's f₁ (|correlation| > 0.95, λ₁ within 10 %) through /frames/source_index.
+    func testDeltaNetMapExtendsToEverySampleAndMatchesTheGridMode() throws {
+        ws.write("mbnet.yaml", """
+        name: mbnet
+        systems:
+          mb: {kind: mueller-brown, beta: 1, params: {scale: 0.05}}
+        stages:
+          sample:
+            kind: simulate
+            system: mb
+            params: {integrator: euler-maruyama, dt: 1.0e-5, steps: 1, stride: 1, walkers: 20000, initial: boltzmann}
+          dmap:
+            kind: diffusion-map
+            system: mb
+            inputs: {data: sample}
+            params: {components: 1, localized_modes: keep, subsample: {method: delta-net, size: 1500}}
+          grid:
+            kind: grid-spectrum
+            system: mb
+            inputs: {data: sample, dmap: dmap}
+            params: {points: 80, count: 3, refinement: false, match: [{label: tmd, input: dmap, dataset: /frames/eigenvectors}]}
+        """)
+        XCTAssertEqual(try ws.run("mbnet.yaml").exitCode, 0)
+        let grid = try ws.open("mbnet", "grid"), dmap = try ws.open("mbnet", "dmap")
+        defer { try? grid.close(); try? dmap.close() }
+        let source = try dmap.root.read("source_index", as: Int64.self).values.map { Int($0) }
+        let frames = try dmap.root.matrix("frames/eigenvectors")
+        let covering = try dmap.root.read("frames/representative", as: Int64.self).values.map { Int($0) }
+        XCTAssertEqual(frames.rows, 20_000)
+        XCTAssertEqual(Double(source.count), 1500, accuracy: 80)
+        for (row, s) in source.enumerated() { XCTAssertEqual(covering[s], row) }
+        XCTAssertEqual(try dmap.root.read("mass", as: Double.self).values.reduce(0, +), 1, accuracy: 1e-12)
+        let mode = try grid.root.read("match/tmd/grid_mode", as: Double.self).values
+        let overlap = try grid.root.read("match/tmd/overlap", as: Double.self).values
+        let matched = try grid.root.read("match/tmd/grid_eigenvalue", as: Double.self).values
+        let lambda = try dmap.root.read("generator_eigenvalues", as: Double.self).values
+        print("δ-net TMDmap λ₁ = \(lambda[0]) ↔ grid λ\(mode[0]) = \(matched[0]), |corr| \(overlap[0])")
+        XCTAssertEqual(mode, [1])
+        XCTAssertGreaterThan(overlap[0], 0.95)
+        XCTAssertEqual(lambda[0] / matched[0], 1, accuracy: 0.1)
+        XCTAssertEqual(try grid.root.read("modes", as: Double.self).shape, [3, 4])
+    }
+
     func testBadSpectrumParametersAreReportedAtValidation() {
         ws.write("bad.yaml", """
         name: bad

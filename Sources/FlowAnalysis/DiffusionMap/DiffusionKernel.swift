@@ -50,6 +50,32 @@ public enum DiffusionKernel {
         return Double(used) / inverseSum
     }
 
+    /// `likelihoodDimension` of all of `data` from `queries` seeded random rows (all when fewer)
+    /// and their `neighbors` nearest samples (themselves left out). A δ-net must not estimate its
+    /// own dimension: its points are packed (neighbour distances between δ and 2δ instead of
+    /// Poisson-spread), which flattens the distance ratios the estimate rests on and inflates it
+    /// (LJ7 features: 6.57 on a net of 4833 points, 6.02 on all 10⁵ frames).
+    public static func likelihoodDimension(of data: Matrix, queries: Int = 2000, neighbors k: Int = 20,
+                                           monitor: WorkMonitor = SilentMonitor()) throws -> Double? {
+        guard data.rows > k + 1 else { return nil }
+        var rows = Array(0..<data.rows)
+        if data.rows > queries {
+            var rng = RandomSource(seed: 0x4C42_4449, stream: "likelihood dimension rows")
+            rows = Array(rng.permutation(data.rows).prefix(queries)).sorted()
+        }
+        let list = try NearestNeighbors.search(queries: data.rows(rows), reference: data, k: k + 1, monitor: monitor)
+        var distances = [Double]()
+        distances.reserveCapacity(rows.count * k)
+        for (q, row) in rows.enumerated() {
+            var own = false
+            for t in 0..<(k + 1) {
+                if !own && Int(list.indices[q * (k + 1) + t]) == row { own = true; continue }
+                if distances.count < (q + 1) * k { distances.append(list.squaredDistances[q * (k + 1) + t]) }
+            }
+        }
+        return likelihoodDimension(squaredDistances: distances, stride: k, neighbors: k, count: rows.count)
+    }
+
     /// Regularized lower incomplete gamma P(a, x) = γ(a, x)/Γ(a) by its power series (x ≤ a + 40 in
     /// every use here, where the series converges in a few hundred terms) and by the complement's
     /// continued fraction above.

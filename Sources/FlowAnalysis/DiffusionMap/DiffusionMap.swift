@@ -113,6 +113,10 @@ public enum DiffusionMap {
         public var localizedModes: LocalizedModes
         /// Rows (a seeded random subset when there are more samples) of the kernel sum.
         public var kernelSumRows: Int
+        /// Chebyshev only: approximate eigenvectors φ at the samples (n × m, e.g. a map on a δ-net
+        /// extended by Nyström) to start the subspace iteration from (the two-level start block),
+        /// completed with seeded random columns; nil: a seeded random block.
+        public var startVectors: Matrix?
 
         public init(method: Method, kernel: KernelStorage = .automatic, neighbors: Int = 64,
                     epsilon: Bandwidth = .kernelSum, bandwidth: BandwidthProfile = .variable(neighbors: 8),
@@ -136,6 +140,7 @@ public enum DiffusionMap {
             self.eigensolver = eigensolver
             self.localizedModes = localizedModes
             self.kernelSumRows = kernelSumRows
+            self.startVectors = nil
         }
     }
 
@@ -336,7 +341,12 @@ public enum DiffusionMap {
             var statistics: ChebyshevEigensolver.Statistics?
             let chebyshev = ChebyshevEigensolver.Options(
                 blockSize: blockSize ?? (options.components + Swift.max(20, options.extraPairs)), degree: degree,
-                tolerance: tolerance ?? 1e-5 * epsilon)
+                tolerance: tolerance ?? 1e-5 * epsilon,
+                startBlock: try options.startVectors.map { phi -> Matrix in
+                    guard phi.rows == n else { throw LinalgError.dimensionMismatch("start vectors have \(phi.rows) rows for \(n) samples") }
+                    // ψ = √m φ: the eigenvectors of the symmetric H that the iteration works on.
+                    return Matrix(rows: n, cols: phi.cols, storage: (0..<n).flatMap { i in (0..<phi.cols).map { trivial[i] * phi[i, $0] } })
+                })
             let found = try ChebyshevEigensolver.largest(dimension: n, count: options.components, deflating: psi0, options: chebyshev,
                                                          monitor: monitor, statistics: { statistics = $0 }) { x, y in
                 y = symmetric.multiplied(byBlock: x)

@@ -74,3 +74,33 @@ struct DiffusionMapSolver: Decodable, Equatable {
         LanczosEigensolver.Options(ncv: ncv, tolerance: tolerance, maxIterations: maxRestarts)
     }
 }
+
+/// `subsample:` of the diffusion-map stage: the map on a δ-net of the samples (`DeltaNet`), as the
+/// Cameron group's TMDmap codes do on trajectory data (Yuan, Sule, Lam & Cameron 2025), with the
+/// target carried by the representatives (`DeltaNet.method(for:data:estimate:)`) and the
+/// eigenvectors extended to every sample by Nyström.
+struct DiffusionMapSubsample: Decodable, Equatable {
+    enum Method: String, ParameterEnum {
+        case none
+        case deltaNet = "delta-net"
+    }
+    enum Target: String, ParameterEnum { case mass, density }
+
+    var method: Method
+    var delta: Double?
+    var size: Int
+    var target: Target
+
+    enum CodingKeys: String, CodingKey { case method, delta, size, target }
+
+    init(from decoder: Decoder) throws {
+        let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
+        method = try p(.method, default: .none, help: "none: the map on every sample; delta-net: on a greedy δ-net (representatives ≥ δ apart, every sample within δ of one), eigenvectors extended to every sample (/frames)")
+        delta = try p.optional(.delta, unit: "length", in: .positive, help: "δ of the net; default: chosen so the net has about size representatives (within 5 %)")
+        size = try p(.size, default: 5000, in: .atLeast(3), help: "the net's target size when delta is not given")
+        target = try p(.target, default: .mass,
+                       help: "target: weights only — mass: π at a representative ∝ the net's kernel density × the reweighting mass of the samples it covers; density: the weighted kernel density of all samples at bandwidth 10δ")
+    }
+
+    var estimate: DeltaNet.TargetEstimate { target == .mass ? .coveredMass : .kernelDensity }
+}

@@ -56,6 +56,16 @@ struct LearningInput {
         return try file.root.readIntegers(SharedDatasets.sourceIndex).map { Int($0) }
     }
 
+    /// The /source_index numbering the rows of `dataset`: the one in the dataset's own group (e.g.
+    /// /frames/source_index for /frames/eigenvectors of a diffusion map on a δ-net), else the root's.
+    func sourceIndex(of dataset: String) throws -> [Int]? {
+        if let slash = dataset.lastIndex(of: "/") {
+            let sibling = String(dataset[..<slash]) + "/" + SharedDatasets.sourceIndex.name
+            if has(sibling) { return try file.root.read(sibling, as: Int64.self).values.map { Int($0) } }
+        }
+        return try sourceIndex()
+    }
+
     /// The network stored in `group` by `MLP.save(to:)`.
     func network(_ group: String = "network") throws -> MLP {
         guard file.root.contains(group), file.root.isGroup(group) else {

@@ -26,6 +26,15 @@ import FlowMD
 /// For π ∝ e^{−βV} the map's operator tends to β(β⁻¹Δ − ∇V·∇), and /generator_eigenvalues report
 /// λ > 0 with L f = −λ f for the Langevin generator L = β⁻¹Δ − ∇V·∇ (the sign convention of
 /// `grid-spectrum` and `eigenfunctions`).
+///
+/// `subsample: {method: delta-net}` fits the map on a greedy δ-net of the samples (`DeltaNet`; the
+/// Cameron group's practice on trajectory data, Yuan, Sule, Lam & Cameron 2025): correlated frames
+/// crowd the wells, one representative per δ-ball keeps the geometry at a fraction of the cost.
+/// The target stays the full sample's: π from the system or /energy is read at the
+/// representatives; for `target: weights` each representative carries the reweighting mass of the
+/// samples it covers (π ∝ q_net × mass, `DeltaNet.TargetEstimate`). The rows of /eigenvectors are
+/// the representatives (/source_index names them, /mass their mass); /frames holds the Nyström
+/// extension to every sample and which representative covers it.
 enum DiffusionMapStage: StageKind {
     static let name = "diffusion-map"
     static let version = 2
@@ -33,7 +42,7 @@ enum DiffusionMapStage: StageKind {
     static let system = SystemRequirement.optional
     static let cpus = 2
     static let inputs = [InputSpec("data", help: "samples: /x (n × D), optional /weights (reweighting), /energy, /source_index")]
-    enum LocalizedModes: String, ParameterEnum { case refuse, keep }
+    enum LocalizedModes: String, ParameterEnum { case refuse, keep, exclude }
 
     enum Output {
         static let eigenvectors = OutputDataset.float64("/eigenvectors", "n × components",
@@ -52,9 +61,20 @@ enum DiffusionMapStage: StageKind {
         static let x = SharedDatasets.x.documented(shape: "n × D", "the samples the map was computed on (all of the input's /x, or the max_samples subset)")
         static let modes = OutputDataset.float64("/modes", "components × 4",
             "per eigenvector: participation ratio 1/Σmφ⁴, effective samples, target mass and sample count of the support holding 90 % of its weight (attribute columns; centroid and extent per mode as attributes)")
+        static let excludedModes = OutputDataset.float64("/excluded_modes", "excluded × 6", when: "localized_modes: exclude excluded a mode",
+            "per excluded eigenvector slower than the last kept one: its 1-based rank, λ (as /generator_eigenvalues), and the /modes columns (centroids as an attribute)")
+        static let mass = OutputDataset.float64("/mass", "n", when: "subsample: delta-net",
+            "the normalized reweighting mass (Σ /weights, or the count) of the samples each representative covers")
+        static let frameEigenvectors = OutputDataset.float64("/frames/eigenvectors", "N × components", when: "subsample: delta-net",
+            "the eigenvectors extended to every sample the net was drawn from (Nyström, `DiffusionMapModel.extend`), rows matched by /frames/source_index")
+        static let frameRepresentative = OutputDataset.int64("/frames/representative", "N", when: "subsample: delta-net",
+            "for every sample, the row of /eigenvectors (the representative) whose δ-ball covers it")
+        static let frameSourceIndex = OutputDataset.int64("/frames/source_index", "N", when: "subsample: delta-net",
+            "the input's /source_index (or row) of every sample the net was drawn from")
     }
     static let outputs = [Output.eigenvectors, Output.eigenvalues, Output.generatorEigenvalues, Output.epsilon, Output.density,
-                          Output.stationary, Output.bandwidth, Output.sourceIndex, Output.x, Output.modes]
+                          Output.stationary, Output.bandwidth, Output.sourceIndex, Output.x, Output.modes,
+                          Output.excludedModes, Output.mass, Output.frameEigenvectors, Output.frameRepresentative, Output.frameSourceIndex]
 
     enum Method: String, ParameterEnum { case tmd, vanilla }
     enum Target: String, ParameterEnum { case system, energy, weights }
@@ -88,9 +108,10 @@ enum DiffusionMapStage: StageKind {
         var maxSamples: Int?
         var solver: DiffusionMapSolver
         var localizedModes: LocalizedModes
+        var subsample: DiffusionMapSubsample
 
         enum CodingKeys: String, CodingKey {
-            case method, alpha, target, beta, components, kernel, neighbors, epsilon, bandwidth, dimension, solver
+            case method, alpha, target, beta, components, kernel, neighbors, epsilon, bandwidth, dimension, solver, subsample
             case denseLimit = "dense_limit"
             case bandwidthNeighbors = "bandwidth_neighbors"
             case reachTolerance = "reach_tolerance"
@@ -118,10 +139,13 @@ enum DiffusionMapStage: StageKind {
             bandwidthNeighbors = try p(.bandwidthNeighbors, default: 8, in: .atLeast(1), help: "neighbours of the variable bandwidth's estimate")
             reachTolerance = try p(.reachTolerance, default: 0.01, in: .halfOpen(0, 0.5),
                                    help: "epsilon: auto: relative error of L_ε allowed from cutting the kernel at the k-th neighbour")
-            dimension = try p.optional(.dimension, in: .atLeast(1), help: "manifold dimension for the variable-bandwidth weights (default: the nearest-neighbour likelihood estimate, rounded)")
+            dimension = try p.optional(.dimension, in: .atLeast(1), help: "manifold dimension for the variable-bandwidth weights (default: the nearest-neighbour likelihood estimate, rounded; with a δ-net, estimated on all samples, since the net's packed points inflate it)")
             maxSamples = try p.optional(.maxSamples, in: .atLeast(3), help: "use a seeded random subset of at most this many samples")
             solver = try p.group(.solver, help: "the sparse eigensolver and its settings")
-            localizedModes = try p(.localizedModes, default: .refuse, help: "refuse: fail, naming the mode, when an eigenvector lives on a handful of isolated samples; keep: keep it (/modes says where every mode lives)")
+            localizedModes = try p(.localizedModes, default: .refuse, help: "refuse: fail, naming the mode, when an eigenvector lives on a handful of isolated samples; keep: keep it (/modes says where every mode lives); exclude: compute 4 spare pairs, keep the slowest components that are not isolated, and record the excluded ones (/excluded_modes)")
+            subsample = try p.group(.subsample, help: "the map on a δ-net of the samples (after max_samples), extended to every sample")
+            try p.check(subsample.method == .none || method == .tmd || alpha == 1, .subsample,
+                        "a δ-net changes the sampling density, which the α-normalized map depends on unless alpha is 1; use method: tmd or alpha: 1")
         }
     }
 
@@ -137,29 +161,88 @@ enum DiffusionMapStage: StageKind {
             rows = Array(rng.permutation(all.rows).prefix(m)).sorted()
             context.log("using \(m) of \(all.rows) samples (seeded random subset)")
         }
-        let x = rows.count == all.rows ? all : Matrix(rows: rows.count, cols: all.cols, storage: rows.flatMap { all.row($0) })
+        let samples = rows.count == all.rows ? all : all.rows(rows)
         let system = try context.system.map { try SystemFactory.simulationSystem(for: $0, stage: stage) }
         let beta = p.beta ?? system?.beta
-        let method: DiffusionMap.Method
+        var method: DiffusionMap.Method
         switch p.method {
         case .vanilla: method = .alpha(p.alpha)
-        case .tmd: method = try target(p.target, x: x, rows: rows, inputRows: all.rows, beta: beta, system: system, input: input, fail: fail)
+        case .tmd: method = try target(p.target, x: samples, rows: rows, inputRows: all.rows, beta: beta, system: system, input: input, fail: fail)
         }
+        var net: DeltaNet?
+        var dimension = p.dimension
+        if p.subsample.method == .deltaNet {
+            var weights: [Double]?
+            if case .reweighted(let logWeights) = method, let top = logWeights.max() { weights = logWeights.map { exp($0 - top) } }
+            do {
+                let found = try p.subsample.delta.map { try DeltaNet(data: samples, delta: $0, weights: weights, monitor: context.monitor) }
+                    ?? DeltaNet(data: samples, targetSize: Swift.min(p.subsample.size, samples.rows - 1), weights: weights, monitor: context.monitor)
+                method = try found.method(for: method, data: samples, estimate: p.subsample.estimate)
+                net = found
+                if dimension == nil, let d = try DiffusionKernel.likelihoodDimension(of: samples, monitor: context.monitor) {
+                    dimension = Swift.max(1, Int(d.rounded()))
+                    context.log(String(format: "intrinsic dimension of the %d samples %.2f (nearest-neighbour likelihood), d = %d used on the net", samples.rows, d, dimension!))
+                }
+                context.log(String(format: "δ-net: %d representatives of %d samples, δ = %.4g", found.representatives.count, samples.rows, found.delta))
+            } catch let e as LinalgError {
+                throw fail("params.subsample: δ-net of input 'data' (\(samples.rows) samples): \(e)")
+            }
+        }
+        let x = net.map { samples.rows($0.representatives) } ?? samples
         let options = DiffusionMap.Options(
             method: method, kernel: p.kernel.storage,
             neighbors: Swift.min(p.neighbors, x.rows - 1), epsilon: p.epsilon.bandwidth,
             bandwidth: p.bandwidth == .fixed ? .fixed : .variable(neighbors: p.bandwidthNeighbors),
-            reachTolerance: p.reachTolerance, dimension: p.dimension, components: p.components,
+            reachTolerance: p.reachTolerance, dimension: dimension,
+            components: p.components + (p.localizedModes == .exclude ? DiffusionMapModel.exclusionSpares : 0),
             beta: p.method == .tmd ? beta! : beta ?? 1, denseLimit: p.denseLimit, extraPairs: p.solver.extraPairs,
             lanczos: p.solver.lanczos, eigensolver: p.solver.eigensolver, localizedModes: p.localizedModes == .refuse ? .refuse : .keep)
-        let model: DiffusionMapModel
+        var model: DiffusionMapModel
         do {
             model = try DiffusionMap.fit(x, options: options, monitor: context.monitor)
         } catch let e as LinalgError {
             throw fail("diffusion map of input 'data' (\(x.rows) samples): \(e)")
         }
-        let source = try input.sourceIndex().map { s in rows.map { s[$0] } } ?? rows
+        var excluded: (ranks: [Int], model: DiffusionMapModel)?
+        if p.localizedModes == .exclude {
+            guard let (kept, isolated) = model.withoutIsolatedModes(count: p.components) else {
+                throw fail("params.localized_modes: exclude: fewer than \(p.components) of the \(options.components) slowest eigenvectors are spread over the data; use more neighbours or localized_modes: keep")
+            }
+            let dropped = model.selecting(isolated)
+            for (c, mode) in zip(isolated, dropped.modes) {
+                context.log(String(format: "excluded eigenvector %d (λ = %.5g): %@", c + 1, -model.generatorEigenvalues[c], mode.summary))
+            }
+            excluded = (isolated, dropped)
+            model = kept
+        }
+        let sampleSource = try input.sourceIndex().map { s in rows.map { s[$0] } } ?? rows
+        let source = net.map { $0.representatives.map { sampleSource[$0] } } ?? sampleSource
         try write(model, parameters: p, source: source, to: context.output.root)
+        if let (ranks, dropped) = excluded, !ranks.isEmpty {
+            let out = context.output.root
+            let rows = zip(ranks, zip(dropped.generatorEigenvalues, dropped.modes)).flatMap { c, pair in
+                [Double(c + 1), -pair.0, pair.1.participationRatio, pair.1.effectiveSamples, pair.1.supportMass, Double(pair.1.supportSamples)]
+            }
+            try out.write(Output.excludedModes, values: rows, shape: [ranks.count, 6])
+            let d = try out.dataset(Output.excludedModes.name)
+            try d.setAttribute("columns", .strings(["rank", "generator_eigenvalue", "participation_ratio", "effective_samples", "support_mass", "support_samples"]))
+            try d.setAttribute("centroids", .doubles(dropped.modes.flatMap(\.centroid)))
+        }
+        if let net {
+            let extended: Matrix
+            do {
+                extended = try model.extend(to: samples, monitor: context.monitor)
+            } catch let e as LinalgError {
+                throw fail("params.subsample: Nyström extension to the \(samples.rows) samples: \(e)")
+            }
+            let out = context.output.root
+            try out.write(Output.mass, vector: net.mass)
+            try out.write(Output.frameEigenvectors, matrix: extended)
+            try out.write(Output.frameRepresentative, integers: net.assignment.map(Int64.init))
+            try out.write(Output.frameSourceIndex, integers: sampleSource.map(Int64.init))
+            try out.setAttribute("delta", .double(net.delta))
+            try out.setAttribute("subsampled_from", .int(Int64(samples.rows)))
+        }
         context.log("generator eigenvalues λ = " + model.generatorEigenvalues.map { String(format: "%.5g", -$0) }.joined(separator: ", "))
     }
 

@@ -122,9 +122,12 @@ enum DiffusionNetStage: StageKind {
             }
         }
         let inputs = Matrix(rows: rows.count, cols: x.cols, storage: rows.flatMap { x.row($0) })
+        // A map on a δ-net carries the reweighting mass each representative covers (/mass), not the
+        // representative's own weight.
+        let weights = try embedding.vector(DiffusionMapStage.Output.mass.name, count: rows.count)
+            ?? data.vector(SharedDatasets.weights.name, count: x.rows).map { w in rows.map { w[$0] } }
         let constraint = try p.eigenConstraint.map {
-            try makeConstraint($0, points: inputs, targets: targets, weights: try data.vector(SharedDatasets.weights.name, count: x.rows).map { w in rows.map { w[$0] } },
-                               embedding: embedding, context: context)
+            try makeConstraint($0, points: inputs, targets: targets, weights: weights, embedding: embedding, context: context)
         }
 
         var rng = context.random("initialization")
@@ -193,7 +196,7 @@ enum DiffusionNetStage: StageKind {
     }
 
     /// The constraint on the training points; `weights` are the data's reweighting weights of those
-    /// points. The operator is the diffusion map's (`DiffusionOperator`): the embedding's ε
+    /// points (for a map on a δ-net, the mass each representative covers). The operator is the diffusion map's (`DiffusionOperator`): the embedding's ε
     /// (its exp(−d²/(4ερρ)) convention; `params.eigen_constraint.epsilon` is in the exp(−d²/ε)
     /// convention its help states, so it is divided by 4), its /bandwidth ρ, its `neighbors` and
     /// `dimension`, and the target π = sampling density × /weights (`.reweighted`): the map's own

@@ -13,13 +13,21 @@ import FlowMD
 /// out. The same computation at half the resolution is stored as an attribute, so a report can
 /// show that the grid has converged (the scheme is second order: halving the spacing divides the
 /// error by about 4).
+///
+/// The grid's modes are ranked by eigenvalue over the whole box, including modes that live where
+/// the samples barely go (Müller–Brown at scale 0.05: λ₂ lives on the plateau x < −1.5, y > 1.5,
+/// about 7 k_BT up, under 0.1 % of the Boltzmann mass). /modes says where each mode lives (the
+/// diffusion map's `ModeDiagnostics` on the cells, measure π), and `match` pairs each eigenvector
+/// of a sampled method with the grid eigenfunction it correlates with on the samples, so a report
+/// compares a method's λ_k with the grid mode it actually estimates, not the one of the same rank.
 enum GridSpectrumStage: StageKind {
     static let name = "grid-spectrum"
-    static let version = 2
+    static let version = 3
     static let summary = "reference eigenvalues/eigenfunctions of the Langevin generator on a grid (1-D/2-D systems, SqRA)"
     static let system = SystemRequirement.required
     static let inputs = [InputSpec("data", required: false,
                                    help: "optional samples (/x, system coordinates): the eigenfunctions are interpolated at them (/values)")]
+    static let acceptsAnyInputs = true
     enum Output {
         static let eigenvalues = OutputDataset.float64("/eigenvalues", "count", units: "1/time",
             "λ₁ ≤ λ₂ ≤ … > 0 with L f = −λ f, L = β⁻¹Δ − ∇V·∇ (trivial λ₀ = 0 left out); attribute trivial_eigenvalue; root attribute eigenvalues_half_resolution with refinement")
@@ -28,8 +36,32 @@ enum GridSpectrumStage: StageKind {
         static let values = OutputDataset.float64("/values", "n × count", when: "an input 'data' is given",
             "the eigenfunctions at the samples (bilinear interpolation between cell centres)")
         static let sourceIndex = SharedDatasets.sourceIndex.documented(when: "the input 'data' has one", "copied from the input, so rows align with other stages")
+        static let modes = OutputDataset.float64("/modes", "count × 4",
+            "per eigenfunction: participation ratio 1/Σπf⁴, effective cells, Boltzmann mass and cell count of the support holding 90 % of its weight πf² (attribute columns; centroids and extents per mode as attributes)")
+        static let match = OutputDataset.group("/match", when: "params.match is given",
+            "per matched set <label>: eigenvalue (the set's λ_k), grid_mode (1-based grid eigenfunction with the largest |correlation| on the common samples), grid_eigenvalue, overlap (that |correlation|)")
     }
-    static let outputs = [Output.eigenvalues, Output.grid, Output.values, Output.sourceIndex]
+    static let outputs = [Output.eigenvalues, Output.grid, Output.values, Output.sourceIndex, Output.modes, Output.match]
+
+    struct MatchSpec: Decodable, Equatable {
+        var label: String
+        var input: String
+        var dataset: String
+        var eigenvalues: String
+
+        enum CodingKeys: String, CodingKey { case label, input, dataset, eigenvalues }
+
+        init(from decoder: Decoder) throws {
+            let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
+            label = try p(.label, default: "", help: "name of the set (a group under /match)")
+            input = try p(.input, default: "", help: "the input (a key under inputs:) holding the eigenvectors")
+            dataset = try p(.dataset, default: "/eigenvectors",
+                            help: "eigenvectors at samples, one column per mode (rows matched to input 'data' through the /source_index of its group, else the input's)")
+            eigenvalues = try p(.eigenvalues, default: "/generator_eigenvalues", help: "the set's eigenvalues λ > 0, one per column")
+            try p.check(!label.isEmpty && !label.contains("/"), .label, "give the set a label without '/'")
+            try p.check(!input.isEmpty, .input, "name the input that holds the eigenvectors")
+        }
+    }
 
     struct Parameters: Decodable {
         var points: Int
@@ -37,9 +69,10 @@ enum GridSpectrumStage: StageKind {
         var maxEnergy: Double
         var box: [[Double]]?
         var refinement: Bool
+        var match: [MatchSpec]
 
         enum CodingKeys: String, CodingKey {
-            case points, count, box, refinement
+            case points, count, box, refinement, match
             case maxEnergy = "max_energy"
         }
 
@@ -55,6 +88,8 @@ enum GridSpectrumStage: StageKind {
             refinement = try p(.refinement, default: true, help: "also solve at half resolution and store those eigenvalues (root attribute eigenvalues_half_resolution)")
             try p.check(box.map { b in b.allSatisfy { $0.count == 2 && $0[0] < $0[1] } } ?? true, .box,
                         "give one [lower, upper] pair with lower < upper per coordinate")
+            match = try p.list(.match, help: "sampled eigenvector sets to pair with the grid eigenfunctions they correlate with: {label, input, dataset, eigenvalues} (needs input 'data')")
+            try p.check(Set(match.map(\.label)).count == match.count, .match, "labels must differ")
         }
     }
 
@@ -90,6 +125,7 @@ enum GridSpectrumStage: StageKind {
             context.log("half resolution (\(p.points / 2) cells): " + half.map { String(format: "%.6g", $0) }.joined(separator: ", "))
         }
         try writeGrid(generator, spectrum: spectrum, reference: reference, count: p.count, to: out)
+        try writeModes(generator, spectrum: spectrum, count: p.count, to: out, context: context)
         if context.hasInput("data") {
             let input = try LearningInput("data", of: context, expected: "samples of the system (simulate, load)")
             defer { input.close() }
@@ -97,9 +133,17 @@ enum GridSpectrumStage: StageKind {
             let values = (1...p.count).map { generator.interpolate(spectrum.eigenfunctions.column($0), at: samples.x) }
             try out.write(Output.values, matrix: Matrix(rows: samples.count, cols: p.count,
                                                         storage: (0..<samples.count).flatMap { i in values.map { $0[i] } }))
-            if let source = try input.sourceIndex() {
+            let source = try input.sourceIndex()
+            if let source {
                 try out.write(Output.sourceIndex, integers: source.map(Int64.init))
             }
+            let gridEigenvalues = Array(spectrum.eigenvalues.dropFirst())
+            for spec in p.match {
+                try match(spec, gridValues: values, gridEigenvalues: gridEigenvalues, sampleSource: source ?? Array(0..<samples.count),
+                          to: out, context: context)
+            }
+        } else if !p.match.isEmpty {
+            throw fail("params.match needs input 'data' (the samples the sets are compared on)")
         }
         try out.setAttribute("beta", .double(system.beta))
         try out.setAttribute("box", .doubles(box.flatMap { [$0.lowerBound, $0.upperBound] }))
@@ -118,6 +162,59 @@ enum GridSpectrumStage: StageKind {
         } catch let e as LinalgError {
             throw FlowError.stageFailed(stage: context.stageName, message: "grid with \(cells) cells per axis: \(e)")
         }
+    }
+
+    /// `/modes`: where each grid eigenfunction lives, with π over the retained cells as the measure.
+    static func writeModes(_ g: GridGenerator, spectrum: GridSpectrum, count: Int, to out: HDF5Group, context: StageContext) throws {
+        let modes = (1...count).map { ModeDiagnostics(eigenvector: spectrum.eigenfunctions.column($0), measure: g.stationary, points: g.stateCoordinates) }
+        for (k, mode) in modes.enumerated() { context.log("λ\(k + 1): \(mode.summary)") }
+        try out.write(Output.modes, values: modes.flatMap { [$0.participationRatio, $0.effectiveSamples, $0.supportMass, Double($0.supportSamples)] },
+                      shape: [count, 4])
+        let d = try out.dataset(Output.modes.name)
+        try d.setAttribute("columns", .strings(["participation_ratio", "effective_cells", "support_mass", "support_cells"]))
+        try d.setAttribute("centroids", .doubles(modes.flatMap(\.centroid)))
+        try d.setAttribute("extents", .doubles(modes.flatMap(\.extent)))
+    }
+
+    /// `/match/<label>/*`: each column of the set paired with the grid eigenfunction of largest
+    /// |Pearson correlation| over the samples both cover (the samples are Boltzmann samples, so
+    /// their average is the π-average: this is the normalized overlap ⟨f, g⟩_π of the centred
+    /// functions).
+    static func match(_ spec: MatchSpec, gridValues: [[Double]], gridEigenvalues: [Double], sampleSource: [Int],
+                      to out: HDF5Group, context: StageContext) throws {
+        guard context.hasInput(spec.input) else {
+            throw FlowError.stageFailed(stage: context.stageName, message: "params.match '\(spec.label)': no input '\(spec.input)'; inputs: \(context.inputNames.joined(separator: ", "))")
+        }
+        let input = try LearningInput(spec.input, of: context, expected: "an output with \(spec.dataset)")
+        defer { input.close() }
+        let name = String(spec.dataset.drop { $0 == "/" })
+        let vectors = try input.matrix(name)
+        let lambdas = try input.matrix(String(spec.eigenvalues.drop { $0 == "/" })).storage
+        guard lambdas.count >= vectors.cols else {
+            throw input.problem("\(spec.eigenvalues) has \(lambdas.count) values for \(vectors.cols) columns of /\(name)")
+        }
+        let source = try input.sourceIndex(of: name)
+        if let source, source.count != vectors.rows { throw input.problem("/source_index has \(source.count) entries for \(vectors.rows) rows of /\(name)") }
+        var rowOfSample: [Int: Int] = [:]
+        for (i, s) in sampleSource.enumerated() where rowOfSample[s] == nil { rowOfSample[s] = i }
+        var pairs: [(Int, Int)] = []
+        for i in 0..<vectors.rows { if let r = rowOfSample[source?[i] ?? i] { pairs.append((i, r)) } }
+        guard pairs.count >= 3 else { throw input.problem("/\(name) shares \(pairs.count) samples with input 'data'; match needs rows of the same samples") }
+        var modes = [Int](), overlaps = [Double]()
+        for c in 0..<vectors.cols {
+            let f = pairs.map { vectors[$0.0, c] }
+            let correlations = gridValues.map { g in abs(Statistics.correlation(f, pairs.map { g[$0.1] })) }
+            let best = correlations.indices.max { correlations[$0] < correlations[$1] }!
+            modes.append(best + 1)
+            overlaps.append(correlations[best])
+        }
+        let group = "match/\(spec.label)"
+        try out.write("\(group)/eigenvalue", vector: Array(lambdas.prefix(vectors.cols)))
+        try out.write("\(group)/grid_mode", vector: modes.map(Double.init))
+        try out.write("\(group)/grid_eigenvalue", vector: modes.map { gridEigenvalues[$0 - 1] })
+        try out.write("\(group)/overlap", vector: overlaps)
+        context.log("\(spec.label): " + (0..<modes.count).map { String(format: "λ%d = %.5g ↔ grid λ%d = %.5g (|corr| %.3f)", $0 + 1, lambdas[$0], modes[$0], gridEigenvalues[modes[$0] - 1], overlaps[$0]) }.joined(separator: "; ")
+                    + " on \(pairs.count) samples")
     }
 
     /// `/grid/*`: axes, eigenfunctions (NaN in removed cells) and the potential, y slowest in 2-D.

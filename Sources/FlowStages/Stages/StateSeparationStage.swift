@@ -45,7 +45,7 @@ enum StateSeparationStage: StageKind {
             let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
             label = try p(.label, default: "", help: "name of the set in the table")
             input = try p(.input, default: "", help: "the input (a key under inputs:) holding the coordinates")
-            dataset = try p(.dataset, default: "/x", help: "the dataset (rows = samples, or matched through the input's /source_index)")
+            dataset = try p(.dataset, default: "/x", help: "the dataset (rows = samples, or matched through the /source_index of its group, else the input's)")
             columns = try p.optional(.columns, help: "0-based columns to use; default all")
             try p.check(!label.isEmpty, .label, "give the set a label")
             try p.check(!input.isEmpty, .input, "name the input that holds the coordinates")
@@ -164,7 +164,7 @@ enum StateSeparationStage: StageKind {
         let columns = spec.columns ?? Array(0..<all.cols)
         if let bad = columns.first(where: { $0 >= all.cols }) { throw input.problem("/\(name) has \(all.cols) columns; set '\(spec.label)' asks for column \(bad)") }
         let values = Matrix(rows: all.rows, cols: columns.count, storage: (0..<all.rows).flatMap { i in columns.map { all[i, $0] } })
-        let source = try input.sourceIndex()
+        let source = try input.sourceIndex(of: name)
         if let source, source.count != all.rows { throw input.problem("/source_index has \(source.count) entries for \(all.rows) rows of /\(name)") }
         var rowOfSample: [Int: Int] = [:]
         for i in 0..<all.rows {

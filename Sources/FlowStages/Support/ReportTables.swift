@@ -117,13 +117,14 @@ struct ColumnSpec: Decodable {
     var values: [Double]?
     var offset: Int
     var index: Int
+    var column: Int?
     var name: String?
     var scale: Double
     var format: String
     var relativeError: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case label, input, dataset, attribute, values, offset, index, name, scale, format
+        case label, input, dataset, attribute, values, offset, index, column, name, scale, format
         case relativeError = "relative_error"
     }
 
@@ -136,6 +137,7 @@ struct ColumnSpec: Decodable {
         values = try p.optional(.values, help: "literal values instead of a dataset (published references)")
         offset = try p(.offset, default: 0, in: .atLeast(0), help: "compare: first element used (e.g. 1 to skip a trivial eigenvalue)")
         index = try p(.index, default: 0, in: .atLeast(0), help: "inputs: element of the dataset shown")
+        column = try p.optional(.column, in: .atLeast(0), help: "read only this 0-based column of a 2-D dataset (e.g. the support mass column of /modes), one value per row")
         name = try p.optional(.name, help: "inputs: the element whose entry in the dataset's `names` attribute is this (e.g. max_energy in /diagnostics)")
         scale = try p(.scale, default: 1.0, help: "factor applied to every value")
         format = try p(.format, default: "%.5g", help: "printf format of the values")
@@ -198,7 +200,12 @@ struct ColumnSpec: Decodable {
         guard file.root.contains(name), !file.root.isGroup(name) else {
             throw FlowError.stageFailed(stage: context.stageName, message: "table column '\(label)': input '\(input)' has no dataset '/\(name)'")
         }
-        return try file.root.read(name, as: Double.self).values
+        guard let column else { return try file.root.read(name, as: Double.self).values }
+        let matrix = try file.root.readMatrix(name)
+        guard column < matrix.cols else {
+            throw FlowError.stageFailed(stage: context.stageName, message: "table column '\(label)': '/\(name)' of input '\(input)' has \(matrix.cols) columns; column \(column) asked")
+        }
+        return matrix.column(column)
     }
 
     /// `name` on the root, or `dataset/name` on a dataset.
