@@ -156,7 +156,7 @@ struct FigureRenderer {
         var layers = ["\(Gnuplot.quote(grid)) using 1:2:3 with image notitle",
                       "\(Gnuplot.quote(contours)) with lines lc rgb '#202020' lw 0.8 \(contourTitle)"]
         layers += try overlayLayers(name: name)
-        if !spec.overlays.isEmpty || spec.contourZ != nil { script += "set key outside right top\n" }
+        if !spec.overlays.isEmpty || spec.contourZ != nil { script += "set key outside bottom center horizontal\n" }
         return script + "plot " + layers.joined(separator: ", \\\n     ") + "\n"
     }
 
