@@ -7,7 +7,12 @@ effective-dynamics outputs of workflows/lj7.yaml (ed_mu, ed_learned) and prints,
 - the diffusion along the reaction on the band, D_q = Σ π ∇qᵀM∇q / Σ π |∇q|² (π = e^{−βF}), and the
   anisotropy of M there (ratio of M's eigenvalues) and its orientation against ∇q;
 - ν_AB rebuilt from the grid, β⁻¹ Σ π ∇qᵀM∇q h² / Σ π h² (P1 finite differences here, so it checks
-  the decomposition rather than reproducing the stage's ν to the last digit).
+  the decomposition rather than reproducing the stage's ν to the last digit), and its two
+  reparametrization-invariant factors: the probability P of the band, and ⟨∇qᵀM∇q⟩ on it, the mean
+  squared gradient of q∘ξ in the system's coordinates (M = E[∇ξ∇ξᵀ | ξ]). ν_AB is the Dirichlet form
+  of q∘ξ, which the true committor minimizes: the effective dynamics' ν_AB bounds the true one from
+  above (Zhang, Hartmann & Schütte, Faraday Discuss. 195, 365 (2016)), and the excess says how far
+  the level sets of q∘ξ are from those of the committor in configuration space.
 
     python lj7_ed_gap.py results/lj7/ed_mu.h5 results/lj7/ed_learned.h5
 Needs numpy and h5py (a private virtualenv; not a dependency of flow).
@@ -46,12 +51,15 @@ def analyse(path):
     anis = np.sum(w[band] * ev[:, 1] / np.maximum(ev[:, 0], 1e-300)) / np.sum(w[band])
     ok = kept & np.isfinite(gMg)
     nu = np.sum(pi[ok] * gMg[ok]) / beta / np.sum(pi[kept])
+    p_band = np.sum(pi[band]) / np.sum(pi[kept])
+    gMg_band = np.sum(w * gMg) / np.sum(w)
     print(f"{path}: CVs {names}, β = {beta}, {kept.sum()} cells kept, {band.sum()} on the band 0.4 < q < 0.6")
     print(f"  λ₁ = {f['eigenvalues'][0]:.4g};  k_AB = {rates[('hexagon', 'trapezoid', 'k_AB')]:.4g}, "
           f"ν_AB = {rates[('hexagon', 'trapezoid', 'nu_AB')]:.4g}, ρ_A = {rates[('hexagon', 'trapezoid', 'rho_A')]:.4g}")
     print(f"  ΔF‡ = {barrier:.4f} energy = {beta * barrier:.3f} k_BT;  D_q = {dq:.4g} (CV²/time);  "
           f"mean M on the band {np.sum(w[band][:, None, None] * M[band], axis=0).ravel() / np.sum(w[band])};  "
           f"eigenvalue ratio of M there {anis:.3g};  ν_AB from the grid {nu:.4g}")
+    print(f"  invariants: P(0.4 < q < 0.6) = {p_band:.4g}, ⟨∇qᵀM∇q⟩ on the band = {gMg_band:.4g} /time")
     return barrier, beta
 
 
