@@ -10,11 +10,7 @@ import FlowLinalg
 /// evaluator serves one thread; `pullback` refers to the inputs of the last `evaluate`.
 public final class MLPBatchEvaluator {
     public let sizes: [Int]
-    let activations: [Activation]
-    let weights: [[Double]]
-    let biases: [[Double]]
-    let input: Normalization
-    let output: Normalization
+    let network: FrozenNetwork
     /// Rows the scratch holds; grows with the largest block seen.
     private(set) var capacity = 0
     /// Per layer l: pre-activations z_l and activations y_l (y_0 = the normalized input), rows × sizes[l].
@@ -25,26 +21,18 @@ public final class MLPBatchEvaluator {
     private var rows = 0
 
     public convenience init(_ network: MLP) {
-        self.init(sizes: network.sizes, activations: network.activations, weights: network.weights.map(\.values),
-                  biases: network.biases.map(\.values), input: network.inputNormalization, output: network.outputNormalization)
+        self.init(FrozenNetwork(network))
     }
 
-    init(sizes: [Int], activations: [Activation], weights: [[Double]], biases: [[Double]],
-         input: Normalization, output: Normalization) {
-        self.sizes = sizes
-        self.activations = activations
-        self.weights = weights
-        self.biases = biases
-        self.input = input
-        self.output = output
+    init(_ network: FrozenNetwork) {
+        self.network = network
+        sizes = network.sizes
         z = sizes.map { _ in [] }
         y = z
     }
 
     /// An independent evaluator with the same weights (one per thread).
-    public func copy() -> MLPBatchEvaluator {
-        MLPBatchEvaluator(sizes: sizes, activations: activations, weights: weights, biases: biases, input: input, output: output)
-    }
+    public func copy() -> MLPBatchEvaluator { MLPBatchEvaluator(network) }
 
     public var inputDimension: Int { sizes[0] }
     public var outputDimension: Int { sizes[sizes.count - 1] }
@@ -66,15 +54,15 @@ public final class MLPBatchEvaluator {
         let n0 = inputDimension
         y[0].withUnsafeMutableBufferPointer { y0 in
             for k in 0..<count {
-                for i in 0..<n0 { y0[k * n0 + i] = (x[k * n0 + i] - input.shift[i]) / input.scale[i] }
+                for i in 0..<n0 { y0[k * n0 + i] = (x[k * n0 + i] - network.input.shift[i]) / network.input.scale[i] }
             }
         }
         for l in 0..<(sizes.count - 1) {
-            let nIn = sizes[l], nOut = sizes[l + 1], act = activations[l]
+            let nIn = sizes[l], nOut = sizes[l + 1], act = network.activations[l]
             y[l].withUnsafeBufferPointer { h in
                 z[l + 1].withUnsafeMutableBufferPointer { zl in
-                    for k in 0..<count { for j in 0..<nOut { zl[k * nOut + j] = biases[l][j] } }
-                    weights[l].withUnsafeBufferPointer { w in
+                    for k in 0..<count { for j in 0..<nOut { zl[k * nOut + j] = network.biases[l][j] } }
+                    network.weights[l].withUnsafeBufferPointer { w in
                         gemm(count, nOut, nIn, h.baseAddress!, transposeA: false, w.baseAddress!, transposeB: false,
                              zl.baseAddress!, beta: 1)
                     }
@@ -85,7 +73,7 @@ public final class MLPBatchEvaluator {
         let d = outputDimension, last = sizes.count - 1
         y[last].withUnsafeBufferPointer { yl in
             for k in 0..<count {
-                for c in 0..<d { values[k * d + c] = yl[k * d + c] * output.scale[c] + output.shift[c] }
+                for c in 0..<d { values[k * d + c] = yl[k * d + c] * network.output.scale[c] + network.output.shift[c] }
             }
         }
     }
@@ -97,22 +85,22 @@ public final class MLPBatchEvaluator {
         current.withUnsafeMutableBufferPointer { cur in
             next.withUnsafeMutableBufferPointer { nxt in
                 var (g, h) = (cur.baseAddress!, nxt.baseAddress!)
-                for k in 0..<count { for c in 0..<d { g[k * d + c] = cotangents[k * d + c] * output.scale[c] } }
+                for k in 0..<count { for c in 0..<d { g[k * d + c] = cotangents[k * d + c] * network.output.scale[c] } }
                 for l in stride(from: last - 1, through: 0, by: -1) {
                     let nIn = sizes[l], nOut = sizes[l + 1]
                     z[l + 1].withUnsafeBufferPointer { zl in
                         y[l + 1].withUnsafeBufferPointer { yl in
-                            activations[l].backward(g, zl.baseAddress!, yl.baseAddress!, g, count * nOut, accumulate: false)
+                            network.activations[l].backward(g, zl.baseAddress!, yl.baseAddress!, g, count * nOut, accumulate: false)
                         }
                     }
-                    weights[l].withUnsafeBufferPointer { w in
+                    network.weights[l].withUnsafeBufferPointer { w in
                         gemm(count, nIn, nOut, g, transposeA: false, w.baseAddress!, transposeB: true, h, beta: 0)
                     }
                     swap(&g, &h)
                 }
                 let n0 = inputDimension
                 for k in 0..<count {
-                    for i in 0..<n0 { gradients[k * n0 + i] += g[k * n0 + i] / input.scale[i] }
+                    for i in 0..<n0 { gradients[k * n0 + i] += g[k * n0 + i] / network.input.scale[i] }
                 }
             }
         }
