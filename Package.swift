@@ -56,6 +56,8 @@ let package = Package(
                           exclude: ["torch_bench.py"], swiftSettings: v5),
         .executableTarget(name: "flow-md-bench", dependencies: ["FlowMD", "FlowLinalg"], path: "Benchmarks/FlowMDBench",
                           swiftSettings: v5),
+        .executableTarget(name: "cv-bias-bench", dependencies: ["FlowStages", "FlowNN", "FlowMD", "FlowLinalg"],
+                          path: "Benchmarks/CVBiasBench", exclude: ["torch_restraint.py"], swiftSettings: v5),
 
         .testTarget(name: "FlowHDF5Tests", dependencies: ["FlowHDF5"], swiftSettings: v5),
         .testTarget(name: "FlowLinalgTests", dependencies: ["FlowLinalg"], swiftSettings: v5),

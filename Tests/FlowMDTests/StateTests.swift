@@ -103,4 +103,36 @@ final class StateTests: XCTestCase {
             XCTAssertEqual(basins.state(of: x), i, "\(name) displaced by 0.05 relaxes back to it")
         }
     }
+
+    /// Basin cores: the radius is the stated fraction of the signature distance to the nearest
+    /// other minimum; the minima and small displacements are in their cores, a parallelogram
+    /// (a minimum but not a state) in none, a configuration inside the hexagon's ball whose quench
+    /// ends elsewhere in none; `state(of:after:)` reports only entries into another core.
+    func testBasinCoresAreBallsCutToTheirBasins() {
+        let lj = LennardJonesCluster2D()
+        let minima = LennardJonesMinima.minima(of: lj)
+        let names = LennardJonesMinima.fragments.map(\.name)
+        let signature = SortedCoordinationNumbers(layout: lj.layout)
+        let cores = BasinCores(potential: lj, minima: names.map { ($0, minima[$0]!) },
+                               cores: [("A", "hexagon"), ("B", "trapezoid")], signature: signature, fraction: 0.5)
+        let s = names.map { signature.value(minima[$0]!) }
+        func distance(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot() }
+        XCTAssertEqual(cores.radii[0], 0.5 * (1...3).map { distance(s[0], s[$0]) }.min()!, accuracy: 1e-12)
+        XCTAssertEqual(cores.radii[1], 0.5 * (0...2).map { distance(s[3], s[$0]) }.min()!, accuracy: 1e-12)
+        XCTAssertEqual(cores.state(of: minima["hexagon"]!), 0)
+        XCTAssertEqual(cores.state(of: minima["trapezoid"]!), 1)
+        XCTAssertNil(cores.state(of: minima["capped-parallelogram-1"]!))
+        var rng = RandomSource(seed: 9)
+        let shaken = minima["trapezoid"]!.map { $0 + 0.03 * rng.normal() }
+        XCTAssertEqual(cores.state(of: shaken), 1)
+        XCTAssertNil(cores.state(of: shaken, after: 1), "staying in the last core is no entry")
+        XCTAssertEqual(cores.state(of: shaken, after: 0), 1)
+        // Inside the hexagon's ball but not its basin: a ball of 1.2 times the distance around the
+        // hexagon takes in the parallelogram nearest to it in signature, whose quench stays there.
+        let wide = BasinCores(potential: lj, minima: names.map { ($0, minima[$0]!) },
+                              cores: [("A", "hexagon")], signature: signature, fraction: 1.2)
+        let nearest = (1...3).min { distance(s[0], s[$0]) < distance(s[0], s[$1]) }!
+        XCTAssertLessThan(distance(s[0], s[nearest]), wide.radii[0])
+        XCTAssertNil(wide.state(of: minima[names[nearest]]!), "\(names[nearest]) lies in the hexagon's ball, not its basin")
+    }
 }

@@ -45,3 +45,15 @@ public extension Bias {
 
     mutating func restoreState(from group: HDF5Group) throws {}
 }
+
+/// A bias that evaluates a whole block of walkers at once: `WalkerForces` calls `addEnergies` once
+/// per block instead of `energy` walker by walker, so a learned CV runs one matrix product per
+/// network layer for all walkers of the block (`CVBatchEvaluator`).
+public protocol BatchedBias: Bias {
+    /// Whether the block path is the one to use (its CV has a block evaluator of its own).
+    var evaluatesInBlocks: Bool { get }
+    /// Adds U_b(x_k, t) of `count` configurations (count × D; configuration k belongs to walker
+    /// `firstWalker + k`) to `energies[k]` and ∇U_b(x_k, t) to row k of `gradients`.
+    func addEnergies(_ x: UnsafePointer<Double>, count: Int, firstWalker: Int, time: Double,
+                     energies: UnsafeMutablePointer<Double>, gradients: UnsafeMutablePointer<Double>)
+}

@@ -8,8 +8,9 @@ import Foundation
 ///
 /// The work is exact for the discrete protocol: W += U(x, t1) − U(x, t0) at fixed x, which for
 /// constant speed equals −Σ_c k_c v_c (t1 − t0) (ξ_c − z̄_c) with z̄_c the centre at mid-interval.
-/// Periodic components (dihedrals) use the minimum-image difference.
-public final class MovingHarmonicRestraint: Bias {
+/// Periodic components (dihedrals) use the minimum-image difference. With a CV that has a block
+/// evaluator (a learned CV), a block of walkers is one batched evaluation and one pullback.
+public final class MovingHarmonicRestraint: BatchedBias {
     public let cv: any CollectiveVariable
     public let forceConstants: [Double]
     public let initialCenters: [Double]
@@ -18,6 +19,7 @@ public final class MovingHarmonicRestraint: Bias {
     /// Period per component (2π for dihedrals) or nil.
     public let periods: [Double?]
     private var jacobian: [Double]
+    private lazy var block = HarmonicBlock(cv: cv, forceConstants: forceConstants)
 
     public init(cv: any CollectiveVariable, forceConstants: [Double], initialCenters: [Double],
                 velocities: [Double]? = nil, periods: [Double?]? = nil) {
@@ -67,6 +69,13 @@ public final class MovingHarmonicRestraint: Bias {
             for i in 0..<n { gradient[i] += s * jacobian[c * n + i] }
         }
         return e
+    }
+
+    public var evaluatesInBlocks: Bool { (cv as? any BatchedCollectiveVariable)?.prefersBlocks ?? false }
+
+    public func addEnergies(_ x: UnsafePointer<Double>, count: Int, firstWalker: Int, time: Double,
+                            energies: UnsafeMutablePointer<Double>, gradients: UnsafeMutablePointer<Double>) {
+        block.add(x, count: count, energies: energies, gradients: gradients) { _, c, v in deviation(v, c, time) }
     }
 }
 

@@ -6,13 +6,17 @@ import FlowHDF5
 /// the restrained-run estimators of the effective dynamics (Legoll & Lelièvre 2010; Maragliano,
 /// Fischer, Vanden-Eijnden & Ciccotti, J. Chem. Phys. 125, 024106 (2006)): the mean force
 /// ∇F(z) ≈ κ(z − ⟨ξ⟩_z) and the diffusion tensor M(z) ≈ ⟨∇ξ ∇ξᵀ⟩_z, both exact as κ → ∞.
-public final class UmbrellaWindows: Bias {
+///
+/// With a CV that has a block evaluator (a learned CV), a block of walkers is one batched
+/// evaluation and one pullback (`BatchedBias`).
+public final class UmbrellaWindows: BatchedBias {
     public let cv: any CollectiveVariable
     public let forceConstants: [Double]
     /// Centre of each walker's window (walkers × d).
     public let centers: [[Double]]
     public let periods: [Double?]
     private var jacobian: [Double]
+    private lazy var block = HarmonicBlock(cv: cv, forceConstants: forceConstants)
 
     public init(cv: any CollectiveVariable, forceConstants: [Double], centers: [[Double]], periods: [Double?]) {
         let d = cv.outputDimension
@@ -43,6 +47,15 @@ public final class UmbrellaWindows: Bias {
             for j in 0..<n { gradient[j] += f * jacobian[c * n + j] }
         }
         return e
+    }
+
+    public var evaluatesInBlocks: Bool { (cv as? any BatchedCollectiveVariable)?.prefersBlocks ?? false }
+
+    public func addEnergies(_ x: UnsafePointer<Double>, count: Int, firstWalker: Int, time: Double,
+                            energies: UnsafeMutablePointer<Double>, gradients: UnsafeMutablePointer<Double>) {
+        block.add(x, count: count, energies: energies, gradients: gradients) { k, c, v in
+            deviation(v, c, walker: firstWalker + k)
+        }
     }
 
     /// The windows differ by walker: the walker-free entry points are not meaningful.
@@ -84,22 +97,36 @@ public final class WindowAverages: WalkerObserver {
 
     public func observe(_ x: UnsafeBufferPointer<Double>, step: Int, time: Double) {
         guard step > skipSteps else { return }
+        add(sample(Array(x)))
+    }
+
+    /// One sample at x: ξ − z per component (minimum image on periodic ones), then
+    /// ∇ξ M⁻¹ ∇ξᵀ (d × d row-major). Runs that keep samples as frame values (molecular replicas,
+    /// which checkpoint their frames) average them later with `add`.
+    public func sample(_ x: [Double]) -> [Double] {
         let d = cv.outputDimension, n = cv.inputDimension
-        let xi = cv.value(Array(x), jacobian: &jacobian)
-        sums[0] += 1
+        let xi = cv.value(x, jacobian: &jacobian)
+        var out = [Double](repeating: 0, count: d + d * d)
         for c in 0..<d {
             var u = xi[c] - center[c]
             if let p = periods[c] { u -= p * (u / p).rounded() }
-            sums[1 + c] += u
+            out[c] = u
         }
         for a in 0..<d {
             for b in a..<d {
                 var s = 0.0
                 for j in 0..<n { s += jacobian[a * n + j] * jacobian[b * n + j] * (inverseMasses?[j] ?? 1) }
-                sums[1 + d + a * d + b] += s
-                if a != b { sums[1 + d + b * d + a] += s }
+                out[d + a * d + b] = s
+                out[d + b * d + a] = s
             }
         }
+        return out
+    }
+
+    /// Adds one `sample` to the averages.
+    public func add(_ sample: [Double]) {
+        sums[0] += 1
+        for i in sample.indices { sums[1 + i] += sample[i] }
     }
 
     public var state: [Double] {

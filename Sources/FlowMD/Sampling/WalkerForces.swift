@@ -1,10 +1,14 @@
 /// V, the biases and ∇(V + B) for blocks of walkers: the potential's batched path, then each
-/// bias per walker. One instance per thread (biases such as `MovingHarmonicRestraint` keep
+/// bias per walker, except the biases that evaluate whole blocks (`BatchedBias`, learned CVs),
+/// which add theirs once per block. One instance per thread (biases such as `MovingHarmonicRestraint` keep
 /// scratch buffers), created from the ensemble's bias factory; history-dependent biases
 /// (metadynamics) are shared and only read while walkers move.
 public final class WalkerForces {
     public let potential: any Potential
     public let biases: [any Bias]
+    /// The biases evaluated walker by walker, and those evaluated per block.
+    let walkerBiases: [any Bias]
+    let blockBiases: [any BatchedBias]
     let dimension: Int
     private var x: [Double]
     private var g: [Double]
@@ -12,6 +16,8 @@ public final class WalkerForces {
     public init(potential: any Potential, biases: [any Bias]) {
         self.potential = potential
         self.biases = biases
+        blockBiases = biases.compactMap { $0 as? any BatchedBias }.filter(\.evaluatesInBlocks)
+        walkerBiases = biases.filter { ($0 as? any BatchedBias)?.evaluatesInBlocks != true }
         dimension = potential.dimension
         x = [Double](repeating: 0, count: dimension)
         g = x
@@ -29,14 +35,21 @@ public final class WalkerForces {
         }
         let d = dimension
         for k in 0..<count {
+            guard !walkerBiases.isEmpty else {
+                b[k] = 0
+                continue
+            }
             for i in 0..<d {
                 x[i] = positions[k * d + i]
                 g[i] = 0
             }
             var total = 0.0
-            for bias in biases { total += bias.energy(x, walker: firstWalker + k, time: time, addingGradientTo: &g) }
+            for bias in walkerBiases { total += bias.energy(x, walker: firstWalker + k, time: time, addingGradientTo: &g) }
             b[k] = total
             for i in 0..<d { gradients[k * d + i] += g[i] }
+        }
+        for bias in blockBiases {
+            bias.addEnergies(positions, count: count, firstWalker: firstWalker, time: time, energies: b, gradients: gradients)
         }
     }
 

@@ -47,7 +47,7 @@ public final class LastVisitTracker: WalkerObserver {
         for a in 0..<states where lastEntry[a] >= 0 {
             for b in 0..<states where lastEntry[a] > lastEntry[b] { pairResidence[a][b] += elapsed }
         }
-        guard let s = assignment.state(of: Array(x)), s != last else { return }
+        guard let s = last >= 0 ? assignment.state(of: Array(x), after: last) : assignment.state(of: Array(x)), s != last else { return }
         if last >= 0 { transitions[last][s] += 1 }
         for a in 0..<states where a != s && lastEntry[a] > lastEntry[s] { reactive[a][s] += 1 }
         visits += 1

@@ -7,4 +7,15 @@ public protocol StateAssignment: Sendable {
     var stateNames: [String] { get }
     /// The state containing x, or nil when x lies between states.
     func state(of x: [Double]) -> Int?
+    /// The state containing x when it is another than `last`, else nil (default: `state(of:)`).
+    func state(of x: [Double], after last: Int) -> Int?
+}
+
+public extension StateAssignment {
+    /// All a last-visit tracker needs; assignments with an expensive membership test (quenches)
+    /// skip it for `last`'s own set.
+    func state(of x: [Double], after last: Int) -> Int? {
+        guard let s = state(of: x), s != last else { return nil }
+        return s
+    }
 }

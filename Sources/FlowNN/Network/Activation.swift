@@ -69,6 +69,7 @@ public enum Activation: String, CaseIterable, Codable, Sendable {
             case (.tanh, true): for i in r { out[i] += g[i] * (1 - y[i] * y[i]) }
             case (.sigmoid, false): for i in r { out[i] = g[i] * (y[i] * (1 - y[i])) }
             case (.sigmoid, true): for i in r { out[i] += g[i] * (y[i] * (1 - y[i])) }
+            case (.elu, false): for i in r { out[i] = z[i] > 0 ? g[i] : g[i] * (y[i] + 1) }
             case (_, false): for i in r { out[i] = g[i] * derivative(z: z[i], y: y[i]) }
             case (_, true): for i in r { out[i] += g[i] * derivative(z: z[i], y: y[i]) }
             }

@@ -10,10 +10,7 @@ import FlowLinalg
 public final class MLPEvaluator {
     public let sizes: [Int]
     public let activations: [Activation]
-    private let weights: [[Double]]
-    private let biases: [[Double]]
-    private let input: Normalization
-    private let output: Normalization
+    private let network: FrozenNetwork
     /// All weights, biases and scratch in one allocation, addressed by the offsets below.
     private let storage: UnsafeMutablePointer<Double>
     private let weightOffset: [Int], biasOffset: [Int], zOffset: [Int], yOffset: [Int]
@@ -23,19 +20,14 @@ public final class MLPEvaluator {
     private let outShift: UnsafeMutablePointer<Double>, outScale: UnsafeMutablePointer<Double>
 
     public convenience init(_ network: MLP) {
-        self.init(sizes: network.sizes, activations: network.activations,
-                  weights: network.weights.map(\.values), biases: network.biases.map(\.values),
-                  input: network.inputNormalization, output: network.outputNormalization)
+        self.init(FrozenNetwork(network))
     }
 
-    init(sizes: [Int], activations: [Activation], weights: [[Double]], biases: [[Double]],
-         input: Normalization, output: Normalization) {
+    init(_ network: FrozenNetwork) {
+        self.network = network
+        let sizes = network.sizes, weights = network.weights, biases = network.biases
         self.sizes = sizes
-        self.activations = activations
-        self.weights = weights
-        self.biases = biases
-        self.input = input
-        self.output = output
+        activations = network.activations
         var offset = 0
         func reserve(_ n: Int) -> Int { defer { offset += n }; return offset }
         weightOffset = weights.map { reserve($0.count) }
@@ -53,10 +45,10 @@ public final class MLPEvaluator {
         inScale = inShift + sizes[0]
         outShift = inScale + sizes[0]
         outScale = outShift + sizes[sizes.count - 1]
-        inShift.update(from: input.shift, count: sizes[0])
-        inScale.update(from: input.scale, count: sizes[0])
-        outShift.update(from: output.shift, count: sizes[sizes.count - 1])
-        outScale.update(from: output.scale, count: sizes[sizes.count - 1])
+        inShift.update(from: network.input.shift, count: sizes[0])
+        inScale.update(from: network.input.scale, count: sizes[0])
+        outShift.update(from: network.output.shift, count: sizes[sizes.count - 1])
+        outScale.update(from: network.output.scale, count: sizes[sizes.count - 1])
     }
 
     deinit { storage.deallocate() }
@@ -66,8 +58,7 @@ public final class MLPEvaluator {
 
     /// An independent evaluator with the same weights (one per thread).
     public func copy() -> MLPEvaluator {
-        MLPEvaluator(sizes: sizes, activations: activations, weights: weights, biases: biases,
-                     input: input, output: output)
+        MLPEvaluator(network)
     }
 
     public func value(at x: [Double]) -> [Double] {

@@ -58,18 +58,20 @@ struct WindowSpec: Decodable {
     var interval: Int
     var walkers: Int
     var smoothing: Double
+    var friction: Double
 
-    enum CodingKeys: String, CodingKey { case kappa, steps, dt, equilibration, interval, walkers, smoothing }
+    enum CodingKeys: String, CodingKey { case kappa, steps, dt, equilibration, interval, walkers, smoothing, friction }
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
         kappa = try (p(.kappa, literal: 200.0, unit: "energy/CV²", help: "restraint ½κ|ξ(x) − z|²: one force constant for all CV components, or a list, one per component") as NumbersOrNumber).values
         steps = try p(.steps, default: 20_000, in: .closed(1, 1_000_000_000), help: "steps per window walker, equilibration included")
-        dt = try p(.dt, default: 1e-4, unit: "time", in: .positive, help: "Euler–Maruyama time step of the windows (overdamped, unit masses, the system's β)")
+        dt = try p(.dt, default: 1e-4, unit: "time", in: .positive, help: "time step of the windows: Euler–Maruyama (model systems: overdamped, unit masses, the system's β) or Langevin BAOAB in ps (charmm systems)")
         equilibration = try p(.equilibration, default: 2_000, in: .atLeast(0), help: "steps before averaging starts")
         interval = try p(.interval, default: 10, in: .atLeast(1), help: "average ξ and ∇ξ∇ξᵀ every this many steps")
         walkers = try p(.walkers, default: 1, in: .closed(1, 1000), help: "walkers per window (each its own random stream)")
         smoothing = try p(.smoothing, default: 0.0, in: .nonNegative, help: "Gaussian smoothing width of M over neighbouring cells, in cells (0: none)")
+        friction = try p(.friction, default: 1.0, unit: "1/ps", in: .positive, help: "charmm systems: the friction γ of the Brownian dynamics whose rates the effective dynamics predicts (M = (418.4/γ)⟨∇ξ diag(m)⁻¹∇ξᵀ⟩), and of the Langevin windows")
         try p.check(kappa.allSatisfy { $0 > 0 && $0.isFinite }, .kappa, "give positive force constants")
         try p.check(equilibration < steps, .equilibration, "must be below steps (\(steps)), or no sample is averaged")
     }

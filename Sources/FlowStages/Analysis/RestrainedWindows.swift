@@ -22,12 +22,18 @@ struct RestrainedWindows {
     let spec: WindowSpec
 
     /// Runs every window; `data` and `values` are the frames and their ξ, for the starting points.
-    func run(system: SimulationSystem, data: Matrix, values: Matrix, context: StageContext) throws -> Estimate {
+    /// κ per CV component.
+    func forceConstants(stage: String) throws -> [Double] {
         let d = cv.outputDimension
         let kappa = spec.kappa.count == 1 ? [Double](repeating: spec.kappa[0], count: d) : spec.kappa
         guard kappa.count == d else {
-            throw FlowError.stageFailed(stage: context.stageName, message: "params.diffusion.kappa has \(spec.kappa.count) values for \(d) CV components")
+            throw FlowError.stageFailed(stage: stage, message: "params.diffusion.kappa has \(spec.kappa.count) values for \(d) CV components")
         }
+        return kappa
+    }
+
+    func run(system: SimulationSystem, data: Matrix, values: Matrix, context: StageContext) throws -> Estimate {
+        let kappa = try forceConstants(stage: context.stageName)
         let starts = centers.map { nearestFrame(to: $0, values: values) }
         let walkerCenters = centers.flatMap { [[Double]](repeating: $0, count: spec.walkers) }
         let initial = starts.flatMap { [[Double]](repeating: data.row($0), count: spec.walkers) }
@@ -47,6 +53,12 @@ struct RestrainedWindows {
         } catch let e as SamplingError {
             throw FlowError.stageFailed(stage: context.stageName, message: "restrained windows: \(e.description); lower diffusion.dt or diffusion.kappa")
         }
+        return pooled(averages)
+    }
+
+    /// Each window's averages pooled over its walkers (`spec.walkers` consecutive ones).
+    func pooled(_ averages: [WindowAverages]) -> Estimate {
+        let d = cv.outputDimension
         var estimate = Estimate(meanValue: [], diffusion: [], samples: [])
         for w in centers.indices {
             let group = averages[(w * spec.walkers)..<((w + 1) * spec.walkers)]

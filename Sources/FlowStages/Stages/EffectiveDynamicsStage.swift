@@ -17,8 +17,14 @@ import FlowMD
 ///   integrated by least squares (`FreeEnergyEstimation`).
 /// - M on the grid: the full d × d tensor from restrained windows at the cell centres
 ///   (`RestrainedWindows`), started from the data frame nearest each centre, optionally smoothed.
-///   Overdamped dynamics with unit masses, as the model systems' brute-force runs: M is
+///   Model systems: overdamped dynamics with unit masses, as their brute-force runs: M is
 ///   ⟨∇ξ∇ξᵀ⟩ in the system's coordinates, so CVs orthonormal in feature space give M ≠ I.
+///   Molecules (`charmm`, `MolecularWindows`): the overdamped convention of Brownian dynamics
+///   γ m dx = −∇V dt + √(2γ m k_BT) dW at friction γ (`diffusion.friction`), M mass-weighted,
+///   M = (418.4/γ)⟨∇ξ diag(m)⁻¹ ∇ξᵀ⟩ in CV²/(ps·kcal/mol), so the rates are those of that
+///   Brownian dynamics in 1/ps (the reference butane rates are Brownian at γ = 1/ps; underdamped
+///   Langevin rates agree only in the high-friction limit). The windows sample with Langevin
+///   BAOAB: ⟨ξ⟩ and M are averages over the restrained Boltzmann distribution, whatever samples it.
 /// - L is discretized by P1 finite elements (`FiniteElementGenerator`: symmetric, detailed
 ///   balance with e^{−βF}, consistent for anisotropic position-dependent M; SqRA sees only the
 ///   diagonal of M), cells above the free-energy cut-off removed (the published LJ7 TPT keeps
@@ -27,10 +33,10 @@ import FlowMD
 ///   (k_AB = ν_AB/ρ_A, ν_AB, ρ_A) in the row layout of `transition-rates`, so a report can put
 ///   them beside the brute-force rates.
 ///
-/// Units: F in the system's energy, rates and eigenvalues in 1/time of the system.
+/// Units: F in the system's energy, rates and eigenvalues in 1/time of the system (1/ps for molecules).
 enum EffectiveDynamicsStage: StageKind {
     static let name = "effective-dynamics"
-    static let version = 1
+    static let version = 2
     static let summary = "free energy, diffusion tensor, generator eigenvalues and TPT rates of the effective dynamics of a CV"
     static let system = SystemRequirement.required
     static var cpus: Int { ProcessInfo.processInfo.activeProcessorCount }
@@ -41,7 +47,7 @@ enum EffectiveDynamicsStage: StageKind {
 
     enum Output {
         static let grid = OutputDataset.group("/grid",
-            "axis0, axis1 (2-D): cell centres along each CV component; attribute periodic. Fields on the grid have shape nx (1-D) or ny × nx (2-D, values[j, i] at (axis0[i], axis1[j])), then their components, as grid-spectrum's, so report grid figures draw them")
+            "axis0, axis1 (2-D): cell centres along each CV component; attributes periodic, names (the CV components, for figure labels). Fields on the grid have shape nx (1-D) or ny × nx (2-D, values[j, i] at (axis0[i], axis1[j])), then their components, as grid-spectrum's, so report grid figures draw them")
         static let freeEnergy = OutputDataset.float64("/free_energy", "grid", units: "system energy",
             "F per grid cell, minimum 0 over the retained cells (/retained), removed cells shifted alike; NaN where there is no estimate")
         static let diffusion = OutputDataset.float64("/diffusion", "grid × d × d",
@@ -68,10 +74,15 @@ enum EffectiveDynamicsStage: StageKind {
         static let stateCells = OutputDataset.int64("/state_cells", "grid × states", when: "states are given",
             "1 where a cell belongs to the state")
         static let cv = OutputDataset.float64("/cv", "frames × d", "ξ of every data frame (names in attribute 'names')")
+        static let sensitivityFraction = TransitionRatesStage.Output.sensitivityFraction.documented(when: "use_core_sets with core states and quench.sensitivity",
+            "the core fractions: quench.core_fraction first, then quench.sensitivity")
+        static let sensitivityRate = TransitionRatesStage.Output.sensitivityRate.documented(when: "use_core_sets with core states and quench.sensitivity",
+            "each /rates row (same order) between the images of each fraction's cores, from the same generator")
     }
     static let outputs = [Output.grid, Output.freeEnergy, Output.diffusion, Output.meanForce, Output.windowSamples, Output.retained,
                           Output.eigenvalues, Output.eigenfunctions, Output.committor, Output.from, Output.to, Output.quantity,
-                          Output.rate, Output.low, Output.high, Output.states, Output.stateCells, Output.cv]
+                          Output.rate, Output.low, Output.high, Output.states, Output.stateCells, Output.cv,
+                          Output.sensitivityFraction, Output.sensitivityRate]
 
     enum FreeEnergyRoute: String, ParameterEnum { case histogram, kde, restrained }
 
@@ -120,10 +131,11 @@ enum EffectiveDynamicsStage: StageKind {
     static func run(_ p: Parameters, in context: StageContext) throws {
         let stage = context.stageName
         func fail(_ message: String) -> FlowError { FlowError.stageFailed(stage: stage, message: message) }
-        if context.system?.kind == CharmmSystem.name {
-            throw fail("the restrained windows run the model systems' overdamped dynamics with unit masses; charmm systems (mass-weighted M, Langevin or Brownian windows) are not supported yet")
+        var molecule: CharmmModel?
+        if let definition = context.system, let sp = definition.parameters as? CharmmSystem.Parameters {
+            molecule = try CharmmSystem.model(sp, system: definition.name, stage: stage)
         }
-        let system = try SystemFactory.simulationSystem(for: context.system, stage: stage)
+        let system = try molecule?.simulationSystem ?? SystemFactory.simulationSystem(for: context.system, stage: stage)
         let cv = try collectiveVariable(p, system: system, context: context)
         let data = try LearningInput("data", of: context, expected: "samples of the system (simulate, load)")
         defer { data.close() }
@@ -159,7 +171,8 @@ enum EffectiveDynamicsStage: StageKind {
             throw fail("only \(windowCells.count) grid cells hold data; widen the grid, use fewer bins or give more data")
         }
         let windows = RestrainedWindows(cv: cv, centers: windowCells.map { centers[$0] }, periods: periods, spec: p.diffusion)
-        let estimate = try windows.run(system: system, data: x, values: values, context: context)
+        let estimate = try molecule.map { try MolecularWindows(windows: windows, model: $0).run(data: x, values: values, context: context) }
+            ?? windows.run(system: system, data: x, values: values, context: context)
 
         var tensors = Matrix(rows: cells, cols: d * d, storage: [Double](repeating: .nan, count: cells * d * d))
         var samples = [Int64](repeating: 0, count: cells)
@@ -218,8 +231,28 @@ enum EffectiveDynamicsStage: StageKind {
         try out.write(Output.eigenfunctions, values: layout.arranged(onCells(model.eigenfunctions, model: model, cells: cells).storage, components: k),
                       shape: layout.shape(k))
         if p.useCoreSets {
-            let sets = try coreSetImages(p, system: system, data: x, values: values, weights: weights, model: model, stage: stage)
+            let assignment: any StateAssignment
+            let variants: [(fraction: Double, assignment: any StateAssignment)]
+            do {
+                assignment = try StateSpec.assignment(p.coreSets, quench: p.quench, system: system)
+                variants = try StateSpec.coreVariants(p.coreSets, quench: p.quench, system: system) ?? []
+            } catch {
+                throw fail("params.core_sets: \(error)")
+            }
+            let sets = try coreSetImages(assignment, data: x, values: values, weights: weights, model: model, stage: stage)
             try writeRates(sets, model: model, cells: cells, to: out, stage: stage, context: context)
+            if !variants.isEmpty {
+                let columns = try variants.map { v -> [Double] in
+                    let images = try coreSetImages(v.assignment, data: x, values: values, weights: weights, model: model, stage: stage)
+                    do { return try model.rates(between: images).rows.map(\.value) } catch {
+                        throw fail("TPT between the states of core fraction \(v.fraction): \(error)")
+                    }
+                }
+                for (v, column) in zip(variants, columns) {
+                    context.log(String(format: "core fraction %.3g: k_AB = %.5g, nu_AB = %.5g", v.fraction, column[0], column[1]))
+                }
+                try TransitionRatesStage.writeSensitivity(fractions: variants.map(\.fraction), columns: columns, to: out)
+            }
         } else if !p.states.isEmpty {
             if let other = p.states.first(where: { !$0.cvs.isEmpty && $0.cvs != p.cvs }) {
                 throw fail("params.states '\(other.name)' is written in other CVs than the stage's (\(p.cvs.isEmpty ? "the learned CV" : "params.cvs")); for states defined elsewhere use use_core_sets with core_sets")
@@ -229,7 +262,9 @@ enum EffectiveDynamicsStage: StageKind {
         }
         try out.setAttribute("beta", .double(system.beta))
         try out.setAttribute("cells_retained", .int(Int64(model.nodes.count)))
-        try out.setAttribute("diffusion_convention", .string("M = <grad xi grad xi^T> in the system's coordinates, unit masses, overdamped dynamics"))
+        try out.setAttribute("diffusion_convention", .string(molecule == nil
+            ? "M = <grad xi grad xi^T> in the system's coordinates, unit masses, overdamped dynamics"
+            : "M = (418.4/gamma) <grad xi diag(m)^-1 grad xi^T> in CV^2/(ps kcal/mol): Brownian dynamics at friction gamma = \(p.diffusion.friction)/ps, masses in amu, lengths in Angstrom"))
     }
 
     static func collectiveVariable(_ p: Parameters, system: SimulationSystem, context: StageContext) throws -> any CollectiveVariable {
@@ -284,6 +319,7 @@ enum EffectiveDynamicsStage: StageKind {
             try grid.write("axis\(a)", vector: (0..<axis.count).map(axis.center))
         }
         try grid.setAttribute("periodic", .ints(axes.map { $0.periodic ? 1 : 0 }))
+        try grid.setAttribute("names", .strings(cv.componentNames))
         try out.write(Output.cv, matrix: values)
         try out.dataset(Output.cv.name).setAttribute("names", .strings(cv.componentNames))
     }
@@ -312,12 +348,8 @@ enum EffectiveDynamicsStage: StageKind {
     /// the data frames' weight lies in the core set. The same core sets as the brute-force
     /// `transition-rates` give both sides of a rate comparison the same states, with nothing to
     /// size in CV space.
-    static func coreSetImages(_ p: Parameters, system: SimulationSystem, data: Matrix, values: Matrix, weights: [Double]?,
+    static func coreSetImages(_ assignment: any StateAssignment, data: Matrix, values: Matrix, weights: [Double]?,
                               model: EffectiveDynamicsModel, stage: String) throws -> [NamedNodeSet] {
-        let assignment: any StateAssignment
-        do { assignment = try StateSpec.assignment(p.coreSets, quench: p.quench, system: system) } catch {
-            throw FlowError.stageFailed(stage: stage, message: "params.core_sets: \(error)")
-        }
         let names = assignment.stateNames
         let axes = model.axes
         var inside = [[Double]](repeating: [Double](repeating: 0, count: names.count), count: model.nodes.count)

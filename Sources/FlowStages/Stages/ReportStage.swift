@@ -134,10 +134,12 @@ struct FigureSpec: Decodable {
     var units: String
     var z: String
     var levels: Int
+    var contourZ: String?
     var overlays: [OverlaySpec]
 
     enum CodingKeys: String, CodingKey {
         case type, input, x, y, color, contours, title, file, weights, bins, beta, units, z, levels, overlays
+        case contourZ = "contour_z"
         case logY = "log_y"
         case maxPoints = "max_points"
         case xRange = "x_range"
@@ -183,6 +185,7 @@ struct FigureSpec: Decodable {
         units = try p(.units, default: "energy", help: "heatmap: energy unit named on the colour bar")
         z = try p(.z, default: "/grid/values:0", help: "grid: dataset[:component] of the values, ny × nx (× components), values[j, i] at (x[i], y[j])")
         levels = try p(.levels, default: 12, in: .atLeast(1), help: "grid: number of contour levels")
+        contourZ = try p.optional(.contourZ, help: "grid: dataset[:component] on the same grid whose contour lines are drawn over the image of z instead of z's own, e.g. /committor:0 over /free_energy (levels evenly spaced over its range: 9 gives q = 0.1, …, 0.9 for a committor)")
         overlays = try p.list(.overlays, help: "curves or points drawn on top (e.g. minimum-energy paths, a decoder curve), each from any report input")
         try p.check(!input.isEmpty, .input, "name the report input to plot (one of the keys under inputs:)")
         try p.check(!y.isEmpty, .y, "give at least one dataset")

@@ -34,9 +34,13 @@ enum TransitionRatesStage: StageKind {
         static let residence = OutputDataset.float64("/residence_time", "states", units: "system time", "pooled time with each state as the last visited")
         static let totalTime = OutputDataset.float64("/total_time", "1", units: "system time", "pooled run time T over all walkers")
         static let states = OutputDataset.strings("/states", "states", "state names")
+        static let sensitivityFraction = OutputDataset.float64("/core_sensitivity/fraction", "variants", when: "core states with quench.sensitivity",
+            "the core fractions: params.quench.core_fraction first, then quench.sensitivity")
+        static let sensitivityRate = OutputDataset.float64("/core_sensitivity/rate", "rows × variants", when: "core states with quench.sensitivity",
+            "each /rates row (same order) with the cores of each fraction, from the same trajectories")
     }
     static let outputs = [Output.from, Output.to, Output.quantity, Output.rate, Output.low, Output.high, Output.events, Output.time,
-                          Output.counts, Output.residence, Output.totalTime, Output.states]
+                          Output.counts, Output.residence, Output.totalTime, Output.states, Output.sensitivityFraction, Output.sensitivityRate]
 
     struct Parameters: Decodable {
         var dynamics: DynamicsParameters
@@ -69,13 +73,21 @@ enum TransitionRatesStage: StageKind {
             throw FlowError.stageFailed(stage: stage, message: "params.\(error)")
         }
         let names = assignment.stateNames
+        let variants: [(fraction: Double, assignment: any StateAssignment)]
+        do { variants = try StateSpec.coreVariants(p.states, quench: p.quench, system: system) ?? [] } catch {
+            throw FlowError.stageFailed(stage: stage, message: "params.\(error)")
+        }
         let d = p.dynamics
         try DynamicsParameters.checkFits(rows: d.walkers, dimension: system.potential.dimension, what: "walkers", fix: "lower walkers", stage: stage)
         let initial = try d.initial.configurations(walkers: d.walkers, in: system, context: context)
-        let trackers = (0..<d.walkers).map { _ in LastVisitTracker(assignment: assignment) }
+        // With core-size variants every walker feeds one tracker per variant (the main one first).
+        let trackerSets = (0..<d.walkers).map { _ in
+            variants.isEmpty ? [LastVisitTracker(assignment: assignment)] : variants.map { LastVisitTracker(assignment: $0.assignment) }
+        }
+        let trackers = trackerSets.map { $0[0] }
         let ensemble = WalkerEnsemble(potential: system.potential, integrator: d.integrator(beta: system.beta), initial: initial,
                                       settings: EnsembleSettings(steps: d.steps, stride: 0, seed: context.seed, observationInterval: p.interval),
-                                      observers: trackers)
+                                      observers: trackerSets.map { $0.count == 1 ? $0[0] as WalkerObserver : ObserverGroup($0) })
         context.log("\(d.walkers) walkers × \(d.steps) steps (time \(Double(d.steps) * d.dt) each), states \(names.joined(separator: ", "))")
         do {
             try ensemble.run(monitor: context.monitor, checkpoints: context.checkpoints, threads: context.cpus)
@@ -89,10 +101,29 @@ enum TransitionRatesStage: StageKind {
         var rng = context.random("bootstrap")
         let estimate = TransitionRateEstimate(trackers: trackers, names: names, confidence: p.confidence, resamples: p.resamples, random: &rng)
         try write(estimate, names: names, confidence: p.confidence, to: context.output.root)
+        if !variants.isEmpty {
+            var columns: [[Double]] = []
+            for v in variants.indices {
+                var rng = context.random("bootstrap-core-\(v)")
+                let e = TransitionRateEstimate(trackers: trackerSets.map { $0[v] }, names: names, confidence: p.confidence, resamples: 100, random: &rng)
+                columns.append(e.rows.map(\.value))
+                let k = e.rows.first { $0.quantity == .mfptRate }
+                context.log(String(format: "core fraction %.3g: k_AB %@ → %@ = %.4e (%d events)", variants[v].fraction, k?.from ?? "", k?.to ?? "", k?.value ?? .nan, k?.events ?? 0))
+            }
+            try writeSensitivity(fractions: variants.map(\.fraction), columns: columns, to: context.output.root)
+        }
         for r in estimate.rows {
             context.log(String(format: "%@ %@ → %@: %.4e [%.4e, %.4e] (%d events, time %.4e)",
                                r.quantity.rawValue, r.from, r.to, r.value, r.low, r.high, r.events, r.time))
         }
+    }
+
+    /// `/core_sensitivity`: the fractions and, per /rates row, its value with each fraction's cores.
+    static func writeSensitivity(fractions: [Double], columns: [[Double]], to out: HDF5Group) throws {
+        let rows = columns[0].count
+        try out.write(Output.sensitivityFraction, vector: fractions)
+        try out.write(Output.sensitivityRate, values: (0..<(rows * fractions.count)).map { columns[$0 % fractions.count][$0 / fractions.count] },
+                      shape: [rows, fractions.count])
     }
 
     static func write(_ estimate: TransitionRateEstimate, names: [String], confidence: Double, to out: HDF5Group) throws {

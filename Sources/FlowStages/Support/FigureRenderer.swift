@@ -134,7 +134,35 @@ struct FigureRenderer {
     /// the system's potential contours optional underneath, and the overlays on top.
     func gridFigure(file: HDF5File, name: String) throws -> String {
         let xs = try column(spec.x, in: file, rowsLike: nil), ys = try column(spec.y[0], in: file, rowsLike: nil)
-        let (zName, component) = parse(spec.z)
+        let image = try gridField(spec.z, in: file, xs: xs, ys: ys, name: name)
+        // contour_z absent from the input (a profile without states has no committor): the image's
+        // own contours, and the key says so.
+        let overlay = spec.contourZ.flatMap { ref in file.root.contains(parse(ref).dataset) ? ref : nil }
+        let lines = try overlay.map { try gridField($0, in: file, xs: xs, ys: ys, name: name) } ?? image
+        let grid = try plot.data("\(name).grid-values", rows: gridRows(xs, ys, image))
+        let contourGrid = overlay == nil ? grid : try plot.data("\(name).grid-contour-values", rows: gridRows(xs, ys, lines))
+        let finite = lines.filter(\.isFinite)
+        let lo = finite.min() ?? 0, hi = finite.max() ?? 1
+        let step = (hi - lo) / Double(spec.levels + 1)
+        let contours = plot.directory + "/\(name).grid-contours"
+        var script = "set xlabel \(Gnuplot.quote(label(spec.x, in: file))); set ylabel \(Gnuplot.quote(label(spec.y[0], in: file)))\n"
+        script += "set xrange [\(xs.first!):\(xs.last!)]; set yrange [\(ys.first!):\(ys.last!)]\n"
+        script += "set palette rgbformulae 33,13,10\nset cblabel \(Gnuplot.quote(label(spec.z, in: file)))\n"
+        script += "set contour base\nset cntrparam levels incremental \(lo + step),\(step),\(hi - step / 2)\nunset surface\nset view map\n"
+        script += "set table \(Gnuplot.quote(contours))\nsplot \(Gnuplot.quote(contourGrid)) using 1:2:3 with lines notitle\nunset table\nunset contour\nset surface\n"
+        let contourTitle = spec.contourZ.map { ref in
+            "title \(Gnuplot.quote(overlay == nil ? "contours of the image: the input has no /\(parse(ref).dataset)" : "contours: " + label(ref, in: file)))"
+        } ?? "notitle"
+        var layers = ["\(Gnuplot.quote(grid)) using 1:2:3 with image notitle",
+                      "\(Gnuplot.quote(contours)) with lines lc rgb '#202020' lw 0.8 \(contourTitle)"]
+        layers += try overlayLayers(name: name)
+        if !spec.overlays.isEmpty || spec.contourZ != nil { script += "set key outside bottom center horizontal\n" }
+        return script + "plot " + layers.joined(separator: ", \\\n     ") + "\n"
+    }
+
+    /// One component of a field on the grid, values[j·nx + i] at (x[i], y[j]).
+    func gridField(_ ref: String, in file: HDF5File, xs: [Double], ys: [Double], name: String) throws -> [Double] {
+        let (zName, component) = parse(ref)
         guard file.root.contains(zName), !file.root.isGroup(zName) else {
             throw FlowError.stageFailed(stage: context.stageName, message: "figure '\(name)': input '\(spec.input)' has no dataset '/\(zName)'")
         }
@@ -144,26 +172,17 @@ struct FigureRenderer {
         guard shape.count >= 2, shape[0] == ys.count, shape[1] == xs.count, k < m else {
             throw FlowError.stageFailed(stage: context.stageName, message: "figure '\(name)': '/\(zName)' has shape \(shape); expected \(ys.count) × \(xs.count) (× components) with component \(k)")
         }
+        return (0..<(xs.count * ys.count)).map { values[$0 * m + k] }
+    }
+
+    /// gnuplot's grid rows: x-major blocks separated by blank lines.
+    func gridRows(_ xs: [Double], _ ys: [Double], _ values: [Double]) -> [[Double]] {
         var rows: [[Double]] = []
         for i in 0..<xs.count {
-            for j in 0..<ys.count { rows.append([xs[i], ys[j], values[(j * xs.count + i) * m + k]]) }
+            for j in 0..<ys.count { rows.append([xs[i], ys[j], values[j * xs.count + i]]) }
             rows.append([])
         }
-        let grid = try plot.data("\(name).grid-values", rows: rows)
-        let finite = values.enumerated().filter { $0.offset % m == k && $0.element.isFinite }.map(\.element)
-        let lo = finite.min() ?? 0, hi = finite.max() ?? 1
-        let step = (hi - lo) / Double(spec.levels + 1)
-        let contours = plot.directory + "/\(name).grid-contours"
-        var script = "set xlabel \(Gnuplot.quote(label(spec.x, in: file))); set ylabel \(Gnuplot.quote(label(spec.y[0], in: file)))\n"
-        script += "set xrange [\(xs.first!):\(xs.last!)]; set yrange [\(ys.first!):\(ys.last!)]\n"
-        script += "set palette rgbformulae 33,13,10\nset cblabel \(Gnuplot.quote(label(spec.z, in: file)))\n"
-        script += "set contour base\nset cntrparam levels incremental \(lo + step),\(step),\(hi - step / 2)\nunset surface\nset view map\n"
-        script += "set table \(Gnuplot.quote(contours))\nsplot \(Gnuplot.quote(grid)) using 1:2:3 with lines notitle\nunset table\nunset contour\nset surface\n"
-        var layers = ["\(Gnuplot.quote(grid)) using 1:2:3 with image notitle",
-                      "\(Gnuplot.quote(contours)) with lines lc rgb '#202020' lw 0.8 notitle"]
-        layers += try overlayLayers(name: name)
-        if !spec.overlays.isEmpty { script += "set key outside right top\n" }
-        return script + "plot " + layers.joined(separator: ", \\\n     ") + "\n"
+        return rows
     }
 
     /// An axis label: the dataset's `columns` attribute (e.g. mu2, mu3 from `features`), else the
@@ -176,6 +195,11 @@ struct FigureRenderer {
             return names[col]
         }
         if dataset == "x", let col, let names = system?.coordinateNames, col < names.count { return names[col] }
+        // Effective-dynamics grids: /grid/axisN is CV component N, named in the group's `names`.
+        if dataset.hasPrefix("grid/axis"), let n = Int(dataset.dropFirst("grid/axis".count)), file.root.isGroup("grid"),
+           case .strings(let names)? = try? file.root.group("grid").attribute("names"), n < names.count {
+            return names[n]
+        }
         if let names = system?.coordinateNames, names.count >= 2, dataset.hasSuffix("grid/x") || dataset.hasSuffix("grid/y") {
             return names[dataset.hasSuffix("x") ? 0 : 1]
         }

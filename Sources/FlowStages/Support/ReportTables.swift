@@ -122,9 +122,10 @@ struct ColumnSpec: Decodable {
     var scale: Double
     var format: String
     var relativeError: Bool?
+    var optional: Bool
 
     enum CodingKeys: String, CodingKey {
-        case label, input, dataset, attribute, values, offset, index, column, name, scale, format
+        case label, input, dataset, attribute, values, offset, index, column, name, scale, format, optional
         case relativeError = "relative_error"
     }
 
@@ -142,6 +143,7 @@ struct ColumnSpec: Decodable {
         scale = try p(.scale, default: 1.0, help: "factor applied to every value")
         format = try p(.format, default: "%.5g", help: "printf format of the values")
         relativeError = try p.optional(.relativeError, help: "compare: show this column's relative error (default: the table's relative_error)")
+        optional = try p(.optional, default: false, help: "a missing dataset shows – instead of stopping the report (outputs that only some profiles write)")
         let sources = [dataset != nil, attribute != nil, values != nil].filter { $0 }.count
         try p.check(sources == 1, .dataset, "give exactly one of dataset, attribute or values")
     }
@@ -198,6 +200,7 @@ struct ColumnSpec: Decodable {
         defer { try? file.close() }
         let name = String(dataset!.drop { $0 == "/" })
         guard file.root.contains(name), !file.root.isGroup(name) else {
+            if optional { return [] }
             throw FlowError.stageFailed(stage: context.stageName, message: "table column '\(label)': input '\(input)' has no dataset '/\(name)'")
         }
         guard let column else { return try file.root.read(name, as: Double.self).values }
