@@ -57,7 +57,7 @@ final class SlurmExecutorTests: XCTestCase {
         let submissions = Self.submissions(r.stderr)
         XCTAssertEqual(submissions.count, 10, r.stderr)
         let ids = Dictionary(uniqueKeysWithValues: submissions.map { ($0.stage, $0.job) })
-        let upstream = ["eigenfunctions": ["sample"], "tmdmap": ["sample"], "grid": ["sample"],
+        let upstream = ["eigenfunctions": ["sample"], "tmdmap": ["sample"], "grid": ["sample", "tmdmap", "eigenfunctions"],
                         "ae_plain": ["sample", "mep_upper", "mep_lower"], "ae_eigen": ["sample", "mep_upper", "mep_lower"],
                         "ae_mixed": ["sample", "mep_upper", "mep_lower"],
                         "report": ["sample", "mep_upper", "mep_lower", "eigenfunctions", "tmdmap", "grid", "ae_plain", "ae_eigen", "ae_mixed"]]
