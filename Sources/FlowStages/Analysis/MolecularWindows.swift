@@ -45,7 +45,7 @@ struct MolecularWindows {
         context.log("\(windows.centers.count) windows × \(spec.walkers) replica(s) × \(spec.steps) Langevin steps, κ \(kappa), dt \(spec.dt) ps, γ \(spec.friction)/ps")
         do {
             try set.run(starts: {
-                try starts.enumerated().map { r, x in
+                starts.enumerated().map { r, x in
                     var random = context.random("window-\(r)")
                     var state = DynamicsState(positions: x)
                     thermalizer().maxwellBoltzmannVelocities(for: &state, &random)
