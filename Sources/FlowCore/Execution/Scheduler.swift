@@ -244,6 +244,7 @@ final class Scheduler {
             node.durationSeconds = result.duration
             node.peakMemoryBytes = result.peakMemory
             if let log = result.logPath { node.logPath = store.runsDirectory + "/\(runID)/" + (log as NSString).lastPathComponent }
+            if let input = result.corruptInput, recomputeCorruptInput(input, of: node) { continue }
             var status = result.status
             if let record = result.record, let problem = keyProblem(node, record) {
                 status = .failed(problem)
@@ -260,6 +261,40 @@ final class Scheduler {
             }
             finish(node, status)
         }
+    }
+
+    /// Upstream stages whose output was found corrupt by a dependant and are being recomputed in
+    /// this run; each is recomputed once, so a store that keeps corrupting objects still ends.
+    private var recomputed = Set<String>()
+    /// Stages sent back to wait for a recomputed input; each waits once.
+    private var requeued = Set<String>()
+
+    /// A stage found its input `input` corrupt (the object was removed unread): the upstream stage
+    /// goes back to pending and runs again (its cached record points at the removed object), and
+    /// the stage waits for it, instead of failing and leaving the recomputation to the next run.
+    /// Another dependant that read the same object before the recomputation waits for it too.
+    /// Returns false (the stage fails as reported) past one recomputation per upstream stage and
+    /// one wait per stage, so a store that keeps corrupting objects still ends.
+    func recomputeCorruptInput(_ input: String, of node: StageNode) -> Bool {
+        guard let up = node.upstream.first(where: { $0.input == input })?.node, !requeued.contains(node.id) else { return false }
+        if !recomputed.contains(up.id) {
+            guard up.phase == .finished else { return false }
+            recomputed.insert(up.id)
+            console.line("flow: warning: the cached output of \(up.displayName) was corrupt (found by \(node.displayName)); recomputing it in this run")
+            reset(up)
+            up.forced = true
+            up.selected = true
+        }
+        requeued.insert(node.id)
+        reset(node)
+        return true
+    }
+
+    private func reset(_ node: StageNode) {
+        node.phase = .pending
+        node.status = nil
+        node.record = nil
+        node.digest = nil
     }
 
     /// Why a committed record is not the one this run asked for: its key must be the one the

@@ -27,19 +27,23 @@ struct StageExecutor {
         var peakMemory: Int64?
         /// The stage's log, when the stage ran in another process (this process sets the node's).
         var logPath: String?
+        /// The input whose object failed re-digesting (and was removed) before the stage read it:
+        /// the scheduler recomputes that input and runs the stage again in the same run.
+        var corruptInput: String?
     }
 
     /// Re-digests every stage input before the stage reads it: an object edited in place with its
     /// size and mtime restored passes the stat check of the cache, and a stage computing from it
     /// would commit a wrong output under a key built from the input's recorded digest. A corrupt
-    /// object is removed, so the next run recomputes it (and then this stage) instead of reusing it.
-    func verifyInputs(_ inputs: [String: StageContext.ResolvedInput]) -> String? {
+    /// object is removed, so that it is recomputed (by the scheduler in the same run, or by the
+    /// next run) instead of reused. Returns the input's name and the failure to report.
+    func verifyInputs(_ inputs: [String: StageContext.ResolvedInput]) -> (input: String, problem: String)? {
         for (name, input) in inputs.sorted(by: { $0.key < $1.key }) {
             guard case .stage(let upstream) = input.source else { continue }
             let actual = try? ContentDigest.of(hdf5: input.path)
             if actual == input.digest { continue }
             FileSystem.remove(input.path)
-            return "input '\(name)': the output of stage '\(upstream)' no longer matches its recorded digest (corrupted or edited in place); it was removed, run flow run again to recompute it and then this stage"
+            return (name, "input '\(name)': the output of stage '\(upstream)' no longer matches its recorded digest (corrupted or edited in place); it was removed, run flow run again to recompute it and then this stage")
         }
         return nil
     }
@@ -59,7 +63,11 @@ struct StageExecutor {
         func finish(_ status: StageStatus, _ record: StageRecord? = nil) -> Result {
             Result(status: status, record: record, duration: Date().timeIntervalSince(started), peakMemory: MemoryUsage.peak())
         }
-        if let problem = verifyInputs(inputs) { return finish(.failed(problem)) }
+        if let corrupt = verifyInputs(inputs) {
+            var result = finish(.failed(corrupt.problem))
+            result.corruptInput = corrupt.input
+            return result
+        }
         let output: HDF5File
         do {
             FileSystem.remove(tmp)
