@@ -198,8 +198,10 @@ final class EngineCacheTests: XCTestCase {
         var o = RunOptions()
         o.verify = true
         try ws.run("wf.yaml", options: o)
-        XCTAssertEqual(ran()["a"], 1)
+        XCTAssertEqual(ran(), ["a": 1, "b": 1, "c": 1], "--verify recomputes a and every record computed from it")
         XCTAssertEqual(try ws.value("results/chain/a.h5"), 1)
+        try ws.run("wf.yaml", options: o)
+        XCTAssertEqual(ran(), [:], "an intact store verifies without recomputing anything")
     }
 
     func testAStageNeverComputesFromAnInputCorruptedBehindTheCache() throws {

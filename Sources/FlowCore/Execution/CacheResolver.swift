@@ -10,6 +10,8 @@ final class CacheResolver {
     var readOnly = false
     /// Messages about corrupted objects (printed by the caller).
     var warnings: [String] = []
+    /// Keys whose cached object failed its digest check in this run.
+    var corruptKeys = Set<String>()
 
     init(store: Store, verifyAll: Bool) {
         self.store = store
@@ -62,6 +64,7 @@ final class CacheResolver {
         let actual = try? ContentDigest.of(hdf5: object)
         guard actual == record.digest else {
             warnings.append("the cached output of '\(stage)' (\(record.object)) no longer matches its digest (corrupted or edited); it will be recomputed")
+            corruptKeys.insert(key)
             if !readOnly {
                 store.removeRecord(key: key)
                 FileSystem.remove(object)

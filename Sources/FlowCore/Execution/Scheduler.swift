@@ -118,7 +118,17 @@ final class Scheduler {
             return true
         }
         let warningsBefore = resolver.warnings.count
+        // --verify: a stage whose cached output was computed from an object that failed
+        // verification (or from such a stage's output) runs again, whatever its record says.
+        if options.verify, !options.dryRun, !node.forced,
+           let source = node.upstream.first(where: { tainted.contains($0.node.id) }) {
+            console.line("flow: warning: \(node.displayName) was computed from the corrupted output of \(source.node.displayName); recomputing it")
+            node.forced = true
+        }
         let cached = node.forced ? nil : resolver.verifiedRecord(key: node.key!, stage: node.spec.name)
+        if resolver.corruptKeys.contains(node.key!) || (options.verify && node.upstream.contains { tainted.contains($0.node.id) }) {
+            tainted.insert(node.id)
+        }
         for w in resolver.warnings[warningsBefore...] { console.line("flow: warning: \(w)") }
         if let record = cached {
             node.record = record
@@ -265,6 +275,9 @@ final class Scheduler {
 
     /// Upstream stages whose output was found corrupt by a dependant and are being recomputed in
     /// this run; each is recomputed once, so a store that keeps corrupting objects still ends.
+    /// Stages whose cached object failed verification in this run, and (with --verify) their
+    /// descendants.
+    private var tainted = Set<String>()
     private var recomputed = Set<String>()
     /// Stages sent back to wait for a recomputed input; each waits once.
     private var requeued = Set<String>()
