@@ -217,10 +217,7 @@ final class Scheduler {
                     continue
                 }
                 resolvedInputs[input.name] = .init(source: input.source, path: store.path(r.object), digest: r.digest,
-                                           info: UpstreamInfo(stage: up.spec.name, kind: up.spec.kind.name, key: r.key,
-                                                              digest: r.digest, durationSeconds: r.durationSeconds,
-                                                              peakMemoryBytes: r.peakMemoryBytes, producedAt: r.startedAt,
-                                                              cachedInThisRun: up.status == .cached))
+                                           info: UpstreamInfo(stage: up.spec.name, kind: up.spec.kind.name, key: r.key, digest: r.digest))
             case .file(let p):
                 resolvedInputs[input.name] = .init(source: input.source, path: resolver.absolute(p),
                                            digest: fileDigest(node, input: input.name, path: p), info: nil)

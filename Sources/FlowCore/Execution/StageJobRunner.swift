@@ -153,9 +153,7 @@ public struct StageJobRunner {
                 throw FlowError.stageFailed(stage: spec.stage, message: "input '\(i.name)': stage '\(upstream)' left no committed output (\(exitPath))")
             }
             out[i.name] = .init(source: source, path: store.path(record.object), digest: record.digest,
-                                info: UpstreamInfo(stage: upstream, kind: record.kind, key: key, digest: record.digest,
-                                                   durationSeconds: record.durationSeconds, peakMemoryBytes: record.peakMemoryBytes,
-                                                   producedAt: record.startedAt, cachedInThisRun: e.status == "cached"))
+                                info: UpstreamInfo(stage: upstream, kind: record.kind, key: key, digest: record.digest))
         }
         return out
     }

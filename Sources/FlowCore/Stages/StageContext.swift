@@ -134,18 +134,12 @@ public final class StageContext {
     public func checkCancellation() throws { try monitor.checkCancellation() }
 }
 
-/// What a stage (e.g. `report`) may know about an upstream stage: its identity and the run that
-/// produced the output it reads.
+/// What a stage (e.g. `report`) may know about an upstream stage: its identity, nothing about
+/// the run that produced it (when, how long, whether cached), so that every output stays a
+/// function of its key.
 public struct UpstreamInfo: Sendable, Codable {
     public var stage: String
     public var kind: String
     public var key: String
     public var digest: String
-    /// Wall time of the run that produced the output.
-    public var durationSeconds: Double
-    public var peakMemoryBytes: Int64?
-    /// When that run started (ISO 8601).
-    public var producedAt: String
-    /// True when the current `flow run` reused the cached output instead of running the stage.
-    public var cachedInThisRun: Bool
 }
