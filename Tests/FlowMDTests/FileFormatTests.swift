@@ -77,6 +77,18 @@ final class FileFormatTests: XCTestCase {
         XCTAssertThrowsError(try DCDReader.read(data: Data(bytes.prefix(bytes.count - 7)), source: "cut.dcd")) {
             XCTAssertTrue(String(describing: $0).hasPrefix("cut.dcd: byte "), String(describing: $0))
         }
+        // Lying headers are errors, not a trap at a negative index or a huge allocation.
+        func patched(_ at: Int, _ value: Int32) -> Data {
+            var b = bytes
+            withUnsafeBytes(of: value.littleEndian) { b.replaceSubrange(at..<(at + 4), with: $0) }
+            return Data(b)
+        }
+        XCTAssertThrowsError(try DCDReader.read(data: patched(92, -200), source: "neg.dcd")) {
+            XCTAssertEqual(String(describing: $0), "neg.dcd: byte 92: title record length -200 is negative")
+        }
+        XCTAssertThrowsError(try DCDReader.read(data: patched(188, Int32.max), source: "big.dcd")) {
+            XCTAssertTrue(String(describing: $0).hasPrefix("big.dcd: byte 188: atom count 2147483647 needs more bytes per frame"), String(describing: $0))
+        }
     }
 
     func testXYZRoundTrip() throws {
