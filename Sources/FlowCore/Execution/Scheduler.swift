@@ -120,15 +120,13 @@ final class Scheduler {
         let warningsBefore = resolver.warnings.count
         // --verify: a stage whose cached output was computed from an object that failed
         // verification (or from such a stage's output) runs again, whatever its record says.
-        if options.verify, !options.dryRun, !node.forced,
-           let source = node.upstream.first(where: { tainted.contains($0.node.id) }) {
+        let taintedInput = options.verify ? node.upstream.first(where: { tainted.contains($0.node.id) }) : nil
+        if let source = taintedInput, !options.dryRun, !node.forced {
             console.line("flow: warning: \(node.displayName) was computed from the corrupted output of \(source.node.displayName); recomputing it")
             node.forced = true
         }
         let cached = node.forced ? nil : resolver.verifiedRecord(key: node.key!, stage: node.spec.name)
-        if resolver.corruptKeys.contains(node.key!) || (options.verify && node.upstream.contains { tainted.contains($0.node.id) }) {
-            tainted.insert(node.id)
-        }
+        if taintedInput != nil || resolver.corruptKeys.contains(node.key!) { tainted.insert(node.id) }
         for w in resolver.warnings[warningsBefore...] { console.line("flow: warning: \(w)") }
         if let record = cached {
             node.record = record

@@ -38,3 +38,19 @@ final class HarmonicBlock {
         }
     }
 }
+
+extension HarmonicBlock {
+    /// The same restraint for one configuration with ξ = `xi` and Jacobian `jacobian` (d × n, row
+    /// major): returns ½ Σ_c κ_c δ_c² and adds J_ξᵀ κδ to `gradient`; `deviation(c, ξ_c)` is δ_c.
+    static func energy(_ xi: [Double], jacobian: [Double], inputDimension n: Int, forceConstants: [Double],
+                       addingGradientTo gradient: inout [Double], deviation: (Int, Double) -> Double) -> Double {
+        var e = 0.0
+        for c in xi.indices {
+            let d = deviation(c, xi[c])
+            e += 0.5 * forceConstants[c] * d * d
+            let f = forceConstants[c] * d
+            for j in 0..<n { gradient[j] += f * jacobian[c * n + j] }
+        }
+        return e
+    }
+}

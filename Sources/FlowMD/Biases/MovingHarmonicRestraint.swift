@@ -60,15 +60,9 @@ public final class MovingHarmonicRestraint: BatchedBias {
 
     public func energy(_ x: [Double], time: Double, addingGradientTo gradient: inout [Double]) -> Double {
         let xi = cv.value(x, jacobian: &jacobian)
-        let n = cv.inputDimension
-        var e = 0.0
-        for c in xi.indices {
-            let d = deviation(xi[c], c, time)
-            e += 0.5 * forceConstants[c] * d * d
-            let s = forceConstants[c] * d
-            for i in 0..<n { gradient[i] += s * jacobian[c * n + i] }
+        return HarmonicBlock.energy(xi, jacobian: jacobian, inputDimension: cv.inputDimension, forceConstants: forceConstants, addingGradientTo: &gradient) { c, v in
+            deviation(v, c, time)
         }
-        return e
     }
 
     public var evaluatesInBlocks: Bool { (cv as? any BatchedCollectiveVariable)?.prefersBlocks ?? false }

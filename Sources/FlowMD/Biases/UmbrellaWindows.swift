@@ -38,15 +38,9 @@ public final class UmbrellaWindows: BatchedBias {
 
     public func energy(_ x: [Double], walker: Int, time: Double, addingGradientTo gradient: inout [Double]) -> Double {
         let xi = cv.value(x, jacobian: &jacobian)
-        let n = cv.inputDimension
-        var e = 0.0
-        for c in xi.indices {
-            let d = deviation(xi[c], c, walker: walker)
-            e += 0.5 * forceConstants[c] * d * d
-            let f = forceConstants[c] * d
-            for j in 0..<n { gradient[j] += f * jacobian[c * n + j] }
+        return HarmonicBlock.energy(xi, jacobian: jacobian, inputDimension: cv.inputDimension, forceConstants: forceConstants, addingGradientTo: &gradient) { c, v in
+            deviation(v, c, walker: walker)
         }
-        return e
     }
 
     public var evaluatesInBlocks: Bool { (cv as? any BatchedCollectiveVariable)?.prefersBlocks ?? false }
