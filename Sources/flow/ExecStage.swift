@@ -2,22 +2,46 @@ import ArgumentParser
 import FlowCore
 import FlowStages
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct ExecStage: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exec-stage",
-        abstract: "Run one resolved stage from its spec and commit it into the workspace's store (what cluster jobs run).",
+        abstract: "Run one resolved stage from its spec and commit it into the workspace's store (what child processes and cluster jobs run).",
         discussion: """
-        SPEC is the .spec.json that flow run writes under .flow/runs/<run>/ for a stage it runs \
-        with --executor process or slurm. Nothing is planned: the stage, its parameters and its \
-        inputs are those of the spec. Exit codes: 0 ran or cached, 1 failed, 130 interrupted.
+        SPEC is the .spec.json that flow run writes under .flow/runs/<run>/ for each stage it \
+        runs with --executor process (the default) or slurm. Nothing is planned: the stage, its \
+        parameters and its inputs are those of the spec. Exit codes: 0 ran or cached, 1 failed, \
+        130 interrupted.
         """)
+
+    @Flag(name: .long, help: .hidden)
+    var relay = false
+
+    @Option(name: .long, help: .hidden)
+    var parent: Int32?
 
     @Argument(help: "The stage spec (.flow/runs/<run>/<stage>.spec.json).")
     var spec: String
 
     func run() throws {
-        let code = try StageJobRunner(registry: StandardRegistry.shared).run(specPath: spec)
+        let console = relay ? Console(mode: .relay, output: .standardOutput) : Console()
+        if let parent { Self.exitWhenOrphaned(parent: parent) }
+        let code = try StageJobRunner(registry: StandardRegistry.shared, console: console).run(specPath: spec)
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// A stage started by `flow run` ends with it: if the head process dies (kill -9), the stage's
+    /// process follows within a tenth of a second instead of writing into a store that the next
+    /// run owns. What it leaves in the temp area is cleaned by the next run (its pid is dead).
+    static func exitWhenOrphaned(parent: Int32) {
+        let watch = Thread {
+            while getppid() == parent { usleep(100_000) }
+            _exit(137)
+        }
+        watch.name = "parent watch"
+        watch.start()
     }
 }

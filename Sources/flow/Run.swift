@@ -38,8 +38,8 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Seconds to wait when another flow run holds the workspace (default: fail at once).")
     var wait: Double?
 
-    @Option(name: .long, help: "Where stages run: local (threads of this process), process (a flow exec-stage child process per stage), slurm (one sbatch job per stage).")
-    var executor: ExecutorChoice = .local
+    @Option(name: .long, help: "Where stages run: process (the default: a flow exec-stage child process per stage, so a crash stays the stage's failure), local (threads of this process), slurm (one sbatch job per stage).")
+    var executor: ExecutorChoice = .process
 
     @Flag(name: .long, help: "With --executor slurm: return once the jobs are submitted; flow status shows them and the next flow run re-adopts them.")
     var detach = false

@@ -7,8 +7,10 @@ import Glibc
 /// Where a run's messages and progress go (DESIGN §5). On a terminal: one live line per running
 /// stage (bar, rate, ETA) redrawn in place below the event lines. Otherwise: plain periodic lines
 /// (`[  30s] sample 45% (45000/100000) 1.5e3/s ETA 37s`), so logs of batch jobs stay readable.
+/// A stage run in a child process (`flow exec-stage --relay`) writes its events as `ConsoleRelay`
+/// records instead, which the head process draws on its own console.
 public final class Console: @unchecked Sendable {
-    public enum Mode { case live, plain, quiet }
+    public enum Mode { case live, plain, quiet, relay }
 
     struct Progress {
         var done = 0
@@ -50,6 +52,7 @@ public final class Console: @unchecked Sendable {
         defer { lock.unlock() }
         printed.append(text)
         guard mode != .quiet else { return }
+        if mode == .relay { return write(ConsoleRelay.line(text)) }
         clearLive()
         write(text + "\n")
         drawLive()
@@ -57,13 +60,15 @@ public final class Console: @unchecked Sendable {
 
     func begin(_ name: String) {
         lock.lock()
+        defer { lock.unlock() }
         live.append((name, Progress()))
-        lock.unlock()
+        if mode == .relay { write(ConsoleRelay.begin(name)) }
     }
 
     func end(_ name: String) {
         lock.lock()
         defer { lock.unlock() }
+        if mode == .relay { write(ConsoleRelay.end(name)) }
         clearLive()
         live.removeAll { $0.name == name }
         drawLive()
@@ -76,7 +81,14 @@ public final class Console: @unchecked Sendable {
         live[i].progress.done = done
         live[i].progress.total = total
         live[i].progress.note = note
-        if mode == .plain {
+        if mode == .relay {
+            // At most five records a second per stage, and always the last one.
+            let now = Date()
+            if now.timeIntervalSince(live[i].progress.lastPrinted) >= 0.2 || done == total {
+                live[i].progress.lastPrinted = now
+                write(ConsoleRelay.progress(name, done: done, total: total, note: note))
+            }
+        } else if mode == .plain {
             let p = live[i].progress
             let now = Date()
             if now.timeIntervalSince(p.lastPrinted) >= plainInterval, p.done != p.lastPrintedDone,

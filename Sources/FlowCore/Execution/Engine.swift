@@ -83,7 +83,7 @@ public final class Engine {
             return nil
         case .process:
             if options.detach { throw FlowError.usage("--detach needs a batch executor: add --executor slurm") }
-            return ProcessExecutor(jobs: jobs, flowBinary: ProcessExecutor.currentBinary)
+            return ProcessExecutor(jobs: jobs, flowBinary: ProcessExecutor.currentBinary, console: console)
         case .slurm:
             let settings = (workflows.first?.executor ?? ExecutorSettings()).over(try ExecutorSettings.userDefaults())
             let binary = settings.flow ?? ProcessExecutor.currentBinary

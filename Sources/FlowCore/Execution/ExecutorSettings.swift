@@ -2,9 +2,9 @@ import Foundation
 
 /// Where `flow run` runs stages (`--executor`).
 public enum ExecutorChoice: String, CaseIterable, Sendable {
-    /// Threads of the `flow run` process (the default).
+    /// Threads of the `flow run` process (the library's default).
     case local
-    /// A child `flow exec-stage` process per stage, on this machine.
+    /// A child `flow exec-stage` process per stage, on this machine (`flow run`'s default).
     case process
     /// One Slurm job per stage.
     case slurm

@@ -22,7 +22,8 @@ public struct RunOptions {
     public var verify = false
     /// Seconds to wait for another run's workspace lock (nil = fail at once).
     public var lockWait: Double?
-    /// Where stages run.
+    /// Where stages run. The library's default is this process's threads, since a program that
+    /// embeds the engine has no `flow` binary to start; `flow run` defaults to `.process`.
     public var executor = ExecutorChoice.local
     /// `--executor slurm`: return once the jobs are submitted; a later run or status re-adopts them.
     public var detach = false

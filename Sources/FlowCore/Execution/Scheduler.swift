@@ -249,7 +249,7 @@ final class Scheduler {
             node.durationSeconds = result.duration
             node.peakMemoryBytes = result.peakMemory
             if let log = result.logPath { node.logPath = store.runsDirectory + "/\(runID)/" + (log as NSString).lastPathComponent }
-            if let input = result.corruptInput, recomputeCorruptInput(input, of: node) { continue }
+            if let input = result.corruptInput, !executor.startsBeforeInputs, recomputeCorruptInput(input, of: node) { continue }
             var status = result.status
             if let record = result.record, let problem = keyProblem(node, record) {
                 status = .failed(problem)

@@ -34,17 +34,19 @@ public struct StageJobRunner {
         }
         let store = Store(workspace: spec.workspace)
         let started = Date()
+        // Relayed to a head process, which prints the outcome itself from the exit record.
+        let relayed = console.mode == .relay
         func exit(_ status: String, _ message: String? = nil, key: String? = nil, digest: String? = nil,
-                  duration: Double? = nil, peak: Int64? = nil, log: String? = nil) throws -> Int32 {
+                  duration: Double? = nil, peak: Int64? = nil, log: String? = nil, corruptInput: String? = nil) throws -> Int32 {
             let e = StageExit(status: status, message: message, key: key, digest: digest,
                               durationSeconds: duration ?? Date().timeIntervalSince(started), peakMemoryBytes: peak,
-                              host: FileSystem.hostName, log: log)
+                              host: FileSystem.hostName, log: log, corruptInput: corruptInput)
             try FileSystem.writeAtomically(try Store.encoder.encode(e), to: spec.exitRecord)
             switch status {
             case "ran", "cached": return 0
             case "cancelled": return 130
             default:
-                console.line("flow: stage \(spec.stage) failed: \(message ?? "")")
+                if !relayed { console.line("flow: stage \(spec.stage) failed: \(message ?? "")") }
                 return 1
             }
         }
@@ -70,7 +72,7 @@ public struct StageJobRunner {
         node.manifest = manifest
         node.key = key
         if !spec.forced, let record = CacheResolver(store: store, verifyAll: false).verifiedRecord(key: key, stage: spec.stage) {
-            console.line("  ✓ \(node.displayName)  cached")
+            if !relayed { console.line("  ✓ \(node.displayName)  cached") }
             return try exit("cached", key: key, digest: record.digest, duration: 0)
         }
         BLASThreads.count = 1
@@ -90,7 +92,8 @@ public struct StageJobRunner {
         case .cancelled:
             return try exit("cancelled", "cancelled", key: key, duration: result.duration, log: log)
         case .failed(let m):
-            return try exit("failed", m, key: key, duration: result.duration, peak: result.peakMemory, log: log)
+            return try exit("failed", m, key: key, duration: result.duration, peak: result.peakMemory, log: log,
+                            corruptInput: result.corruptInput)
         default:
             return try exit("failed", "unexpected outcome \(result.status.word)", key: key, log: log)
         }

@@ -76,6 +76,9 @@ public struct StageExit: Codable {
     public var peakMemoryBytes: Int64?
     public var host: String
     public var log: String?
+    /// The input whose object failed re-digesting when the stage started (it was removed): the
+    /// head recomputes that input and starts the stage again, as for a stage run on a thread.
+    public var corruptInput: String?
 
     static func read(_ path: String) -> StageExit? {
         FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(StageExit.self, from: $0) }

@@ -32,7 +32,13 @@ final class StageJobs {
     func exitPath(_ node: StageNode) -> String { path(node, "exit.json") }
     func outputPath(_ node: StageNode) -> String { path(node, "out") }
     func logPath(_ node: StageNode) -> String { path(node, "log") }
-    func temporaryTag(_ node: StageNode) -> String { "job-\(runID)-\(logName(node))" }
+    /// Temp files of a stage run elsewhere carry this tag, so that the head can remove what a
+    /// killed job left. Cluster jobs' names say `job` (their pid is another host's, so the
+    /// start-up clean-up leaves them to the head that tracks the job); a child process on this
+    /// host says `child`, and the clean-up of dead pids covers it when the head itself died.
+    var temporaryKind = "job"
+
+    func temporaryTag(_ node: StageNode) -> String { "\(temporaryKind)-\(runID)-\(logName(node))" }
 
     func spec(for launch: StageLaunch) -> StageJobSpec {
         let node = launch.node
@@ -80,13 +86,18 @@ final class StageJobs {
         func failed(_ message: String) -> StageExecutor.Result {
             .init(status: .failed(message), record: nil, duration: 0, peakMemory: nil, logPath: log)
         }
-        if let killed {
+        /// A job that died could not record its failure for `flow status`; the head does.
+        func died(_ message: String) -> StageExecutor.Result {
             removeTemporaries(node)
-            return failed(killed)
+            if let key = node.key, let manifest = node.manifest {
+                try? store.write(StageState(key: key, manifest: manifest, succeeded: false, error: message, finishedAt: Timestamp.now()),
+                                 workflow: node.workflow.qualifiedName, stage: node.spec.name)
+            }
+            return failed(message)
         }
+        if let killed { return died(killed) }
         guard let exit = StageExit.read(exitPath(node)) else {
-            removeTemporaries(node)
-            return failed(missing ?? "the stage's process ended without an exit record; see \(relative(outputPath(node)))")
+            return died(missing ?? "the stage's process ended without an exit record; see \(relative(outputPath(node)))")
         }
         var result = StageExecutor.Result(status: .failed(exit.message ?? "failed"), record: nil, duration: exit.durationSeconds,
                                           peakMemory: exit.peakMemoryBytes, logPath: log)
@@ -98,7 +109,7 @@ final class StageJobs {
         case "cancelled":
             result.status = .cancelled
         default:
-            break
+            result.corruptInput = exit.corruptInput
         }
         return result
     }
