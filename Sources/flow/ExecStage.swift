@@ -34,11 +34,11 @@ struct ExecStage: ParsableCommand {
     }
 
     /// A stage started by `flow run` ends with it: if the head process dies (kill -9), the stage's
-    /// process follows within a tenth of a second instead of writing into a store that the next
-    /// run owns. What it leaves in the temp area is cleaned by the next run (its pid is dead).
+    /// process follows within a twentieth of a second; the next run waits for it before it
+    /// cleans the temp area (`Store.cleanStaleTemporaries`), so it never writes beside that run.
     static func exitWhenOrphaned(parent: Int32) {
         let watch = Thread {
-            while getppid() == parent { usleep(100_000) }
+            while getppid() == parent { usleep(50_000) }
             _exit(137)
         }
         watch.name = "parent watch"

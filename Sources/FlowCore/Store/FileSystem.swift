@@ -105,8 +105,18 @@ enum FileSystem {
         String(cString: strerror(errno))
     }
 
+    /// Whether `pid` is a running process. A zombie (it exited and its parent has not reaped it,
+    /// as an orphaned stage process of a killed run can stay) counts as dead.
     static func isProcessAlive(_ pid: Int32) -> Bool {
-        pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
+        guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
+        #if os(Linux)
+        // /proc/<pid>/stat: "pid (comm) S …"; the state follows the last ')'.
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+           let close = stat.lastIndex(of: ")"), stat[stat.index(after: close)...].dropFirst().first == "Z" {
+            return false
+        }
+        #endif
+        return true
     }
 
     static var hostName: String {

@@ -100,11 +100,21 @@ public final class Store {
 
     /// Removes temp files left by flow processes that no longer exist (a crash or kill -9).
     /// Temp names start with the writer's pid. Files of cluster jobs (`<pid>-job-…`) are left to
-    /// the head process that tracks the job: their pid is another host's.
+    /// the head process that tracks the job: their pid is another host's. Called with the
+    /// workspace lock held, before any stage starts: a stage process of this host (`-child-`)
+    /// that is still alive belongs to a head that died, and follows it within 0.1 s, so it is
+    /// waited for (up to a second) instead of being left to write beside this run.
     public func cleanStaleTemporaries() {
         let dir = tmpDirectory
         for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where !f.contains("-job-") {
             guard let pid = Int32(f.split(separator: "-").first ?? "") else { continue }
+            if f.contains("-child-"), pid != getpid() {
+                var waited = 0
+                while FileSystem.isProcessAlive(pid), waited < 50 {
+                    usleep(20_000)
+                    waited += 1
+                }
+            }
             if !FileSystem.isProcessAlive(pid) || pid == getpid() { FileSystem.remove(dir + "/" + f) }
         }
     }
