@@ -23,6 +23,8 @@ public final class StageContext {
     /// The store's temp area (`.flow/tmp`), which the next run cleans of a killed process's files.
     let temporaryArea: String
     let resolvedInputs: [String: ResolvedInput]
+    /// Set when the stage runs as one of `resources.shards` parts or gathers them; nil otherwise.
+    public internal(set) var shard: StageShard?
     private(set) var publishedFiles: [String: String] = [:]
     private var warnings: [String] = []
 
