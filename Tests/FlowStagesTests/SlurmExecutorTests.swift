@@ -166,34 +166,36 @@ final class SlurmExecutorTests: XCTestCase {
         XCTAssertEqual(cli.files(under: ".flow/tmp"), [], "the gather jobs removed the shard files")
     }
 
-    /// A job over its time limit and one over its memory are ended by Slurm, and reported with
-    /// Slurm's word; so is a part of a sharded stage. Nothing of them is committed or left behind.
+    /// A job over its time limit and jobs over their memory are ended by Slurm and reported with
+    /// its word: an unsharded stage, the parts of a sharded one (each part over its limit), and a
+    /// `command` stage. Nothing of them is committed or left in the temp area; an unrelated stage
+    /// runs on. About 75 s: Slurm's smallest time limit is a minute.
     func testSlurmsTimeAndMemoryKillsAreReportedAndLeaveNoPartialObject() throws {
         cli.write("kills.yaml", Self.kills)
         let r = try slurm(["run", "kills.yaml", "--keep-going"])
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertTrue(r.stderr.contains("✗ slow  failed: Slurm job ") && r.stderr.contains("reached its time limit (Slurm state TIMEOUT); raise resources.time"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("✗ parts  failed: part ") && r.stderr.contains(" of 2: Slurm job "), r.stderr)
-        // Without cgroups the memory kill is slurmstepd's (jobacct_gather sampling): the job ends
+        // Without cgroups a memory kill is slurmstepd's (jobacct_gather sampling): the job ends
         // FAILED, and the reason comes from slurmstepd's line in the job's output.
-        XCTAssertTrue(r.stderr.contains("✗ hog  failed: Slurm job ") && r.stderr.contains("ran out of memory (slurmstepd: exceeded memory limit (")
-                      && r.stderr.contains("raise resources.memory"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("✗ parts  failed: part ") && r.stderr.contains(" of 2: Slurm job ")
+                      && r.stderr.contains("ran out of memory (slurmstepd: exceeded memory limit ("), r.stderr)
+        XCTAssertTrue(r.stderr.contains("✗ hog  failed: Slurm job ") && r.stderr.contains("raise resources.memory"), r.stderr)
         XCTAssertTrue(r.stderr.contains("✓ fine  ran"), r.stderr)
         XCTAssertEqual(cli.files(under: ".flow/tmp"), [], "no partial output is left")
-        let committed = Store(workspace: cli.workspace).allRecords().map(\.stage)
-        XCTAssertEqual(committed, ["fine"])
+        XCTAssertEqual(Store(workspace: cli.workspace).allRecords().map(\.stage), ["fine"])
     }
 
-    /// Two simulations that outlast a one-minute limit (one of them in two parts), a shell that
-    /// holds 300 MB under a 100 MB limit, and an unrelated stage that runs on.
+    /// A simulation that outlasts a one-minute limit; one in two parts whose frames (2·10⁶ per
+    /// walker) exceed 100 MB; a shell holding 300 MB under 100 MB; one core each, so that all
+    /// but the first fit beside the slow one.
     static let kills = """
     name: kills
     systems: {mb: {kind: mueller-brown}}
     stages:
-      slow: {kind: simulate, system: mb, resources: {time: 1m}, params: {steps: 2000000000, stride: 1000000, walkers: 2, initial: A}}
-      parts: {kind: simulate, system: mb, seed: 5, resources: {time: 1m, shards: 2}, params: {steps: 2000000000, stride: 1000000, walkers: 2, initial: A}}
-      hog: {kind: command, resources: {memory: 100M}, params: {run: "x=$(head -c 300000000 /dev/zero | tr '\\\\0' a); sleep 120"}}
-      fine: {kind: simulate, system: mb, seed: 6, params: {steps: 200, stride: 10, walkers: 2, initial: A}}
+      slow: {kind: simulate, system: mb, resources: {time: 1m, cpus: 1}, params: {steps: 2000000000, stride: 1000000, walkers: 2, initial: A}}
+      parts: {kind: simulate, system: mb, seed: 5, resources: {memory: 100M, cpus: 1, shards: 2}, params: {steps: 2000000, stride: 1, walkers: 2, initial: A}}
+      hog: {kind: command, resources: {memory: 100M, cpus: 1}, params: {run: "x=$(head -c 300000000 /dev/zero | tr '\\\\0' a); sleep 120"}}
+      fine: {kind: simulate, system: mb, seed: 6, resources: {cpus: 1}, params: {steps: 200, stride: 10, walkers: 2, initial: A}}
     """
 
     // MARK: Helpers

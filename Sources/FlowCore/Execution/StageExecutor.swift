@@ -88,6 +88,7 @@ struct StageExecutor {
                                    checkpoints: checkpoints, cpus: min(node.cpus, ProcessInfo.processInfo.activeProcessorCount),
                                    workspace: store.workspace, temporaryArea: store.tmpDirectory, inputs: inputs)
         context.shard = shard
+        context.temporaryTag = temporaryTag
         monitor.log("stage \(node.spec.name) (\(node.spec.kind.name) v\(node.spec.kind.version)) key \(key)")
         console.begin(node.displayName)
         defer { console.end(node.displayName) }
