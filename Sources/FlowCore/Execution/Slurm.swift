@@ -127,6 +127,8 @@ struct SlurmJobList: Codable {
         var job: String
         var exitRecord: String
         var temporaryTag: String
+        /// The job array of a sharded stage's parts (`job` gathers them): cancelled with it.
+        var parts: String? = nil
     }
 
     var run: String

@@ -87,7 +87,7 @@ final class SlurmExecutor: Executor {
         lock.lock()
         active[id] = Tracked(node: node, done: done, upstreamJobs: upstreamJobs, parts: parts)
         list.jobs.append(.init(workflow: node.workflow.qualifiedName, stage: node.spec.name, job: id,
-                               exitRecord: jobs.exitPath(node), temporaryTag: jobs.temporaryTag(node)))
+                               exitRecord: jobs.exitPath(node), temporaryTag: jobs.temporaryTag(node), parts: parts))
         try? list.write(jobs.store)
         if tracker == nil, !detached {
             let t = Thread { [weak self] in self?.track() }
