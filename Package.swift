@@ -44,8 +44,10 @@ let package = Package(
                 swiftSettings: v5),
         .executableTarget(name: "sampling-bench", dependencies: ["FlowMD", "FlowLinalg"],
                           path: "Benchmarks/SamplingBench", exclude: ["numpy_reference.py"], swiftSettings: v5),
+        // Runs before any library constructor: OpenBLAS starts no worker threads (startup.c).
+        .target(name: "CFlowStartup", path: "Sources/CFlowStartup"),
         .executableTarget(name: "flow",
-                          dependencies: ["FlowStages", "FlowCore", "FlowMD",
+                          dependencies: ["FlowStages", "FlowCore", "FlowMD", "CFlowStartup",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: v5),
 

@@ -44,9 +44,13 @@ guard FileManager.default.isExecutableFile(atPath: flow) else {
     exit(1)
 }
 
-/// Wall time of one `flow` invocation, spawned with posix_spawn and reaped with waitpid.
-/// Foundation's `Process` is not used for timing: on Linux its `waitUntilExit` adds about
-/// 50 ms even to `/bin/true`, which would swamp the number being measured.
+/// CPU time (user + system, every thread) of each timed invocation, by executable name and
+/// first argument: on a shared machine wall times carry the load, CPU times much less.
+var cpuTimes: [String: [Double]] = [:]
+
+/// Wall time of one `flow` invocation, spawned with posix_spawn and reaped with wait4 (which
+/// also gives its CPU time). Foundation's `Process` is not used for timing: on Linux its
+/// `waitUntilExit` adds about 50 ms even to `/bin/true`, which would swamp the number measured.
 func time(_ args: [String], in dir: String, executable: String = flow) -> Double {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -64,8 +68,11 @@ func time(_ args: [String], in dir: String, executable: String = flow) -> Double
         print("flow-bench: cannot start \(executable)"); exit(1)
     }
     var status: Int32 = 0
-    waitpid(pid, &status, 0)
+    var usage = rusage()
+    wait4(pid, &status, 0, &usage)
     let t = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+    let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    cpuTimes["\((executable as NSString).lastPathComponent) \(args.first ?? "")", default: []].append(cpu)
     if status != 0 { print("\(executable) \(args.joined(separator: " ")) failed (status \(status))"); exit(1) }
     return t
 }
@@ -89,6 +96,7 @@ for _ in 0..<5 {
     try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     try! workflow.write(toFile: dir + "/bench.yaml", atomically: true, encoding: .utf8)
     let t = time(["run", "bench.yaml"], in: dir)
+    cpuTimes["flow run"]?.removeLast()  // the first run computes; the CPU figure is the no-op's
     firstTotal.append(t)
     firstOverhead.append(t - stageSeconds(dir))
     for _ in 0..<(repeats / 5) {
@@ -115,22 +123,30 @@ func peer(_ name: String, files: [String: String], setup: [[String]], noop: [Str
     defer { try? FileManager.default.removeItem(atPath: dir) }
     for (file, text) in files { try! text.write(toFile: dir + "/" + file, atomically: true, encoding: .utf8) }
     for args in setup { _ = time(args, in: dir, executable: exe) }
+    cpuTimes["\(name) \(noop[0])"] = nil  // the set-up runs are not no-ops
     return median((0..<max(3, repeats / 3)).map { _ in time(noop, in: dir, executable: exe) })
 }
 
-print("engine benchmark: linear 7-stage workflow (\(noop.count) no-op runs, 5 first runs), medians")
+func cpu(_ key: String) -> String {
+    cpuTimes[key].map { String(format: "%.1f ms CPU", median($0) * 1000) } ?? "CPU not measured"
+}
+var load = [Double](repeating: 0, count: 3)
+getloadavg(&load, 3)
+print(String(format: "engine benchmark: linear 7-stage workflow (\(noop.count) no-op runs, 5 first runs), medians; load %.1f %.1f %.1f", load[0], load[1], load[2]))
 print(String(format: "  first run            %7.1f ms  (engine overhead %.1f ms, %.1f ms per stage)",
              median(firstTotal) * 1000, median(firstOverhead) * 1000, median(firstOverhead) * 1000 / 7))
-print(String(format: "  no-op flow run       %7.1f ms  (target < 40 ms)", median(noop) * 1000))
-print(String(format: "  flow status          %7.1f ms", median(status) * 1000))
-print(String(format: "  flow --version       %7.1f ms  (process start-up and library loading alone)", median(startup) * 1000))
+print(String(format: "  no-op flow run       %7.1f ms  (target < 40 ms; %@)", median(noop) * 1000, cpu("flow run") as NSString))
+print(String(format: "  flow status          %7.1f ms  (%@)", median(status) * 1000, cpu("flow status") as NSString))
+print(String(format: "  flow --version       %7.1f ms  (process start-up and library loading alone; %@)", median(startup) * 1000, cpu("flow --version") as NSString))
 let peers: [(String, Double?)] = [
     ("dvc repro", peer("dvc", files: ["dvc.yaml": dvcPipeline], setup: [["init", "--no-scm", "-q"], ["repro", "-q"]], noop: ["repro", "-q"])),
     ("snakemake -c1", peer("snakemake", files: ["Snakefile": snakefile], setup: [["-c1", "-q"]], noop: ["-c1", "-q"])),
 ]
 for (name, t) in peers {
     if let t {
-        print(String(format: "  no-op %-14@ %7.1f ms  (measured now: flow is %.0f× faster)", name as NSString, t * 1000, t / median(noop)))
+        let key = name.split(separator: " ")[0] + " " + (name.contains("dvc") ? "repro" : "-c1")
+        print(String(format: "  no-op %-14@ %7.1f ms  (%@; measured now: flow is %.0f× faster)", name as NSString, t * 1000,
+                     cpu(String(key)) as NSString, t / median(noop)))
     } else {
         print("  no-op \(name): not measured (\(name.split(separator: " ")[0]) is not on PATH; see Benchmarks/README.md)")
     }

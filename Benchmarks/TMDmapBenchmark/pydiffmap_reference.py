@@ -1,8 +1,13 @@
 """pydiffmap 0.2 reference for tmdmap-bench (issue 3): TMDmap on the data flow wrote with --dump.
 
-Usage: python pydiffmap_reference.py DUMP_DIR [RUN ...] [--epsilon flow|bgh] [--jobs J]
+Usage: python pydiffmap_reference.py DUMP_DIR [RUN ...] [--epsilon flow|bgh] [--jobs J] [--flow-bench BIN]
     DUMP_DIR/RUN holds points.npy, log_target.npy and flow.json from `tmdmap-bench --dump DUMP_DIR`;
     RUN defaults to every subfolder (e.g. mueller-brown-5000 lj7-100000).
+    --flow-bench BIN (the tmdmap-bench executable) times flow in the same run: just before each
+    pydiffmap fit, `BIN run DATA N --fixed-epsilon ε --dump TMP` fits the same operator (fixed
+    bandwidth, the ε pydiffmap uses) on the same points (checked bit for bit against points.npy),
+    and the ratio is pydiffmap's fit time over that fit's. Without it no ratio is printed: the
+    times stored in flow.json at dump time were measured under another load.
 
 What runs: pydiffmap.diffusion_map.TMDmap with alpha = 1 (DESIGN §10; pydiffmap's default 0.5 is
 not TMDmap), n_evecs = 4, a fixed-bandwidth Gaussian kernel exp(-d²/(4ε)) (pydiffmap's convention
@@ -19,7 +24,9 @@ generator's, as flow's generator_eigenvalues do.
 import json
 import os
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -49,9 +56,30 @@ def run(folder, epsilon_choice, jobs):
     }
 
 
+def paired_flow_fit(bench, folder, name, epsilon):
+    """flow's fit of the fixed-bandwidth operator at `epsilon` on the run's points, timed now:
+    (wall seconds of the fit as flow's clock reports it, CPU seconds of the whole child)."""
+    data, n = name.rsplit("-", 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([bench, "run", data, n, "--fixed-epsilon", repr(epsilon), "--dump", tmp],
+                       check=True, stdout=subprocess.DEVNULL)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        fresh = os.path.join(tmp, name)
+        if not np.array_equal(np.load(fresh + "/points.npy"), np.load(os.path.join(folder, "points.npy"))):
+            raise SystemExit("flow-bench sampled other points than %s holds; dump again with this binary" % folder)
+        with open(fresh + "/flow.json") as f:
+            seconds = json.load(f)["seconds"]["total"]
+    return seconds, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
 def main():
     args = sys.argv[1:]
-    epsilon_choice, jobs = "flow", 2
+    epsilon_choice, jobs, bench = "flow", 2, None
+    if "--flow-bench" in args:
+        i = args.index("--flow-bench")
+        bench = args[i + 1]
+        del args[i:i + 2]
     if "--epsilon" in args:
         i = args.index("--epsilon")
         epsilon_choice = args[i + 1]
@@ -61,19 +89,26 @@ def main():
         jobs = int(args[i + 1])
         del args[i:i + 2]
     root, runs = args[0], args[1:] or sorted(os.listdir(args[0]))
-    print("| data | n | pydiffmap fit (s) | CPU (s) | peak RSS (MB) | ε | flow fit (s) | ratio | pydiffmap λ/β | flow, fixed bandwidth | flow, default |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("load before: %.2f %.2f %.2f" % os.getloadavg())
+    print("| data | n | pydiffmap fit (s) | CPU (s) | peak RSS (MB) | ε | flow fit now (s) | flow child CPU (s) | ratio | pydiffmap λ/β | flow, fixed bandwidth | flow, default |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name in runs:
-        r = run(os.path.join(root, name), epsilon_choice, jobs)
+        folder = os.path.join(root, name)
+        flow_now = None
+        if bench:
+            with open(os.path.join(folder, "flow.json")) as f:
+                epsilon = json.load(f)["epsilon"]
+            flow_now = paired_flow_fit(bench, folder, name, epsilon)
+        r = run(folder, epsilon_choice, jobs)
         flow = r["flow"]
         fixed = flow.get("fixed_bandwidth", {}).get("generator_eigenvalues")
         fmt = lambda values: ", ".join("%.4f" % v for v in values) if values else "—"
-        flow_total = flow.get("seconds", {}).get("total")
-        ratio = "%.1f×" % (r["seconds"] / flow_total) if flow_total else "—"
-        print("| %s | %d | %.2f | %.2f | %.0f | %.4g | %s | %s | %s | %s | %s |" % (
+        ratio = "%.1f×" % (r["seconds"] / flow_now[0]) if flow_now and epsilon_choice == "flow" else "—"
+        print("| %s | %d | %.2f | %.2f | %.0f | %.4g | %s | %s | %s | %s | %s | %s |" % (
             r["data"], r["n"], r["seconds"], r["cpu_seconds"], r["peak_rss_mb"], r["epsilon"],
-            "%.2f" % flow_total if flow_total else "—", ratio, fmt(r["generator_eigenvalues"]), fmt(fixed),
-            fmt(flow.get("generator_eigenvalues"))), flush=True)
+            "%.2f" % flow_now[0] if flow_now else "—", "%.2f" % flow_now[1] if flow_now else "—", ratio,
+            fmt(r["generator_eigenvalues"]), fmt(fixed), fmt(flow.get("generator_eigenvalues"))), flush=True)
+    print("load after: %.2f %.2f %.2f" % os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CFlowStartup
 import FlowCore
 import FlowStages
 import Foundation
@@ -70,6 +71,7 @@ func report(_ error: Error) -> Int32 {
 @main
 enum Main {
     static func main() {
+        _ = flow_startup_linked()
         SignalTrap.installEarly()
         setvbuf(stdout, nil, _IOLBF, 0)
         do {

@@ -133,6 +133,71 @@ final class SlurmExecutorTests: XCTestCase {
         XCTAssertTrue(again.stderr.contains("0 ran, 2 cached"), "the adopted jobs' outputs are reused: \(again.stderr)")
     }
 
+    /// Each sharded stage is one job array (a task per part) and a gather job after it; the
+    /// dependant of a sharded stage waits on its gather job; the outputs are the unsharded bytes.
+    func testShardedSimulateIsOneJobArrayAndGivesTheUnshardedOutput() throws {
+        let whole = FlowCLI()
+        defer { whole.remove() }
+        whole.write("w.yaml", ShardTests.unsharded(ShardTests.workflow))
+        cli.write("w.yaml", ShardTests.workflow)
+        XCTAssertEqual(try whole.run(["run", "w.yaml"]).status, 0)
+        let r = try slurm(["run", "w.yaml"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("4 ran, 0 cached"), r.stderr)
+        try ExecutorTests.assertSameOutputs(whole.workspace, cli.workspace, workflow: "shards", stages: ShardTests.stages)
+
+        let lines = r.stderr.split(separator: "\n").map(String.init)
+        let arrays = lines.compactMap { line -> (id: String, last: String)? in
+            guard line.hasPrefix("    Slurm job array ") else { return nil }
+            let task = line.split(separator: " ")[3]
+            let parts = task.split(separator: "_")
+            return (String(parts[0]), String(parts[1]))
+        }
+        XCTAssertEqual(arrays.map(\.last).sorted(), ["[0-1]", "[0-1]", "[0-2]"], r.stderr)
+        for a in arrays {
+            XCTAssertTrue(lines.contains { $0.hasPrefix("    Slurm job ") && $0.hasSuffix("after \(a.id) (gathers the parts)") },
+                          "a gather job waits on array \(a.id): \(r.stderr)")
+        }
+        let gathers = Self.jobs(cli.workspace)
+        let hist = try XCTUnwrap(Self.submissions(r.stderr).first { $0.stage == "hist" })
+        XCTAssertTrue(hist.after.isEmpty || hist.after == [gathers["mala"]!], "hist waits on mala's gather job: \(hist.after)")
+        let partExits = cli.files(under: ".flow/runs").filter { $0.contains(".part-") && $0.hasSuffix(".exit.json") }
+        XCTAssertEqual(partExits.count, 7, "every array task ran its part: \(partExits)")
+        XCTAssertEqual(cli.files(under: ".flow/tmp"), [], "the gather jobs removed the shard files")
+    }
+
+    /// A job over its time limit and jobs over their memory are ended by Slurm and reported with
+    /// its word: an unsharded stage, the parts of a sharded one (each part over its limit), and a
+    /// `command` stage. Nothing of them is committed or left in the temp area; an unrelated stage
+    /// runs on. About 75 s: Slurm's smallest time limit is a minute.
+    func testSlurmsTimeAndMemoryKillsAreReportedAndLeaveNoPartialObject() throws {
+        cli.write("kills.yaml", Self.kills)
+        let r = try slurm(["run", "kills.yaml", "--keep-going"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("✗ slow  failed: Slurm job ") && r.stderr.contains("reached its time limit (Slurm state TIMEOUT); raise resources.time"), r.stderr)
+        // Without cgroups a memory kill is slurmstepd's (jobacct_gather sampling): the job ends
+        // FAILED, and the reason comes from slurmstepd's line in the job's output.
+        XCTAssertTrue(r.stderr.contains("✗ parts  failed: part ") && r.stderr.contains(" of 2: Slurm job ")
+                      && r.stderr.contains("ran out of memory (slurmstepd: exceeded memory limit ("), r.stderr)
+        XCTAssertTrue(r.stderr.contains("✗ hog  failed: Slurm job ") && r.stderr.contains("raise resources.memory"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("✓ fine  ran"), r.stderr)
+        XCTAssertEqual(cli.files(under: ".flow/tmp"), [], "no partial output is left")
+        XCTAssertEqual(Store(workspace: cli.workspace).allRecords().map(\.stage), ["fine"])
+    }
+
+    /// A simulation that outlasts a one-minute limit; one in two parts whose frames (2·10⁶ per
+    /// walker) exceed 100 MB; a shell holding 300 MB under 100 MB; one core each, so that all
+    /// but the first fit beside the slow one.
+    static let kills = """
+    name: kills
+    systems: {mb: {kind: mueller-brown}}
+    stages:
+      slow: {kind: simulate, system: mb, resources: {time: 1m, cpus: 1}, params: {steps: 2000000000, stride: 1000000, walkers: 2, initial: A}}
+      parts: {kind: simulate, system: mb, seed: 5, resources: {memory: 100M, cpus: 1, shards: 2}, params: {steps: 2000000, stride: 1, walkers: 2, initial: A}}
+      hog: {kind: command, resources: {memory: 100M, cpus: 1}, params: {run: "x=$(head -c 300000000 /dev/zero | tr '\\\\0' a); sleep 120"}}
+      fine: {kind: simulate, system: mb, seed: 6, resources: {cpus: 1}, params: {steps: 200, stride: 10, walkers: 2, initial: A}}
+    """
+
     // MARK: Helpers
 
     func jobIsWriting(_ stage: String) -> Bool {

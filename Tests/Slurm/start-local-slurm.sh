@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a single-node Slurm cluster on this machine for the Slurm executor tests (DESIGN §5):
 # munge (own key, own socket) + slurmctld + slurmd, this host as controller and only node,
-# select/cons_tres, proctrack/linuxproc, task/none, accounting off. Everything lives in STATE_DIR
+# select/cons_tres, proctrack/linuxproc, task/none, accounting off (memory limits enforced by
+# jobacct_gather/linux sampling, which needs no cgroups). Everything lives in STATE_DIR
 # (config, spool, logs, pid files) on ports that do not clash with a system Slurm, so nothing of
 # the machine's own configuration is touched. Installs slurmctld, slurmd, slurm-client and munge
 # with apt when missing (needs root). Stop it with stop-local-slurm.sh STATE_DIR, which kills
@@ -70,7 +71,11 @@ SchedulerType=sched/builtin
 SchedulerParameters=sched_interval=1
 DefMemPerCPU=256
 AccountingStorageType=accounting_storage/none
-JobAcctGatherType=jobacct_gather/none
+# Memory limits without cgroups (task/none): slurmstepd samples each job's processes every
+# second and kills a job over its --mem (state OUT_OF_MEMORY). Accounting storage stays off.
+JobAcctGatherType=jobacct_gather/linux
+JobAcctGatherFrequency=task=1
+JobAcctGatherParams=OverMemoryKill
 JobCompType=jobcomp/none
 ReturnToService=2
 MinJobAge=600

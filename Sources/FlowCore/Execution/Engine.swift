@@ -80,7 +80,9 @@ public final class Engine {
         switch options.executor {
         case .local:
             if options.detach { throw FlowError.usage("--detach needs a batch executor: add --executor slurm") }
-            return nil
+            guard nodesShard(workflows) else { return nil }
+            return LocalExecutor(runner: StageExecutor(store: store, console: console, cancellation: cancellation, options: options, runID: runID),
+                                 parts: ProcessExecutor(jobs: jobs, flowBinary: ProcessExecutor.currentBinary, console: console))
         case .process:
             if options.detach { throw FlowError.usage("--detach needs a batch executor: add --executor slurm") }
             return ProcessExecutor(jobs: jobs, flowBinary: ProcessExecutor.currentBinary, console: console)
@@ -89,6 +91,11 @@ public final class Engine {
             let binary = settings.flow ?? ProcessExecutor.currentBinary
             return SlurmExecutor(jobs: jobs, settings: settings, flowBinary: binary, console: console, detached: options.detach)
         }
+    }
+
+    /// Whether a stage of `workflows` runs in parts (`resources.shards` above 1).
+    func nodesShard(_ workflows: [Workflow]) -> Bool {
+        workflows.contains { $0.stages.contains { ($0.resources.shards ?? 1) > 1 } }
     }
 
     func printSummary(_ s: RunSummary, workflows: [Workflow], elapsed: Double, dryRun: Bool) {
@@ -105,10 +112,7 @@ public final class Engine {
     }
 
     static func newRunID() -> String {
-        let f = DateFormatter()
-        f.dateFormat = "yyyyMMdd-HHmmss"
-        f.timeZone = TimeZone(identifier: "UTC")
-        return "\(f.string(from: Date()))-\(getpid())"
+        "\(Timestamp.compact(Date()))-\(getpid())"
     }
 
     // MARK: - status

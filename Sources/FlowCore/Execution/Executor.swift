@@ -49,19 +49,27 @@ struct StageLaunch {
     let pending: [String: StageNode]
 }
 
-/// Today's behaviour: each stage on its own thread of this process, up to the cpu budget.
+/// Today's behaviour: each stage on its own thread of this process, up to the cpu budget. A
+/// stage with `resources.shards` goes to `parts` (its parts as concurrent `flow exec-stage`
+/// processes); without one (an engine embedded in another program) it runs unsharded here,
+/// with the same output.
 final class LocalExecutor: Executor {
     let runner: StageExecutor
+    let parts: ProcessExecutor?
 
-    init(runner: StageExecutor) {
+    init(runner: StageExecutor, parts: ProcessExecutor? = nil) {
         self.runner = runner
+        self.parts = parts
     }
 
     func admits(_ node: StageNode, running: Int, usedCpus: Int, options: RunOptions) -> Bool {
         admitsLocally(node, running: running, usedCpus: usedCpus, options: options)
     }
 
+    func cancelAll() { parts?.cancelAll() }
+
     func start(_ launch: StageLaunch, done: @escaping (StageExecutor.Result) -> Void) {
+        if launch.node.shards > 1, let parts { return parts.start(launch, done: done) }
         let runner = self.runner
         let thread = Thread { done(runner.run(launch.node, inputs: launch.inputs)) }
         thread.stackSize = 64 << 20

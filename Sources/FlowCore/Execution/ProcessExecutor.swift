@@ -7,18 +7,22 @@ import Glibc
 /// the default of `flow run` (DESIGN §5). The same path as a cluster job without the batch
 /// system: the spec is serialized, the child commits into the store, the head verifies the
 /// commit. A stage that crashes or exhausts memory takes only its own process down: it fails
-/// with the signal that ended it, and the stages beside it go on.
+/// with the signal that ended it, and the stages beside it go on. A stage with
+/// `resources.shards` runs its parts as concurrent children (`--part I`, the stage's cores split
+/// among them), then one child gathers them; the local executor hands its sharded stages here too.
 ///
 /// The child relays its console (`ConsoleRelay`) over its standard output, so progress and event
 /// lines look as they do for a stage on a thread; its standard error (a crash report, a library's
-/// warning) goes to the stage's `.out` file in the run record. The child watches its parent and
-/// exits when the head process is gone (kill -9), so no stage outlives the run that started it.
+/// warning) goes to the stage's `.out` file in the run record. (Parts write everything to their
+/// own `.out` files: the gather step shows the stage.) Every child watches its parent and exits
+/// when the head process is gone (kill -9), so no stage outlives the run that started it.
 final class ProcessExecutor: Executor {
     let jobs: StageJobs
     let flowBinary: String
     let console: Console
     private let lock = NSLock()
     private var children: [Process] = []
+    private var cancelled = false
 
     init(jobs: StageJobs, flowBinary: String, console: Console) {
         self.jobs = jobs
@@ -41,38 +45,10 @@ final class ProcessExecutor: Executor {
         let node = launch.node
         do {
             let spec = try jobs.write(launch)
+            if node.shards > 1 { return try startParts(node, spec: spec, done: done) }
             let outPath = jobs.outputPath(node)
-            _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-            let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-            let relay = Pipe()
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: flowBinary)
-            p.arguments = ["exec-stage", "--relay", "--parent", String(getpid()), spec]
-            p.standardOutput = relay
-            p.standardError = out
-            p.standardInput = FileHandle.nullDevice
-            // The outcome is read once the child has exited and its relay is drained.
-            let finished = DispatchGroup()
-            finished.enter()
-            finished.enter()
-            p.terminationHandler = { _ in finished.leave() }
-            lock.lock()
-            defer { lock.unlock() }
-            try p.run()
-            children.append(p)
-            let reader = Thread { [console] in
-                Self.replay(relay.fileHandleForReading, on: console, other: out)
-                finished.leave()
-            }
-            reader.name = "relay \(node.spec.name)"
-            reader.start()
-            finished.notify(queue: DispatchQueue.global()) { [jobs] in
-                try? out.close()
-                var missing: String?
-                if p.terminationReason == .uncaughtSignal {
-                    missing = "the stage's process was killed by \(Self.signalName(p.terminationStatus)); see \(jobs.relative(outPath))"
-                }
-                done(jobs.result(node, missing: missing))
+            try spawn(["exec-stage", spec], output: outPath, relay: true) { [jobs] signal in
+                done(jobs.result(node, missing: signal.map { "the stage's process was killed by \(Self.signalName($0)); see \(jobs.relative(outPath))" }))
             }
         } catch {
             done(.init(status: .failed("cannot start \(flowBinary) exec-stage: \(error)"), record: nil, duration: 0, peakMemory: nil))
@@ -120,11 +96,101 @@ final class ProcessExecutor: Executor {
         }
     }
 
+    /// Every part at once, each on its share of the stage's cores; when the last ended, the
+    /// gather child, unless a part was killed (it left no exit record to report) or the run was
+    /// cancelled. The gather child reports a part's own failure from its exit record.
+    func startParts(_ node: StageNode, spec: String, done: @escaping (StageExecutor.Result) -> Void) throws {
+        let n = node.shards
+        let cpus = max(1, min(node.cpus, ProcessInfo.processInfo.activeProcessorCount) / n)
+        let group = DispatchGroup()
+        let killed = PartKills()
+        for i in 0..<n {
+            group.enter()
+            let out = jobs.path(node, "part-\(i).out")
+            try spawn(["exec-stage", spec, "--part", "\(i)", "--cpus", "\(cpus)"], output: out, relay: false) { [jobs] signal in
+                if let signal { killed.add("part \(i + 1) of \(n) was killed by \(Self.signalName(signal)); see \(jobs.relative(out))") }
+                group.leave()
+            }
+        }
+        group.notify(queue: .global()) { [self] in
+            lock.lock()
+            let stop = cancelled
+            lock.unlock()
+            if stop {
+                jobs.removeTemporaries(node)
+                return done(.init(status: .cancelled, record: nil, duration: 0, peakMemory: nil, logPath: jobs.logPath(node)))
+            }
+            if let first = killed.first { return done(jobs.result(node, killed: first)) }
+            let outPath = jobs.outputPath(node)
+            do {
+                try spawn(["exec-stage", spec], output: outPath, relay: true) { [jobs] signal in
+                    done(jobs.result(node, missing: signal.map { "the gather process was killed by \(Self.signalName($0)); see \(jobs.relative(outPath))" }))
+                }
+            } catch {
+                done(.init(status: .failed("cannot start \(flowBinary) exec-stage: \(error)"), record: nil, duration: 0, peakMemory: nil))
+            }
+        }
+    }
+
+    /// Starts `flow ARGUMENTS` (watching this process) with its standard error, and with `relay`
+    /// its console records replayed here, everything else in `output`; `ended` gets the signal
+    /// that killed it, or nil when it exited, once its relay is drained.
+    func spawn(_ arguments: [String], output: String, relay: Bool, ended: @escaping (Int32?) -> Void) throws {
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        let pipe = relay ? Pipe() : nil
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: flowBinary)
+        p.arguments = [arguments[0]] + (relay ? ["--relay"] : []) + ["--parent", String(getpid())] + arguments.dropFirst()
+        p.standardOutput = pipe ?? out
+        p.standardError = out
+        p.standardInput = FileHandle.nullDevice
+        let finished = DispatchGroup()
+        finished.enter()
+        p.terminationHandler = { _ in finished.leave() }
+        lock.lock()
+        defer { lock.unlock() }
+        try p.run()
+        children.append(p)
+        if let pipe {
+            finished.enter()
+            let reader = Thread { [console] in
+                Self.replay(pipe.fileHandleForReading, on: console, other: out)
+                finished.leave()
+            }
+            reader.name = "relay \(output)"
+            reader.start()
+        }
+        finished.notify(queue: DispatchQueue.global()) {
+            try? out.close()
+            ended(p.terminationReason == .uncaughtSignal ? p.terminationStatus : nil)
+        }
+    }
+
     /// Passes the interrupt on: each child stops at its next cancellation check and reports
     /// `cancelled` in its exit record.
     func cancelAll() {
         lock.lock()
         defer { lock.unlock() }
+        cancelled = true
         for p in children where p.isRunning { kill(p.processIdentifier, SIGTERM) }
+    }
+}
+
+/// The parts of one stage that a signal killed, as their processes end on several threads.
+private final class PartKills: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [String] = []
+
+    func add(_ message: String) {
+        lock.lock()
+        messages.append(message)
+        lock.unlock()
+    }
+
+    var first: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return messages.first
     }
 }

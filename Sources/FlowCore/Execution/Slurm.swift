@@ -88,6 +88,17 @@ enum Slurm {
         return out
     }
 
+    /// slurmstepd's own report of a memory kill in a job's output file. Without cgroups (the
+    /// test cluster: task/none, jobacct_gather/linux with OverMemoryKill) the job ends FAILED or
+    /// CANCELLED rather than OUT_OF_MEMORY, and this line is the only trace of why.
+    static func memoryKill(inOutput path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let text = String(decoding: data.suffix(16_384), as: UTF8.self)
+        guard let line = text.split(separator: "\n").first(where: { $0.contains("exceeded memory limit") }) else { return nil }
+        let detail = line.range(of: "exceeded memory limit").map { String(line[$0.lowerBound...]) } ?? "exceeded memory limit"
+        return "ran out of memory (slurmstepd: \(detail.trimmingCharacters(in: .whitespaces))); raise resources.memory"
+    }
+
     static func cancel(_ jobs: [String]) {
         guard !jobs.isEmpty else { return }
         _ = run("scancel", jobs)
@@ -116,6 +127,8 @@ struct SlurmJobList: Codable {
         var job: String
         var exitRecord: String
         var temporaryTag: String
+        /// The job array of a sharded stage's parts (`job` gathers them): cancelled with it.
+        var parts: String? = nil
     }
 
     var run: String
@@ -134,7 +147,10 @@ struct SlurmJobList: Codable {
 
     /// Job lists of earlier runs not settled yet, oldest first.
     static func unsettled(_ store: Store) -> [SlurmJobList] {
-        let runs = ((try? FileManager.default.contentsOfDirectory(atPath: store.runsDirectory)) ?? []).sorted()
+        // Run directories only: the run records (`<run>.json`) beside them are files, one per run
+        // ever made, and asking each for a job list cost every `flow run` a failed open per run.
+        let runs = ((try? FileManager.default.contentsOfDirectory(atPath: store.runsDirectory)) ?? [])
+            .filter { !$0.hasSuffix(".json") }.sorted()
         return runs.compactMap { run in
             FileManager.default.contents(atPath: path(store, run: run)).flatMap { try? JSONDecoder().decode(SlurmJobList.self, from: $0) }
         }

@@ -35,9 +35,9 @@ struct SlurmAdoption {
                 states = Slurm.states(ids) ?? states
             }
             if cancellation.isCancelled {
-                let active = list.jobs.filter { states[$0.job]?.isActive == true }.map(\.job)
-                console.line("flow: cancelling re-adopted Slurm jobs \(active.joined(separator: ","))")
-                Slurm.cancel(active)
+                let active = list.jobs.filter { states[$0.job]?.isActive == true }
+                console.line("flow: cancelling re-adopted Slurm jobs \(active.map(\.job).joined(separator: ","))")
+                Slurm.cancel(active.map(\.job) + active.compactMap(\.parts))
                 return
             }
             for j in waiting {

@@ -29,6 +29,8 @@ final class SlurmExecutor: Executor {
         let done: (StageExecutor.Result) -> Void
         /// Jobs of upstream stages that were running at submission (the `afterok` list).
         let upstreamJobs: [String]
+        /// The job array of a sharded stage's parts; the tracked job gathers them.
+        var parts: String? = nil
         /// When the job was first seen ended (or gone) without a visible exit record.
         var waitingSince: Date?
     }
@@ -56,20 +58,36 @@ final class SlurmExecutor: Executor {
         let body = "#!/bin/sh\n# flow stage \(node.displayName) of run \(jobs.runID)\nexec \(Self.quote(flowBinary)) exec-stage \(Self.quote(spec))\n"
         do { try FileSystem.writeAtomically(Data(body.utf8), to: script) } catch { return fail("cannot write \(script): \(error)") }
         let upstreamJobs = launch.pending.values.compactMap { $0.submission.flatMap(Self.jobID) }
-        let arguments = sbatchArguments(node, dependencies: upstreamJobs) + [script]
-        guard let out = Slurm.run("sbatch", arguments) else {
-            return fail("sbatch is not on PATH; install Slurm's client commands or run without --executor slurm")
+        var parts: String?
+        if node.shards > 1 {
+            // The parts are one job array after the upstream jobs; the gather job runs after the array.
+            let partScript = jobs.path(node, "parts.sbatch")
+            let partBody = "#!/bin/sh\n# flow stage \(node.displayName) of run \(jobs.runID), part $SLURM_ARRAY_TASK_ID\nexec \(Self.quote(flowBinary)) exec-stage \(Self.quote(spec)) --part \"$SLURM_ARRAY_TASK_ID\"\n"
+            do { try FileSystem.writeAtomically(Data(partBody.utf8), to: partScript) } catch { return fail("cannot write \(partScript): \(error)") }
+            let arguments = sbatchArguments(node, dependencies: upstreamJobs, output: jobs.path(node, "part-%a.out"))
+                + ["--array=0-\(node.shards - 1)", partScript]
+            switch submit(arguments) {
+            case .failure(let e): return fail(e.description)
+            case .success(let id): parts = id
+            }
+            console.line("    Slurm job array \(parts!)_[0-\(node.shards - 1)]\(upstreamJobs.isEmpty ? "" : " after \(upstreamJobs.sorted().joined(separator: ","))")")
         }
-        let id = out.stdout.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
-        guard out.status == 0, Int(id) != nil else {
-            return fail("sbatch refused the job: \(out.stderr.isEmpty ? out.stdout : out.stderr)")
+        let arguments = sbatchArguments(node, dependencies: parts.map { [$0] } ?? upstreamJobs,
+                                        output: jobs.outputPath(node), cpus: parts == nil ? nil : 1) + [script]
+        let id: String
+        switch submit(arguments) {
+        case .failure(let e):
+            if let parts { Slurm.cancel([parts]) }
+            return fail(e.description)
+        case .success(let s): id = s
         }
         node.submission = "submitted as Slurm job \(id)"
-        console.line("    Slurm job \(id)\(upstreamJobs.isEmpty ? "" : " after \(upstreamJobs.sorted().joined(separator: ","))")")
+        let after = parts.map { [$0] } ?? upstreamJobs
+        console.line("    Slurm job \(id)\(after.isEmpty ? "" : " after \(after.sorted().joined(separator: ","))")\(parts == nil ? "" : " (gathers the parts)")")
         lock.lock()
-        active[id] = Tracked(node: node, done: done, upstreamJobs: upstreamJobs)
+        active[id] = Tracked(node: node, done: done, upstreamJobs: upstreamJobs, parts: parts)
         list.jobs.append(.init(workflow: node.workflow.qualifiedName, stage: node.spec.name, job: id,
-                               exitRecord: jobs.exitPath(node), temporaryTag: jobs.temporaryTag(node)))
+                               exitRecord: jobs.exitPath(node), temporaryTag: jobs.temporaryTag(node), parts: parts))
         try? list.write(jobs.store)
         if tracker == nil, !detached {
             let t = Thread { [weak self] in self?.track() }
@@ -80,10 +98,27 @@ final class SlurmExecutor: Executor {
         lock.unlock()
     }
 
-    func sbatchArguments(_ node: StageNode, dependencies: [String]) -> [String] {
+    /// `sbatch ARGUMENTS`: the job id, or why there is none.
+    func submit(_ arguments: [String]) -> Result<String, SubmitError> {
+        guard let out = Slurm.run("sbatch", arguments) else {
+            return .failure(SubmitError("sbatch is not on PATH; install Slurm's client commands or run without --executor slurm"))
+        }
+        let id = out.stdout.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        guard out.status == 0, Int(id) != nil else {
+            return .failure(SubmitError("sbatch refused the job: \(out.stderr.isEmpty ? out.stdout : out.stderr)"))
+        }
+        return .success(id)
+    }
+
+    struct SubmitError: Error, CustomStringConvertible {
+        let description: String
+        init(_ d: String) { description = d }
+    }
+
+    func sbatchArguments(_ node: StageNode, dependencies: [String], output: String? = nil, cpus: Int? = nil) -> [String] {
         let r = node.spec.resources
-        var a = ["--parsable", "--job-name=flow-\(node.spec.name)", "--output=\(jobs.outputPath(node))",
-                 "--chdir=\(jobs.store.workspace)", "--cpus-per-task=\(node.cpus)", "--kill-on-invalid-dep=yes"]
+        var a = ["--parsable", "--job-name=flow-\(node.spec.name)", "--output=\(output ?? jobs.outputPath(node))",
+                 "--chdir=\(jobs.store.workspace)", "--cpus-per-task=\(cpus ?? node.cpus)", "--kill-on-invalid-dep=yes"]
         if let m = r.memory { a.append("--mem=\(m)") }
         if let t = r.time ?? settings.time { a.append("--time=\(Slurm.time(t))") }
         if let p = r.partition ?? settings.partition { a.append("--partition=\(p)") }
@@ -112,7 +147,7 @@ final class SlurmExecutor: Executor {
     func cancelAll() {
         lock.lock()
         cancelled = true
-        let ids = Array(active.keys)
+        let ids = Array(active.keys) + active.values.compactMap(\.parts)
         lock.unlock()
         if !ids.isEmpty {
             console.line("flow: cancelling Slurm jobs \(ids.sorted().joined(separator: ","))")
@@ -153,16 +188,21 @@ final class SlurmExecutor: Executor {
         var result: StageExecutor.Result?
         if let s = state {
             if s.isActive {
-                if s.state == "PENDING", upstreamFailed || s.reason == "DependencyNeverSatisfied" {
+                if s.state == "PENDING", !upstreamFailed, s.reason == "DependencyNeverSatisfied", let parts = t.parts {
+                    Slurm.cancel([id])
+                    result = partsFailure(node, array: parts)
+                } else if s.state == "PENDING", upstreamFailed || s.reason == "DependencyNeverSatisfied" {
                     Slurm.cancel([id])
                     result = skipped(node)
                 }
-            } else if let kill = s.killDescription {
+            } else if let kill = s.killDescription ?? (s.state == "COMPLETED" ? nil : Slurm.memoryKill(inOutput: jobs.outputPath(node))) {
                 result = jobs.result(node, killed: "Slurm job \(id) \(kill)")
             } else if s.state == "CANCELLED" {
                 if wasCancelled {
                     jobs.removeTemporaries(node)
                     result = .init(status: .cancelled, record: nil, duration: 0, peakMemory: nil, logPath: jobs.logPath(node))
+                } else if !upstreamFailed, s.reason == "DependencyNeverSatisfied", let parts = t.parts {
+                    result = partsFailure(node, array: parts)
                 } else if upstreamFailed || s.reason == "DependencyNeverSatisfied" {
                     result = skipped(node)
                 } else {
@@ -195,6 +235,29 @@ final class SlurmExecutor: Executor {
         waitingSince = waitingSince ?? Date()
         guard Date().timeIntervalSince(waitingSince!) > visibilityWait else { return nil }
         return jobs.result(node, missing: message + "; see \(jobs.relative(jobs.outputPath(node)))")
+    }
+
+    /// Why the gather job of a sharded stage never ran: the first part that failed, with its own
+    /// message, or with Slurm's word when Slurm ended its array task (time limit, memory).
+    func partsFailure(_ node: StageNode, array: String) -> StageExecutor.Result {
+        let n = node.shards
+        let tasks = (0..<n).map { "\(array)_\($0)" }
+        let states = Slurm.states(tasks) ?? [:]
+        // The stage failed: parts still queued or running are of no use.
+        defer { Slurm.cancel([array]) }
+        for i in 0..<n {
+            // Slurm's word first: a part it ended on time or memory may have written "cancelled".
+            if let kill = (states[tasks[i]] ?? Slurm.accountedState(tasks[i]))?.killDescription
+                ?? Slurm.memoryKill(inOutput: jobs.path(node, "part-\(i).out")) {
+                return jobs.result(node, killed: "part \(i + 1) of \(n): Slurm job \(tasks[i]) \(kill)")
+            }
+            if let e = StageExit.read(jobs.partExitPath(node, i)), e.status != "ran", e.status != "cached" {
+                return jobs.result(node, killed: "part \(i + 1) of \(n) (Slurm job \(tasks[i])): \(e.message ?? e.status)")
+            }
+        }
+        let missing = (0..<n).first { StageExit.read(jobs.partExitPath(node, $0)) == nil }
+        return jobs.result(node, killed: "the parts of Slurm job array \(array) did not all succeed"
+            + (missing.map { "; part \($0 + 1) of \(n) left no exit record (see \(jobs.relative(jobs.path(node, "part-\($0).out"))))" } ?? ""))
     }
 
     func skipped(_ node: StageNode) -> StageExecutor.Result {

@@ -19,6 +19,10 @@ struct StageExecutor {
     /// Put into temp file names by `flow exec-stage`, so that the head process can remove what a
     /// job killed by its batch system left behind.
     var temporaryTag: String? = nil
+    /// When the stage runs as one part of a sharded stage, or gathers the parts (`flow exec-stage`).
+    var shard: StageShard? = nil
+    /// Where a part's shard file goes once the part succeeded (`shard` is `.part`).
+    var shardFile: String? = nil
 
     struct Result {
         var status: StageStatus
@@ -54,10 +58,13 @@ struct StageExecutor {
         let tmp = store.tmpDirectory + "/\(getpid())-" + (temporaryTag.map { "\($0)-" } ?? "") + "\(key.prefix(16))-\(node.spec.name).h5"
         let logDir = store.runsDirectory + "/\(runID)"
         try? FileSystem.createDirectory(logDir)
-        let logName = node.workflow.instance.map { "\(node.spec.name)@\($0)" } ?? node.spec.name
+        var logName = node.workflow.instance.map { "\(node.spec.name)@\($0)" } ?? node.spec.name
+        if case .part(let i, _)? = shard { logName += ".part-\(i)" }
         node.logPath = logDir + "/\(logName).log"
         let monitor = StageMonitor(name: node.displayName, console: console, cancellation: cancellation, logPath: node.logPath)
-        let checkpoints = StoreCheckpoints(directory: store.checkpointDirectory(key: key), key: key, interval: options.checkpointInterval,
+        var checkpointDirectory = store.checkpointDirectory(key: key)
+        if case .part(let i, let n)? = shard { checkpointDirectory += "/part-\(i)-of-\(n)" }
+        let checkpoints = StoreCheckpoints(directory: checkpointDirectory, key: key, interval: options.checkpointInterval,
                                            cancellation: cancellation, onResume: { monitor.note($0) }, onDiscard: { monitor.warn($0) })
         MemoryUsage.resetPeak()
         func finish(_ status: StageStatus, _ record: StageRecord? = nil) -> Result {
@@ -80,11 +87,20 @@ struct StageExecutor {
                                    seed: node.spec.seed, output: output, system: system, monitor: monitor,
                                    checkpoints: checkpoints, cpus: min(node.cpus, ProcessInfo.processInfo.activeProcessorCount),
                                    workspace: store.workspace, temporaryArea: store.tmpDirectory, inputs: inputs)
+        context.shard = shard
+        context.temporaryTag = temporaryTag
         monitor.log("stage \(node.spec.name) (\(node.spec.kind.name) v\(node.spec.kind.version)) key \(key)")
         console.begin(node.displayName)
         defer { console.end(node.displayName) }
         do {
             try node.spec.kind.run(node.spec.parameters, in: context)
+            if case .part(let i, let n)? = shard, let shardFile {
+                try output.close()
+                try FileSystem.fsyncFile(tmp)
+                try FileSystem.rename(tmp, to: shardFile)
+                monitor.log("part \(i + 1) of \(n) written to \(shardFile)")
+                return finish(.ran)
+            }
             let problems = try OutputContract.violations(of: output.root, declared: node.spec.kind.outputs(for: node.spec.parameters))
             if !problems.isEmpty {
                 throw FlowError.stageFailed(stage: node.spec.name, message: "internal error: the output breaks the declared contract of '\(node.spec.kind.name)' (\(problems.joined(separator: "; "))); please report this")

@@ -18,8 +18,11 @@ public struct StageJobRunner {
         self.console = console
     }
 
-    /// Runs the stage; returns the exit code (0 ran or cached, 1 failed, 130 cancelled).
-    public func run(specPath: String) throws -> Int32 {
+    /// Runs the stage; returns the exit code (0 ran or cached, 1 failed, 130 cancelled). With
+    /// `part`, runs that part of a sharded stage into its shard file (no commit); without it, a
+    /// sharded stage gathers the shard files its parts left and commits the one output. `cpus`
+    /// overrides the spec's (parts sharing one machine).
+    public func run(specPath: String, part: Int? = nil, cpus: Int? = nil) throws -> Int32 {
         guard let data = FileManager.default.contents(atPath: specPath) else {
             throw FlowError.usage("stage spec '\(specPath)' not found; exec-stage takes the .spec.json that flow run writes under .flow/runs/")
         }
@@ -32,28 +35,35 @@ public struct StageJobRunner {
         guard spec.schema == StageJobSpec.schema else {
             throw FlowError.usage("'\(specPath)' has spec schema \(spec.schema); this flow reads schema \(StageJobSpec.schema): run the jobs with the flow binary of the head process")
         }
+        if let part {
+            guard let n = spec.shards, (0..<n).contains(part) else {
+                throw FlowError.usage("--part \(part): the stage '\(spec.stage)' of '\(specPath)' runs as \(spec.shards ?? 1) part(s), numbered from 0")
+            }
+        }
         let store = Store(workspace: spec.workspace)
         let started = Date()
         // Relayed to a head process, which prints the outcome itself from the exit record.
         let relayed = console.mode == .relay
+        let exitRecord = part.map(spec.partExitRecord) ?? spec.exitRecord
+        let label = part.map { "stage \(spec.stage) part \($0 + 1) of \(spec.shards!)" } ?? "stage \(spec.stage)"
         func exit(_ status: String, _ message: String? = nil, key: String? = nil, digest: String? = nil,
                   duration: Double? = nil, peak: Int64? = nil, log: String? = nil, corruptInput: String? = nil) throws -> Int32 {
             let e = StageExit(status: status, message: message, key: key, digest: digest,
                               durationSeconds: duration ?? Date().timeIntervalSince(started), peakMemoryBytes: peak,
                               host: FileSystem.hostName, log: log, corruptInput: corruptInput)
-            try FileSystem.writeAtomically(try Store.encoder.encode(e), to: spec.exitRecord)
+            try FileSystem.writeAtomically(try Store.encoder.encode(e), to: exitRecord)
             switch status {
             case "ran", "cached": return 0
             case "cancelled": return 130
             default:
-                if !relayed { console.line("flow: stage \(spec.stage) failed: \(message ?? "")") }
+                if !relayed { console.line("flow: \(label) failed: \(message ?? "")") }
                 return 1
             }
         }
         let node: StageNode
         let inputs: [String: StageContext.ResolvedInput]
         do {
-            node = try buildNode(spec, location: SourceLocation(file: specPath, line: 1, column: 1))
+            node = try buildNode(spec, location: SourceLocation(file: specPath, line: 1, column: 1), cpus: cpus)
             inputs = try resolveInputs(spec, store: store)
         } catch {
             return try exit("failed", StageExecutor.describe(error))
@@ -75,6 +85,22 @@ public struct StageJobRunner {
             if !relayed { console.line("  ✓ \(node.displayName)  cached") }
             return try exit("cached", key: key, digest: record.digest, duration: 0)
         }
+        var shard: StageShard?
+        var shardFiles: [String] = []
+        if let n = spec.shards {
+            shardFiles = (0..<n).map { spec.shardFile($0, store: store) }
+            if let part {
+                shard = .part(index: part, count: n)
+            } else {
+                if let problem = partsProblem(spec, key: key, files: shardFiles) {
+                    shardFiles.forEach(FileSystem.remove)
+                    return try exit(problem.status, problem.message, key: key)
+                }
+                shard = .gather(files: shardFiles)
+            }
+        }
+        // The gather step consumes the shard files whatever its outcome; a part keeps its own.
+        defer { if case .gather? = shard { shardFiles.forEach(FileSystem.remove) } }
         BLASThreads.count = 1
         let cancellation = CancellationFlag()
         let signals = SignalTrap(cancellation: cancellation, console: console)
@@ -83,6 +109,8 @@ public struct StageJobRunner {
         options.checkpointInterval = spec.checkpointInterval
         var runner = StageExecutor(store: store, console: console, cancellation: cancellation, options: options, runID: spec.runID)
         runner.temporaryTag = spec.temporaryTag
+        runner.shard = shard
+        runner.shardFile = part.map { shardFiles[$0] }
         try FileSystem.createDirectory(store.tmpDirectory)
         let result = runner.run(node, inputs: inputs)
         let log = node.logPath
@@ -99,8 +127,31 @@ public struct StageJobRunner {
         }
     }
 
+    /// Why the parts of a sharded stage cannot be gathered (a part failed, was cancelled, or left
+    /// no shard file for this key), or nil when every part ran.
+    func partsProblem(_ spec: StageJobSpec, key: String, files: [String]) -> (status: String, message: String)? {
+        let n = files.count
+        for i in 0..<n {
+            let record = spec.partExitRecord(i)
+            let deadline = Date().addingTimeInterval(visibilityWait)
+            var exit = StageExit.read(record)
+            while exit == nil, Date() < deadline {
+                usleep(200_000)
+                exit = StageExit.read(record)
+            }
+            guard let e = exit else { return ("failed", "part \(i + 1) of \(n) left no exit record (\(record)); was its job killed?") }
+            switch e.status {
+            case "ran" where e.key == key && FileSystem.exists(files[i]): continue
+            case "ran", "cached": return ("failed", "part \(i + 1) of \(n) computed key \(e.key?.prefix(12) ?? "none"), not \(key.prefix(12)), or left no shard file; run flow run again")
+            case "cancelled": return ("cancelled", "part \(i + 1) of \(n) was cancelled")
+            default: return ("failed", "part \(i + 1) of \(n): \(e.message ?? "failed")")
+            }
+        }
+        return nil
+    }
+
     /// The stage as the head resolved it, decoded through the kind's own parameter decoder.
-    func buildNode(_ spec: StageJobSpec, location: SourceLocation) throws -> StageNode {
+    func buildNode(_ spec: StageJobSpec, location: SourceLocation, cpus: Int? = nil) throws -> StageNode {
         guard let kind = registry.stageKinds[spec.kind] else {
             throw FlowError.usage("stage kind '\(spec.kind)' is unknown to this flow binary; run the jobs with the head's flow")
         }
@@ -122,7 +173,8 @@ public struct StageJobRunner {
         }
         guard let seed = UInt64(spec.seed) else { throw FlowError.usage("the spec's seed '\(spec.seed)' is not a 64-bit integer") }
         var resources = Resources()
-        resources.cpus = spec.cpus
+        resources.cpus = cpus ?? spec.cpus
+        resources.shards = spec.shards
         let inputs: [(name: String, source: InputSource)] = spec.inputs.map { i in
             (i.name, i.stage.map { InputSource.stage($0) } ?? .file(i.file ?? ""))
         }

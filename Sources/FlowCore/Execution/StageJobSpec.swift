@@ -62,6 +62,24 @@ public struct StageJobSpec: Codable {
     /// Marks the stage's temp files (`<pid>-<tag>…`), so that the head removes them when a batch
     /// system kills the job.
     public var temporaryTag: String
+    /// `resources.shards` when above 1: `flow exec-stage SPEC --part I` computes part I, and
+    /// `flow exec-stage SPEC` gathers the parts (DESIGN §5).
+    public var shards: Int?
+
+    /// Part `index`'s shard file, in the temp area under the job's tag, so that the head removes
+    /// it with the job's other temp files once the stage ended.
+    func shardFile(_ index: Int, store: Store) -> String {
+        store.tmpDirectory + "/shard-\(temporaryTag)-\(index)-of-\(shards ?? 1).h5"
+    }
+
+    /// Where part `index` writes its `StageExit`, beside the stage's own.
+    func partExitRecord(_ index: Int) -> String {
+        Self.partExitRecord(exitRecord, index)
+    }
+
+    static func partExitRecord(_ exitRecord: String, _ index: Int) -> String {
+        (exitRecord.hasSuffix(".exit.json") ? String(exitRecord.dropLast(".exit.json".count)) : exitRecord) + ".part-\(index).exit.json"
+    }
 }
 
 /// How a stage ended in the process that ran it: read by the head process (and by downstream

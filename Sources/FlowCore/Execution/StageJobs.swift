@@ -30,6 +30,7 @@ final class StageJobs {
 
     func specPath(_ node: StageNode) -> String { path(node, "spec.json") }
     func exitPath(_ node: StageNode) -> String { path(node, "exit.json") }
+    func partExitPath(_ node: StageNode, _ index: Int) -> String { StageJobSpec.partExitRecord(exitPath(node), index) }
     func outputPath(_ node: StageNode) -> String { path(node, "out") }
     func logPath(_ node: StageNode) -> String { path(node, "log") }
     /// Temp files of a stage run elsewhere carry this tag, so that the head can remove what a
@@ -66,7 +67,7 @@ final class StageJobs {
                             system: system.map { .init(name: $0.name, kind: $0.kind, resolved: $0.resolved) },
                             seed: String(node.spec.seed), cpus: node.cpus, forced: node.forced,
                             checkpointInterval: options.checkpointInterval, key: node.key, inputs: inputs,
-                            exitRecord: exitPath(node), temporaryTag: temporaryTag(node))
+                            exitRecord: exitPath(node), temporaryTag: temporaryTag(node), shards: node.shards > 1 ? node.shards : nil)
     }
 
     /// Writes the spec of a stage about to start elsewhere; returns its path.
@@ -74,6 +75,7 @@ final class StageJobs {
         try FileSystem.createDirectory(directory)
         let target = specPath(launch.node)
         FileSystem.remove(exitPath(launch.node))
+        for i in 0..<launch.node.shards { FileSystem.remove(partExitPath(launch.node, i)) }
         try FileSystem.writeAtomically(try Store.encoder.encode(spec(for: launch)), to: target)
         return target
     }

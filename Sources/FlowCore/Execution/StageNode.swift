@@ -37,6 +37,9 @@ final class StageNode {
 
     var cpus: Int { spec.resources.cpus ?? spec.kind.cpus }
 
+    /// How many parts the stage runs as (`resources.shards`, 1 when absent).
+    var shards: Int { spec.resources.shards ?? 1 }
+
     var outcome: StageOutcome {
         StageOutcome(workflow: workflow.qualifiedName, stage: spec.name, kind: spec.kind.name,
                      status: status ?? .skipped("not reached"), key: key, digest: digest,

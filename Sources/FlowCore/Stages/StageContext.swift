@@ -23,6 +23,11 @@ public final class StageContext {
     /// The store's temp area (`.flow/tmp`), which the next run cleans of a killed process's files.
     let temporaryArea: String
     let resolvedInputs: [String: ResolvedInput]
+    /// Set when the stage runs as one of `resources.shards` parts or gathers them; nil otherwise.
+    public internal(set) var shard: StageShard?
+    /// The job's tag (`flow exec-stage`), put into scratch names so that the head process removes
+    /// what a job killed by its batch system left (`Store.removeTemporaries(tagged:)`).
+    var temporaryTag: String?
     private(set) var publishedFiles: [String: String] = [:]
     private var warnings: [String] = []
 
@@ -112,10 +117,11 @@ public final class StageContext {
     /// A new empty directory for the stage's scratch files (gnuplot scripts and data, exported
     /// files before they are published), inside the workspace's temp area. Its name starts with
     /// the pid, so a run after a kill -9 removes it (`Store.cleanStaleTemporaries`); the caller
-    /// removes it when done. The path is absolute.
+    /// removes it when done; a cluster job's carry its tag instead. The path is absolute.
     public func makeTemporaryDirectory(_ purpose: String) throws -> String {
         // Absolute, because tools such as gnuplot run with the directory as their working directory.
-        let path = URL(fileURLWithPath: temporaryArea + "/\(getpid())-\(stageName)-\(purpose)-\(UUID().uuidString.prefix(8))").standardizedFileURL.path
+        let tag = temporaryTag.map { "\($0)-" } ?? ""
+        let path = URL(fileURLWithPath: temporaryArea + "/\(getpid())-\(tag)\(stageName)-\(purpose)-\(UUID().uuidString.prefix(8))").standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

@@ -28,6 +28,12 @@ public protocol StageKind {
     /// (`command`, whose outputs are named in the workflow).
     static func outputs(of parameters: Parameters) -> [OutputDataset]
 
+    /// Why a stage with these parameters cannot run as `shards` parts (DESIGN §5), or nil when
+    /// it can: its `run` then honours `context.shard`, computing one part's independent walkers
+    /// into a shard file or gathering every part into the one output, bit-identical to the
+    /// unsharded run. Kinds without independent work keep the default refusal.
+    static func shardProblem(_ parameters: Parameters, shards: Int) -> String?
+
     /// Reads inputs from `context`, computes, and writes the output file `context.output`.
     static func run(_ parameters: Parameters, in context: StageContext) throws
 }
@@ -38,6 +44,9 @@ public extension StageKind {
     static var outputs: [OutputDataset] { [] }
     static var cpus: Int { 1 }
     static func outputs(of parameters: Parameters) -> [OutputDataset] { outputs }
+    static func shardProblem(_ parameters: Parameters, shards: Int) -> String? {
+        "stage kind '\(name)' does not run in shards (its work is not independent walkers); remove resources.shards"
+    }
 }
 
 /// A named input of a stage kind.

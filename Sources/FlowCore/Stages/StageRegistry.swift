@@ -19,6 +19,8 @@ public struct StageKindDescriptor {
     public let decodeResolved: (JSONValue, ParameterSession) throws -> (value: Any, resolved: JSONValue)
     let runner: (Any, StageContext) throws -> Void
     let outputsOf: (Any) -> [OutputDataset]
+    /// `StageKind.shardProblem` of decoded parameters.
+    public let shardProblem: (Any, Int) -> String?
     /// The documentation of every parameter (decoding an empty block in documenting mode).
     public let parameterDocs: () -> [ParameterDoc]
 
@@ -41,6 +43,7 @@ public struct StageKindDescriptor {
         }
         parameterDocs = { ParameterSession.documentation(of: K.Parameters.self) }
         outputsOf = { value in (value as? K.Parameters).map(K.outputs(of:)) ?? K.outputs }
+        shardProblem = { value, shards in (value as? K.Parameters).flatMap { K.shardProblem($0, shards: shards) } }
     }
 
     /// The outputs a stage with these (decoded) parameters declares: what its commit is checked against.

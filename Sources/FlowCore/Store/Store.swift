@@ -107,6 +107,11 @@ public final class Store {
     public func cleanStaleTemporaries() {
         let dir = tmpDirectory
         for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where !f.contains("-job-") {
+            // Shard files of parts that ran on this host, for a head that is gone.
+            if f.hasPrefix("shard-child-") {
+                FileSystem.remove(dir + "/" + f)
+                continue
+            }
             guard let pid = Int32(f.split(separator: "-").first ?? "") else { continue }
             if f.contains("-child-"), pid != getpid() {
                 var waited = 0

@@ -84,13 +84,43 @@ public final class WorkspaceLock {
     deinit { release() }
 }
 
-/// ISO-8601 timestamps in UTC for records.
+/// ISO-8601 timestamps in UTC for records (`2026-12-08T00:22:30.123Z`, what
+/// `ISO8601DateFormatter` with fractional seconds reads). Formatted from `gmtime_r`: Foundation's
+/// date formatters load ICU and the time-zone database, a few milliseconds of every `flow run`.
 enum Timestamp {
     static func now() -> String { string(Date()) }
 
     static func string(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: d)
+        let u = UTC(d)
+        return "\(u.pad(u.year, 4))-\(u.pad(u.month))-\(u.pad(u.day))T\(u.pad(u.hour)):\(u.pad(u.minute)):\(u.pad(u.second)).\(u.pad(u.millisecond, 3))Z"
+    }
+
+    /// `yyyyMMdd-HHmmss` in UTC (run identifiers).
+    static func compact(_ d: Date) -> String {
+        let u = UTC(d)
+        return "\(u.pad(u.year, 4))\(u.pad(u.month))\(u.pad(u.day))-\(u.pad(u.hour))\(u.pad(u.minute))\(u.pad(u.second))"
+    }
+
+    struct UTC {
+        var year, month, day, hour, minute, second, millisecond: Int
+
+        init(_ d: Date) {
+            let t = d.timeIntervalSince1970
+            var whole = time_t(t.rounded(.down))
+            var fields = tm()
+            gmtime_r(&whole, &fields)
+            year = Int(fields.tm_year) + 1900
+            month = Int(fields.tm_mon) + 1
+            day = Int(fields.tm_mday)
+            hour = Int(fields.tm_hour)
+            minute = Int(fields.tm_min)
+            second = Int(fields.tm_sec)
+            millisecond = min(999, Int((t - t.rounded(.down)) * 1000))
+        }
+
+        func pad(_ n: Int, _ width: Int = 2) -> String {
+            let s = String(n)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
     }
 }

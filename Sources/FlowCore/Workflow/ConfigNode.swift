@@ -188,7 +188,9 @@ extension ConfigNode {
     public static func parse(yaml text: String, file: String) throws -> ConfigNode {
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            // No implicit tag resolution: `ScalarValue` types plain scalars itself, and Yams's
+            // default resolver compiles its regular expressions through ICU on every start-up.
+            node = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw yamlDiagnostic(error, file: file)
         }

@@ -84,8 +84,11 @@ public struct Resources: Codable, Hashable {
     public var partition: String?
     public var account: String?
     public var gres: String?
+    /// Independent parts the stage's work runs as (DESIGN §5 "shards"): processes locally, one
+    /// Slurm job array on a cluster; a gather step writes the one output. Never in the key.
+    public var shards: Int?
 
-    enum CodingKeys: String, CodingKey { case cpus, memory, time, partition, account, gres }
+    enum CodingKeys: String, CodingKey { case cpus, memory, time, partition, account, gres, shards }
 
     public init() {}
 
@@ -97,5 +100,6 @@ public struct Resources: Codable, Hashable {
         partition = try p.optional(.partition, help: "Slurm partition")
         account = try p.optional(.account, help: "Slurm account")
         gres = try p.optional(.gres, help: "Slurm generic resources, e.g. gpu:1")
+        shards = try p.optional(.shards, in: .atLeast(1), help: "run the stage's independent walkers as this many parallel jobs (a Slurm job array) and gather them into one output, identical to the unsharded one")
     }
 }

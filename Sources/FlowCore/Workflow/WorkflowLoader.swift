@@ -296,6 +296,9 @@ public struct WorkflowLoader {
         let rsession = ParameterSession(stage: name, keyPrefix: "resources", at: node["resources"]?.location ?? node.location)
         let resources = rsession.decode(Resources.self, from: node["resources"]) ?? Resources()
         diags += rsession.diagnostics
+        if let shards = resources.shards, shards > 1, let decoded, let problem = kind.shardProblem(decoded.value, shards) {
+            fail(problem, node["resources"]?["shards"]?.location ?? node.location, key: "resources.shards")
+        }
 
         guard diags.isEmpty, let decoded else { return (nil, diags) }
         return (StageSpec(name: name, kind: kind, location: entry.keyLocation, description: description,

@@ -66,4 +66,14 @@ public struct EnsembleTrajectory: Sendable {
     public var offset: [Double]
     /// Work done by time-dependent biases up to the frame.
     public var work: [Double]
+
+    public init(x: Matrix, walker: [Int], time: [Double], energy: [Double], bias: [Double], offset: [Double], work: [Double]) {
+        self.x = x
+        self.walker = walker
+        self.time = time
+        self.energy = energy
+        self.bias = bias
+        self.offset = offset
+        self.work = work
+    }
 }

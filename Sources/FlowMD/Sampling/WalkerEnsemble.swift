@@ -34,13 +34,17 @@ public struct EnsembleSettings: Sendable {
 /// deposits metadynamics hills (from all walkers, in walker order), reports progress, honours
 /// cancellation and writes checkpoints. Walker w draws only from the random stream `walker-w` of
 /// the seed, so results do not depend on the thread count, and a run resumed from its checkpoint
-/// ends bit-identical to an uninterrupted one.
+/// ends bit-identical to an uninterrupted one. An ensemble may hold walkers `firstWalker…` of a
+/// larger set (one part of a sharded stage): each keeps its global index for its stream, its
+/// biases and its reports, so the parts together give the whole set's bits.
 public final class WalkerEnsemble {
     public let potential: any Potential
     public let integrator: any EnsembleIntegrator
     public let settings: EnsembleSettings
     public let metadynamics: WellTemperedMetadynamics?
     public let walkers: Int
+    /// Global index of this ensemble's walker 0.
+    public let firstWalker: Int
     public let dimension: Int
     let makeBiases: () -> [any Bias]
     let observers: [WalkerObserver]
@@ -67,7 +71,7 @@ public final class WalkerEnsemble {
     /// metadynamics bias, if any, is shared and must not be returned by it (it is added here).
     public init(potential: any Potential, integrator: any EnsembleIntegrator, initial: [[Double]],
                 settings: EnsembleSettings, biases: @escaping () -> [any Bias] = { [] },
-                metadynamics: WellTemperedMetadynamics? = nil, observers: [WalkerObserver] = []) {
+                metadynamics: WellTemperedMetadynamics? = nil, observers: [WalkerObserver] = [], firstWalker: Int = 0) {
         precondition(!initial.isEmpty && initial.allSatisfy { $0.count == potential.dimension },
                      "every walker needs a configuration of the potential's dimension")
         precondition(observers.isEmpty || observers.count == initial.count, "one observer per walker")
@@ -77,10 +81,11 @@ public final class WalkerEnsemble {
         self.metadynamics = metadynamics
         self.observers = observers
         walkers = initial.count
+        self.firstWalker = firstWalker
         dimension = potential.dimension
         makeBiases = metadynamics.map { m in { biases() + [m] } } ?? biases
         positions = WalkerStorage(initial.flatMap { $0 })
-        var streams = (0..<walkers).map { RandomSource(seed: settings.seed, stream: "walker-\($0)") }
+        var streams = (0..<walkers).map { RandomSource(seed: settings.seed, stream: "walker-\(firstWalker + $0)") }
         var v: [Double] = []
         if integrator.usesVelocities {
             for w in 0..<walkers { v += integrator.initialVelocities(dimension: dimension, &streams[w]) }
@@ -134,7 +139,7 @@ public final class WalkerEnsemble {
                 failures[c] = self.advance(ranges[c], forces: forces[c], scratch: scratch[c], from: start, steps: n, offset: offset)
             }
             if let f = failures.array.compactMap({ $0 }).min(by: { ($0.step, $0.walker) < ($1.step, $1.walker) }) {
-                throw SamplingError.diverged(walker: f.walker, step: f.step, quantity: f.quantity)
+                throw SamplingError.diverged(walker: firstWalker + f.walker, step: f.step, quantity: f.quantity)
             }
             stepsDone += n
             if let m = metadynamics, stepsDone % m.pace == 0, stepsDone <= depositUntil {
@@ -162,7 +167,7 @@ public final class WalkerEnsemble {
         let t = Double(stepsDone) * timeStep, d = dimension
         parallelChunks(ranges.count, chunkSize: 1) { chunk in
             let c = chunk.lowerBound, r = ranges[c]
-            forces[c].evaluate(positions.pointer + r.lowerBound * d, count: r.count, firstWalker: r.lowerBound, time: t,
+            forces[c].evaluate(positions.pointer + r.lowerBound * d, count: r.count, firstWalker: firstWalker + r.lowerBound, time: t,
                                energies: energies.pointer + r.lowerBound, biases: biasEnergies.pointer + r.lowerBound,
                                gradients: gradients.pointer + r.lowerBound * d)
         }
@@ -182,7 +187,7 @@ public final class WalkerEnsemble {
         var lo = range.lowerBound
         while lo < range.upperBound {
             let count = min(Self.batchSize, range.upperBound - lo)
-            var batch = WalkerBatch(count: count, firstWalker: lo, dimension: d, positions: positions.pointer + lo * d,
+            var batch = WalkerBatch(count: count, firstWalker: firstWalker + lo, dimension: d, positions: positions.pointer + lo * d,
                                     velocities: velocities.pointer + lo * d, gradients: gradients.pointer + lo * d,
                                     energies: energies.pointer + lo, biases: biasEnergies.pointer + lo,
                                     random: streams.advanced(by: lo), accepted: accepted.pointer + lo, scratch: scratch,
@@ -243,6 +248,10 @@ public final class WalkerEnsemble {
         return carries >> 63 == 0
     }
 
-    /// The saved frames, walker-major.
-    public func trajectory() -> EnsembleTrajectory { frames.trajectory(stride: settings.stride, timeStep: timeStep) }
+    /// The saved frames, walker-major, with global walker indices.
+    public func trajectory() -> EnsembleTrajectory {
+        var t = frames.trajectory(stride: settings.stride, timeStep: timeStep)
+        if firstWalker != 0 { t.walker = t.walker.map { $0 + firstWalker } }
+        return t
+    }
 }

@@ -87,16 +87,42 @@ enum SimulateStage: StageKind {
         }
     }
 
+    /// Walkers are independent unless metadynamics couples them through its shared hills: a
+    /// part computes a contiguous range of walkers (each on its own global random stream).
+    static func shardProblem(_ p: Parameters, shards: Int) -> String? {
+        if p.bias?.metadynamics != nil {
+            return "metadynamics couples the walkers (they deposit hills into one shared bias), so this stage cannot run in shards; remove resources.shards"
+        }
+        if shards > p.dynamics.walkers {
+            return "\(shards) shards for \(p.dynamics.walkers) walkers would leave parts without walkers; use at most \(p.dynamics.walkers)"
+        }
+        return nil
+    }
+
     static func run(_ p: Parameters, in context: StageContext) throws {
-        if try MolecularSimulateRunner.applies(to: p, in: context) { return try MolecularSimulateRunner.run(p, in: context) }
+        if try MolecularSimulateRunner.applies(to: p, in: context) {
+            guard context.shard == nil else {
+                throw FlowError.stageFailed(stage: context.stageName, message: "simulate on a charmm system does not run in shards yet; remove resources.shards")
+            }
+            return try MolecularSimulateRunner.run(p, in: context)
+        }
         var system = try SystemFactory.simulationSystem(for: context.system, stage: context.stageName)
         try system.addLearnedCVs(["cv"], from: context)
         let d = p.dynamics
         try DynamicsParameters.checkFits(rows: d.walkers * (d.steps / p.stride), dimension: system.potential.dimension,
                                          what: "frames", fix: "lower walkers or steps, or raise stride", stage: context.stageName)
-        let initial = try d.initial.configurations(walkers: d.walkers, in: system, context: context)
+        let restraintSpecs = p.bias?.restraints ?? []
+        if case .gather(let files)? = context.shard {
+            let parts = try files.map { try SimulationPart.read($0, stage: context.stageName) }
+            return try write(SimulationPart.concatenated(parts), acceptance: parts.first?.acceptance == nil ? nil : parts.flatMap { $0.acceptance! },
+                             metadynamics: nil, system: system, restraints: restraintSpecs, context: context)
+        }
+        var walkers = 0..<d.walkers
+        if case .part(let i, let n)? = context.shard { walkers = StageShard.range(of: d.walkers, part: i, count: n) }
+        // Every walker's start as in the whole run (drawn in walker order from one stream), then this part's.
+        let initial = Array(try d.initial.configurations(walkers: d.walkers, in: system, context: context)[walkers])
         let metadynamics = try p.bias?.metadynamics.map { try $0.build(system: system, stage: context.stageName) }
-        let restraints = p.bias?.restraints ?? []
+        let restraints = restraintSpecs
         _ = try restraints.enumerated().map { try $1.build(system: system, stage: context.stageName, index: $0) }
         let stage = context.stageName
         let moving = restraints.contains { $0.moves }
@@ -105,18 +131,25 @@ enum SimulateStage: StageKind {
         let ensemble = WalkerEnsemble(potential: system.potential, integrator: d.integrator(beta: system.beta),
                                       initial: initial, settings: settings,
                                       biases: { restraints.enumerated().compactMap { try? $1.build(system: system, stage: stage, index: $0) } },
-                                      metadynamics: metadynamics)
-        context.log("\(d.walkers) walkers × \(d.steps) steps, \(d.integrator.rawValue) dt \(d.dt), β \(system.beta)")
+                                      metadynamics: metadynamics, firstWalker: walkers.lowerBound)
+        context.log("\(walkers.count == d.walkers ? "\(d.walkers)" : "walkers \(walkers.lowerBound)..<\(walkers.upperBound) of \(d.walkers):") walkers × \(d.steps) steps, \(d.integrator.rawValue) dt \(d.dt), β \(system.beta)")
         do {
             try ensemble.run(monitor: context.monitor, checkpoints: context.checkpoints, threads: context.cpus)
         } catch let e as SamplingError {
             throw FlowError.stageFailed(stage: stage, message: e.description)
         }
-        try write(ensemble, system: system, restraints: restraints, context: context)
+        let acceptance = ensemble.integrator.reportsAcceptance ? ensemble.acceptanceRates : nil
+        if case .part? = context.shard {
+            return try SimulationPart(trajectory: ensemble.trajectory(), acceptance: acceptance).write(to: context.output.root)
+        }
+        try write(ensemble.trajectory(), acceptance: acceptance, metadynamics: ensemble.metadynamics, system: system,
+                  restraints: restraints, context: context)
     }
 
-    static func write(_ ensemble: WalkerEnsemble, system: SimulationSystem, restraints: [RestraintSpec], context: StageContext) throws {
-        let t = ensemble.trajectory()
+    /// The output from the frames of every walker (`acceptance`: MALA's per-walker rates), from
+    /// one ensemble or gathered from the parts of a sharded run: the same datasets either way.
+    static func write(_ t: EnsembleTrajectory, acceptance: [Double]?, metadynamics: WellTemperedMetadynamics?,
+                      system: SimulationSystem, restraints: [RestraintSpec], context: StageContext) throws {
         let out = context.output.root
         try out.write(Output.x, matrix: t.x)
         try out.write(Output.time, vector: t.time)
@@ -133,8 +166,7 @@ enum SimulateStage: StageKind {
         }
         try out.write(Output.weights, vector: weights)
         if steered { try out.write(Output.work, vector: t.work) }
-        if ensemble.integrator.reportsAcceptance {
-            let rates = ensemble.acceptanceRates
+        if let rates = acceptance {
             try out.write(Output.acceptance, vector: rates)
             context.log(String(format: "MALA acceptance: mean %.4f, min %.4f", rates.reduce(0, +) / Double(rates.count), rates.min() ?? 0))
             // Below 1 % the walkers barely move: the samples are correlated far beyond their count.
@@ -144,7 +176,7 @@ enum SimulateStage: StageKind {
                                         low.count, rates.count, low.map(\.element).min()!, low.min { $0.element < $1.element }!.offset))
             }
         }
-        if let m = ensemble.metadynamics {
+        if let m = metadynamics {
             let d = m.grid.rank
             try out.write(Output.hills, values: m.hills.flatMap { [$0.time, $0.height] + $0.center }, shape: [m.hills.count, 2 + d])
             try out.dataset(Output.hills.name).setAttribute("columns", .strings(["time", "height"] + m.cv.componentNames))
