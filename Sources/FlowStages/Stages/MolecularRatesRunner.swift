@@ -30,10 +30,7 @@ enum MolecularRatesRunner {
 
     static func run(_ p: TransitionRatesStage.Parameters, in context: StageContext) throws {
         let stage = context.stageName
-        guard let definition = context.system, let sp = definition.parameters as? CharmmSystem.Parameters else {
-            throw FlowError.stageFailed(stage: stage, message: "this stage needs system: naming a charmm system")
-        }
-        let model = try CharmmSystem.model(sp, system: definition.name, stage: stage)
+        let model = try MolecularSimulateRunner.model(in: context)
         guard !p.states.isEmpty else {
             throw FlowError.stageFailed(stage: stage, message: "params.states: a charmm system has no default states; give regions of molecular CVs, e.g. {name: anti, cvs: [{dihedral: [0, 4, 7, 10]}], lower: [2.94159], upper: [3.34159]}")
         }

@@ -22,12 +22,17 @@ enum MolecularSimulateRunner {
         return false
     }
 
+    /// The stage's `charmm` system, loaded or built.
+    static func model(in context: StageContext) throws -> CharmmModel {
+        guard let definition = context.system, let sp = definition.parameters as? CharmmSystem.Parameters else {
+            throw FlowError.stageFailed(stage: context.stageName, message: "this stage needs system: naming a charmm system")
+        }
+        return try CharmmSystem.model(sp, system: definition.name, stage: context.stageName)
+    }
+
     static func run(_ p: SimulateStage.Parameters, in context: StageContext) throws {
         let stage = context.stageName
-        guard let definition = context.system, let sp = definition.parameters as? CharmmSystem.Parameters else {
-            throw FlowError.stageFailed(stage: stage, message: "this stage needs system: naming a charmm system")
-        }
-        let model = try CharmmSystem.model(sp, system: definition.name, stage: stage)
+        let model = try model(in: context)
         let replicas = p.replicas ?? 1
         let equilibration = p.equilibrationSteps ?? 0
         let masses = model.molecule.coordinateMasses
