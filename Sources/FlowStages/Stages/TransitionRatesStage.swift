@@ -67,7 +67,7 @@ enum TransitionRatesStage: StageKind {
                                               walkersHelp: "independent walkers (the confidence intervals resample them)")
             let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
             interval = try p(.interval, default: 10, in: .atLeast(1), help: "assign the state every this many steps (time resolution of the events)")
-            states = try p.list(.states, help: "named states (default: the system's default states, e.g. the LJ7 hexagon and trapezoid regions in (mu2, mu3); else a quench core around every named minimum)")
+            states = try p.list(.states, help: "named states (default: the system's default states, e.g. the LJ7 hexagon and trapezoid regions in (mu2, mu3); else a quench core around every named minimum; charmm systems: required, regions of molecular CVs such as dihedral ranges)")
             quench = try p.group(.quench, help: "quench used by minimum and basin states")
             confidence = try p(.confidence, default: 0.95, in: .halfOpen(0, 1), help: "confidence level of the intervals")
             resamples = try p(.resamples, default: 2000, in: .atLeast(100), help: "bootstrap resamples over walkers")
