@@ -41,4 +41,23 @@ final class RigidAlignmentTests: XCTestCase {
         }
         FiniteDifference.assertJacobian(PairwiseDistances(layout: layout, squared: true, sorted: true), at: x)
     }
+
+    /// The aligned positions of four of six 3D particles: invariant under rigid motions, equal to
+    /// `align` of the centred selection, and with a Jacobian that matches finite differences.
+    func testAlignedPositionsAreRigidInvariantWithFiniteDifferenceJacobian() {
+        let layout = ParticleLayout.atoms(6)
+        let reference: [Double] = [0, 0, 0, 1.5, 0, 0, 2.1, 1.4, 0, 3.6, 1.5, 0.3, -0.6, -0.8, 0.2, 4, 2.5, -0.5]
+        var rng = SplitRandom(11)
+        let x = reference.map { $0 + 0.3 * (rng.next() - 0.5) }
+        let selection = [0, 1, 2, 3]
+        let cv = AlignedPositions(selection, reference: selection.map { layout.position($0, in: reference) }, layout: layout)
+        // A rigid motion: rotation by 1.1 rad about z, then a shift.
+        let (c, s) = (cos(1.1), sin(1.1))
+        let moved = layout.flatten(layout.positions(x).map { [c * $0[0] - s * $0[1] + 2, s * $0[0] + c * $0[1] - 1, $0[2] + 0.5] })
+        for (u, v) in zip(cv.value(x), cv.value(moved)) { XCTAssertEqual(u, v, accuracy: 1e-10) }
+        let aligned = RigidAlignment.align(RigidAlignment.centered(selection.map { layout.position($0, in: x) }), onto: cv.reference)
+        for (u, v) in zip(cv.value(x), aligned.flatMap { $0 }) { XCTAssertEqual(u, v, accuracy: 1e-12) }
+        FiniteDifference.assertJacobian(cv, at: x, tolerance: 1e-6)
+        FiniteDifference.assertJacobian(cv, at: moved, tolerance: 1e-6)
+    }
 }

@@ -137,11 +137,18 @@ final class MolecularCLITests: XCTestCase {
         }
     }
 
+    /// The whole butane DAG (metadynamics → aligned carbons → TMDmap → diffusion net → ψ →
+    /// learned CVs → effective dynamics; brute-force Brownian rates) at smoke size. The
+    /// dihedral's mass-weighted M = (418.4/γ)⟨∇φ m⁻¹∇φᵀ⟩ depends on the geometry alone, so even
+    /// short windows put M·γ/418.4 in the published range [0.17, 0.41] rad²/(amu·Å²) (Sule,
+    /// Mehta & Cameron, arXiv 2506.01222), lowest at anti: 4/(m_C b² sin²θ) ≈ 0.166 for ideal
+    /// geometry (b = 1.53 Å, θ = 112°).
     func testButaneSmokeProfileRunsEndToEnd() throws {
         let run = try runSmoke("butane")
         XCTAssertEqual(run.status, 0, run.stderr)
         let results = cli.workspace + "/results/butane/"
-        for file in ["report.md", "dihedral-langevin.png", "dihedral-free-energy.png", "dihedral-brownian.png", "langevin-distribution.h5"] {
+        for file in ["report.md", "dihedral-langevin.png", "dihedral-free-energy.png", "free-energy-dihedral.png", "diffusion-dihedral.png",
+                     "learned-cvs-dihedral.png", "langevin-distribution.h5", "rates.h5", "ed_learned.h5"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: results + file), file)
         }
         let f = try HDF5File.open(results + "langevin-distribution.h5")
@@ -151,6 +158,21 @@ final class MolecularCLITests: XCTestCase {
         XCTAssertEqual(density.reduce(0, +) * 5, 1, accuracy: 1e-9, "normalized over 5° bins")
         let anti = zip(centers, density).filter { abs($0.0) > 150 }.reduce(0) { $0 + $1.1 } * 5
         XCTAssertGreaterThan(anti, 0.3, "a short run from the anti structure stays mostly anti")
+        let rates = try HDF5File.open(results + "rates.h5")
+        defer { try? rates.close() }
+        XCTAssertEqual(try rates.root.dataset("states").readStrings(), ["anti", "gauche"], "the two gauche ranges are one state")
+        let ed = try HDF5File.open(results + "ed_dihedral.h5")
+        defer { try? ed.close() }
+        let m = try ed.root.read("diffusion", as: Double.self).values.map { $0 / MDUnits.accelerationFactor }
+        let phi = try ed.root.read("grid/axis0", as: Double.self).values
+        let measured = zip(phi, m).filter { $0.1.isFinite }
+        XCTAssertGreaterThan(measured.count, 4)
+        for (angle, value) in measured {
+            XCTAssertTrue(value > 0.15 && value < 0.43, "M·γ/418.4 = \(value) at φ = \(angle)")
+        }
+        let nearAnti = measured.filter { abs(abs($0.0) - .pi) < 0.2 }.map(\.1)
+        XCTAssertFalse(nearAnti.isEmpty)
+        for value in nearAnti { XCTAssertEqual(value, 0.17, accuracy: 0.015, "anti") }
     }
 
     /// Kill -9 during production, rerun: the stage resumes from its checkpoint and its output is

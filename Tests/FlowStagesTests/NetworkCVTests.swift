@@ -129,7 +129,7 @@ final class NetworkCVTests: XCTestCase {
         XCTAssertTrue(out.root.isGroup("decoder"))
     }
 
-    func testFeatureChainsAreComposedAndAlignmentIsRefused() throws {
+    func testFeatureChainsAreComposedAndOnlyNamedAlignmentIsDifferentiated() throws {
         let layout = ParticleLayout.atoms(4)
         let chain = #"{"chain": [{"distances": {"sorted": false, "squared": false}}, {"dihedrals": {"quadruples": [[0, 1, 2, 3]], "as": "cos-sin"}}]}"#
         let map = try NetworkCV.featureMap(chain, layout: layout)
@@ -141,8 +141,19 @@ final class NetworkCVTests: XCTestCase {
         let points = (0..<5).map { _ in (0..<12).map { _ in rng.uniform(-1.5, 1.5) } }
         assertJacobianMatchesFiniteDifferences(cv, at: points)
         XCTAssertThrowsError(try NetworkCV.featureMap(#"{"chain": [{"align": "first"}, {"positions": true}]}"#, layout: layout)) {
-            XCTAssertTrue("\($0)".contains("feature step 1 selects, centres or aligns"), "\($0)")
+            XCTAssertTrue("\($0)".contains("the reference 'first' is not a named configuration"), "\($0)")
         }
+        XCTAssertThrowsError(try NetworkCV.featureMap(#"{"chain": [{"center": true}, {"distances": {}}]}"#, layout: layout)) {
+            XCTAssertTrue("\($0)".contains("[select (optional), align onto a named configuration, positions]"), "\($0)")
+        }
+        // [select, align onto a named configuration, positions]: the aligned positions, differentiable.
+        let reference = (0..<12).map { _ in rng.uniform(-1.5, 1.5) }
+        let aligned = try NetworkCV.featureMap(#"{"chain": [{"select": [0, 1, 3]}, {"align": "structure"}, {"positions": true}]}"#,
+                                               layout: layout, named: ["structure": reference])
+        XCTAssertEqual(aligned.outputDimension, 9)
+        XCTAssertEqual((aligned as? AlignedPositions)?.selection, [0, 1, 3])
+        let alignedCV = NetworkCV(network: MLP(sizes: [9, 4, 2], activation: .tanh, rng: &rng), features: aligned)
+        assertJacobianMatchesFiniteDifferences(alignedCV, at: points)
         XCTAssertThrowsError(try NetworkCV.featureMap(#"{"map": "mu2-mu3"}"#, layout: nil)) {
             XCTAssertTrue("\($0)".contains("particle layout"), "\($0)")
         }

@@ -28,27 +28,48 @@ public enum RigidAlignment {
             return rows.map { [c * $0[0] - s * $0[1], s * $0[0] + c * $0[1]] }
         }
         precondition(rows[0].count == 3, "alignment in 2D or 3D")
-        var m = [[Double]](repeating: [0, 0, 0], count: 3)
-        for (x, y) in zip(rows, reference) {
-            for i in 0..<3 { for j in 0..<3 { m[i][j] += x[i] * y[j] } }
-        }
+        let r = rotation(quaternion(rows, onto: reference).q)
+        return rows.map { x in (0..<3).map { i in r[i][0] * x[0] + r[i][1] * x[1] + r[i][2] * x[2] } }
+    }
+
+    /// Davenport's 4 × 4 symmetric matrix of the 3 × 3 correlation S = Σ xᵢ yᵢᵀ: its largest
+    /// eigenvector is the optimal rotation's unit quaternion (Horn 1987). Linear in S.
+    static func davenport(_ m: [[Double]]) -> [[Double]] {
         let (sxx, sxy, sxz) = (m[0][0], m[0][1], m[0][2])
         let (syx, syy, syz) = (m[1][0], m[1][1], m[1][2])
         let (szx, szy, szz) = (m[2][0], m[2][1], m[2][2])
-        let k: [[Double]] = [
+        return [
             [sxx + syy + szz, syz - szy, szx - sxz, sxy - syx],
             [syz - szy, sxx - syy - szz, sxy + syx, szx + sxz],
             [szx - sxz, sxy + syx, -sxx + syy - szz, syz + szy],
             [sxy - syx, szx + sxz, syz + szy, -sxx - syy + szz],
         ]
-        let q = largestEigenvector(k)
-        let (w, a, b, c) = (q[0], q[1], q[2], q[3])
-        let r: [[Double]] = [
-            [w * w + a * a - b * b - c * c, 2 * (a * b - w * c), 2 * (a * c + w * b)],
-            [2 * (a * b + w * c), w * w - a * a + b * b - c * c, 2 * (b * c - w * a)],
-            [2 * (a * c - w * b), 2 * (b * c + w * a), w * w - a * a - b * b + c * c],
+    }
+
+    /// The optimal rotation's quaternion q for centred 3D rows onto a centred reference, with
+    /// Davenport's matrix K and its full eigen-decomposition (what the derivative of q needs).
+    static func quaternion(_ rows: [[Double]], onto reference: [[Double]])
+        -> (q: [Double], k: [[Double]], values: [Double], vectors: [[Double]]) {
+        var m = [[Double]](repeating: [0, 0, 0], count: 3)
+        for (x, y) in zip(rows, reference) {
+            for i in 0..<3 { for j in 0..<3 { m[i][j] += x[i] * y[j] } }
+        }
+        let k = davenport(m)
+        let (values, vectors) = symmetricEigen(k)
+        let best = values.indices.max { values[$0] < values[$1] }!
+        return (vectors[best], k, values, vectors)
+    }
+
+    /// The rotation matrix of the unit quaternion q = (w, a, b, c); with a second quaternion p it
+    /// is the symmetric bilinear form B(q, p), so that R(q) = B(q, q) and dR = 2 B(q, dq).
+    static func rotation(_ q: [Double], _ p: [Double]? = nil) -> [[Double]] {
+        let p = p ?? q
+        func s(_ i: Int, _ j: Int) -> Double { (q[i] * p[j] + p[i] * q[j]) / 2 }
+        return [
+            [s(0, 0) + s(1, 1) - s(2, 2) - s(3, 3), 2 * (s(1, 2) - s(0, 3)), 2 * (s(1, 3) + s(0, 2))],
+            [2 * (s(1, 2) + s(0, 3)), s(0, 0) - s(1, 1) + s(2, 2) - s(3, 3), 2 * (s(2, 3) - s(0, 1))],
+            [2 * (s(1, 3) - s(0, 2)), 2 * (s(2, 3) + s(0, 1)), s(0, 0) - s(1, 1) - s(2, 2) + s(3, 3)],
         ]
-        return rows.map { x in (0..<3).map { i in r[i][0] * x[0] + r[i][1] * x[1] + r[i][2] * x[2] } }
     }
 
     /// Root-mean-square deviation between two equally long point sets.
@@ -58,8 +79,9 @@ public enum RigidAlignment {
         return (s / Double(a.count)).squareRoot()
     }
 
-    /// Eigenvector of the largest eigenvalue of a small symmetric matrix by cyclic Jacobi sweeps.
-    static func largestEigenvector(_ matrix: [[Double]]) -> [Double] {
+    /// Eigenvalues and eigenvectors (one array per eigenvalue) of a small symmetric matrix by
+    /// cyclic Jacobi sweeps.
+    static func symmetricEigen(_ matrix: [[Double]]) -> (values: [Double], vectors: [[Double]]) {
         var a = matrix
         let n = a.count
         var v = (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } }
@@ -90,7 +112,6 @@ public enum RigidAlignment {
                 }
             }
         }
-        let best = (0..<n).max { a[$0][$0] < a[$1][$1] }!
-        return (0..<n).map { v[$0][best] }
+        return ((0..<n).map { a[$0][$0] }, (0..<n).map { e in (0..<n).map { v[$0][e] } })
     }
 }

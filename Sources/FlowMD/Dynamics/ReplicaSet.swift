@@ -10,18 +10,22 @@ public struct DynamicsPhase {
     public var steps: Int
     /// A frame is recorded every `stride` steps of the phase (0: no frames).
     public var stride: Int
+    /// The replica set's observers see the positions every this many steps of the phase (0:
+    /// never), with the time since the phase began.
+    public var observationInterval: Int
     /// A fresh integrator (one per replica: constrained integrators keep scratch buffers).
     public var integrator: () -> any Integrator
     /// The biases of replica r, built from the positions the phase starts from (tethered
     /// anchors, for example, sit where the atoms are when pulling begins).
     public var biases: (_ replica: Int, _ start: [Double]) throws -> [any Bias]
 
-    public init(name: String, steps: Int, stride: Int = 0, integrator: @escaping () -> any Integrator,
+    public init(name: String, steps: Int, stride: Int = 0, observationInterval: Int = 0, integrator: @escaping () -> any Integrator,
                 biases: @escaping (_ replica: Int, _ start: [Double]) throws -> [any Bias] = { _, _ in [] }) {
-        precondition(steps >= 0 && stride >= 0)
+        precondition(steps >= 0 && stride >= 0 && observationInterval >= 0)
         self.name = name
         self.steps = steps
         self.stride = stride
+        self.observationInterval = observationInterval
         self.integrator = integrator
         self.biases = biases
     }
@@ -69,6 +73,12 @@ public final class ReplicaSet {
     let measure: (_ replica: Int, _ simulation: Simulation) -> [Double]
     /// Steps between synchronization points.
     public var segmentSteps = 1000
+    /// One observer per replica (or none), e.g. a last-visit tracker counting transitions in a
+    /// brute-force rate run without keeping frames; called every `observationInterval` steps of
+    /// a phase, its state goes into checkpoints.
+    public var observers: [WalkerObserver] = [] {
+        willSet { precondition(newValue.isEmpty || newValue.count == replicaCount, "one observer per replica") }
+    }
 
     final class Replica {
         var simulation: Simulation
@@ -184,7 +194,11 @@ public final class ReplicaSet {
         let replica = replicas[r]
         let d = masses.count, c = valueNames.count
         do {
+            let observer = observers.isEmpty || phase.observationInterval == 0 ? nil : observers[r]
             try replica.simulation.run(steps: n, stride: 1) { state in
+                if let observer, state.step % phase.observationInterval == 0 {
+                    state.positions.withUnsafeBufferPointer { observer.observe($0, step: state.step, time: state.time) }
+                }
                 guard phase.stride > 0, state.step % phase.stride == 0 else { return }
                 let f = frameOffset + state.step / phase.stride - 1
                 replica.positions.replaceSubrange((f * d)..<((f + 1) * d), with: state.positions)
@@ -208,6 +222,10 @@ public final class ReplicaSet {
             try group.write("phase_start", replica.phaseStart, shape: [replica.phaseStart.count])
             try group.write("frame_positions", replica.positions, shape: [replica.positions.count])
             try group.write("frame_values", replica.values, shape: [replica.values.count])
+            if !observers.isEmpty {
+                let state = observers[r].state
+                try group.write("observer", state, shape: [state.count])
+            }
         }
     }
 
@@ -235,6 +253,13 @@ public final class ReplicaSet {
             }
             replica.positions = positions
             replica.values = values
+            if !observers.isEmpty {
+                let state = try group.read("observer", as: Double.self).values
+                guard state.count == observers[r].state.count else {
+                    throw CheckpointMismatch(description: "the checkpoint's observer state does not match this run's")
+                }
+                observers[r].state = state
+            }
             return replica
         }
     }

@@ -12,6 +12,14 @@ public enum CVRegion: Sendable, Equatable {
         }
     }
 
+    /// The region's centre: the middle of a box, the centre of an ellipse.
+    public var center: [Double] {
+        switch self {
+        case .box(let lower, let upper): return zip(lower, upper).map { ($0 + $1) / 2 }
+        case .ellipse(let center, _): return center
+        }
+    }
+
     public func contains(_ s: [Double]) -> Bool {
         switch self {
         case .box(let lower, let upper):
@@ -24,5 +32,19 @@ public enum CVRegion: Sendable, Equatable {
             }
             return r2 <= 1
         }
+    }
+
+    /// Membership for CVs with periodic components (angles: period 2π, nil for the others): each
+    /// periodic component is first moved by whole periods to its image nearest the region's
+    /// centre, so a dihedral state around π, written as the box [π − 0.2, π + 0.2], holds
+    /// φ = −3.1 as well as φ = 3.1.
+    public func contains(_ s: [Double], periods: [Double?]) -> Bool {
+        guard periods.contains(where: { $0 != nil }) else { return contains(s) }
+        let c = center
+        var image = s
+        for k in s.indices {
+            if let period = periods[k] { image[k] -= period * ((s[k] - c[k]) / period).rounded() }
+        }
+        return contains(image)
     }
 }

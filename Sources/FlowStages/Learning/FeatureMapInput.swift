@@ -28,9 +28,10 @@ struct FeatureMapInput {
             if required { throw fail("input 'data' is not a features output, so there is no feature map to apply; connect the features stage's output") }
             return nil
         }
-        let layout = try context.system.map { try SystemFactory.simulationSystem(for: $0, stage: context.stageName) }?.layout
+        let system = try context.system.map { try SystemFactory.simulationSystem(for: $0, stage: context.stageName) }
+        let layout = system?.layout
         do {
-            return try NetworkCV.featureMap(parameters, layout: layout)
+            return try NetworkCV.featureMap(parameters, layout: layout, named: system?.namedConfigurations ?? [:])
         } catch let e as NetworkCVError {
             if !required { return nil }
             throw fail("the data's feature map cannot be rebuilt: \(e.description)\(layout == nil ? " (set system: to the system the features came from)" : "")")

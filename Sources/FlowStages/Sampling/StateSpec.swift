@@ -3,7 +3,8 @@ import FlowMD
 
 /// A named metastable state in a workflow, one of:
 /// - a region of CV space: `cvs` with `center` and `radii` (an axis-aligned ellipse; a ball when
-///   the radii are equal) or with `lower` and `upper` (a box);
+///   the radii are equal) or with `lower` and `upper` (a box); periodic components (dihedrals)
+///   wrap, and regions given under the same name are one state (`CVRegionStates`);
 /// - `minimum`: a core set around a named minimum, where a short quench lands near it;
 /// - `basin`: the basin of attraction of a named minimum (a converged quench ends at it);
 /// - `core`: the basin core of a named minimum (`BasinCores`): the configurations within a stated
@@ -24,11 +25,11 @@ struct StateSpec: Decodable {
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
-        name = try p(.name, default: "", help: "state name")
+        name = try p(.name, default: "", help: "state name (CV regions given under the same name are one state, their union, e.g. butane's two gauche ranges)")
         cvs = try p(.cvs, literal: [], help: "region states: the CVs the region is defined on, e.g. [mu2, mu3]")
         center = try p(.center, default: [], help: "ellipse: centre in CV space")
         radii = try p(.radii, default: [], help: "ellipse: semi-axis per CV component (equal radii: a ball)")
-        lower = try p(.lower, default: [], help: "box: lower corner in CV space")
+        lower = try p(.lower, default: [], help: "box: lower corner in CV space (periodic components such as dihedrals wrap: [2.94, 3.34] is |φ − π| ≤ 0.2)")
         upper = try p(.upper, default: [], help: "box: upper corner in CV space")
         minimum = try p.optional(.minimum, help: "core set: a named minimum of the system; the state is where a short quench (params.quench) lands near it")
         basin = try p.optional(.basin, help: "basin: a named minimum of the system; the state is every configuration whose converged quench ends at it")

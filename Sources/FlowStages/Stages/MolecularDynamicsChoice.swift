@@ -16,16 +16,16 @@ struct MolecularDynamicsChoice {
     let model: CharmmModel
     let masses: [Double]
 
-    init(_ p: SimulateStage.Parameters, model: CharmmModel, equilibrates: Bool, stage: String) throws {
-        switch p.dynamics.integrator {
+    init(_ p: DynamicsParameters, model: CharmmModel, equilibrates: Bool, stage: String) throws {
+        switch p.integrator {
         case .baoab, .langevinBAOAB: kind = .langevin
         case .velocityVerlet: kind = .verlet
         case .brownian, .eulerMaruyama: kind = .brownian
         case .mala:
             throw FlowError.stageFailed(stage: stage, message: "params.integrator: mala samples model systems; charmm systems use langevin-baoab, velocity-verlet or brownian")
         }
-        dt = p.dynamics.dt
-        friction = p.dynamics.friction
+        dt = p.dt
+        friction = p.friction
         self.model = model
         masses = model.molecule.coordinateMasses
         try checkTimeStep(inertial: kind != .brownian || equilibrates, stage: stage)

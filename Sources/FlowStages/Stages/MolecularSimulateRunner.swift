@@ -22,16 +22,21 @@ enum MolecularSimulateRunner {
         return false
     }
 
+    /// The stage's `charmm` system, loaded or built.
+    static func model(in context: StageContext) throws -> CharmmModel {
+        guard let definition = context.system, let sp = definition.parameters as? CharmmSystem.Parameters else {
+            throw FlowError.stageFailed(stage: context.stageName, message: "this stage needs system: naming a charmm system")
+        }
+        return try CharmmSystem.model(sp, system: definition.name, stage: context.stageName)
+    }
+
     static func run(_ p: SimulateStage.Parameters, in context: StageContext) throws {
         let stage = context.stageName
-        guard let definition = context.system, let sp = definition.parameters as? CharmmSystem.Parameters else {
-            throw FlowError.stageFailed(stage: stage, message: "this stage needs system: naming a charmm system")
-        }
-        let model = try CharmmSystem.model(sp, system: definition.name, stage: stage)
+        let model = try model(in: context)
         let replicas = p.replicas ?? 1
         let equilibration = p.equilibrationSteps ?? 0
         let masses = model.molecule.coordinateMasses
-        let dynamics = try MolecularDynamicsChoice(p, model: model, equilibrates: equilibration > 0, stage: stage)
+        let dynamics = try MolecularDynamicsChoice(p.dynamics, model: model, equilibrates: equilibration > 0, stage: stage)
         let biases = try MolecularBiases(p.bias, model: model, duration: Double(p.dynamics.steps) * p.dynamics.dt, stage: stage)
         let measure = MolecularFrameMeasure(biases: biases)
         var phases: [DynamicsPhase] = []
@@ -47,7 +52,8 @@ enum MolecularSimulateRunner {
         context.log("\(replicas) replica\(replicas == 1 ? "" : "s") × (\(equilibration) equilibration + \(p.dynamics.steps) production steps), "
                     + "\(dynamics.name) dt \(p.dynamics.dt) ps, friction \(p.dynamics.friction)/ps, frame every \(p.stride) steps")
         do {
-            try set.run(starts: { try starts(p, model: model, replicas: replicas, dynamics: dynamics, context: context) },
+            try set.run(starts: { try starts(initial: p.dynamics.initial, minimization: p.minimization, model: model, replicas: replicas,
+                                             dynamics: dynamics, context: context) },
                         threads: context.cpus, monitor: context.monitor, checkpoints: context.checkpoints)
         } catch let e as ReplicaDiverged {
             throw FlowError.stageFailed(stage: stage, message: e.description)
@@ -60,11 +66,11 @@ enum MolecularSimulateRunner {
     /// Starting states: the configurations of `params.initial` (default: the system's
     /// structure), minimized once per distinct configuration, with Maxwell–Boltzmann velocities
     /// drawn from each replica's stream.
-    static func starts(_ p: SimulateStage.Parameters, model: CharmmModel, replicas: Int, dynamics: MolecularDynamicsChoice,
-                       context: StageContext) throws -> [ReplicaStart] {
-        let initial: InitialState = p.dynamics.initial == .random ? .named("structure") : p.dynamics.initial
+    static func starts(initial: InitialState, minimization: MinimizationSpec?, model: CharmmModel, replicas: Int,
+                       dynamics: MolecularDynamicsChoice, context: StageContext) throws -> [ReplicaStart] {
+        let initial: InitialState = initial == .random ? .named("structure") : initial
         var configurations = try initial.configurations(walkers: replicas, in: model.simulationSystem, context: context)
-        if let m = p.minimization {
+        if let m = minimization {
             var minimized: [[Double]: [Double]] = [:]
             let minimizer = LBFGSMinimizer(tolerance: m.tolerance, maxIterations: m.maxSteps)
             for x in configurations where minimized[x] == nil {

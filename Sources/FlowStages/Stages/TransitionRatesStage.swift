@@ -11,6 +11,10 @@ import FlowMD
 /// (1/MFPT from A to B), ν_AB = N_AB / T (reactive flux) and ρ_A = T_A|AB / T; for each state,
 /// k_A = 1/MFPT from A to any other state (Vanden-Eijnden & E, transition path theory; see
 /// `TransitionRateEstimate`). Confidence intervals resample whole walkers.
+///
+/// On a `charmm` system the walkers are replicas of the molecule (`MolecularRatesRunner`):
+/// Brownian dynamics, Langevin BAOAB or velocity Verlet in ps, states on molecular CVs (dihedral
+/// ranges wrap around ±π), rates in 1/ps.
 enum TransitionRatesStage: StageKind {
     static let name = "transition-rates"
     static let version = 3
@@ -49,23 +53,32 @@ enum TransitionRatesStage: StageKind {
         var quench: QuenchSpec
         var confidence: Double
         var resamples: Int
+        // charmm systems only (MolecularRatesRunner); absent keys leave model-system cache keys unchanged.
+        var minimization: MinimizationSpec?
+        var equilibrationSteps: Int?
 
-        enum CodingKeys: String, CodingKey { case interval, states, quench, confidence, resamples }
+        enum CodingKeys: String, CodingKey {
+            case interval, states, quench, confidence, resamples
+            case minimization, equilibrationSteps = "equilibration_steps"
+        }
 
         init(from decoder: Decoder) throws {
             dynamics = try DynamicsParameters(from: decoder, steps: 1_000_000, minimumWalkers: 2,
                                               walkersHelp: "independent walkers (the confidence intervals resample them)")
             let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
             interval = try p(.interval, default: 10, in: .atLeast(1), help: "assign the state every this many steps (time resolution of the events)")
-            states = try p.list(.states, help: "named states (default: the system's default states, e.g. the LJ7 hexagon and trapezoid regions in (mu2, mu3); else a quench core around every named minimum)")
+            states = try p.list(.states, help: "named states (default: the system's default states, e.g. the LJ7 hexagon and trapezoid regions in (mu2, mu3); else a quench core around every named minimum; charmm systems: required, regions of molecular CVs such as dihedral ranges)")
             quench = try p.group(.quench, help: "quench used by minimum and basin states")
             confidence = try p(.confidence, default: 0.95, in: .halfOpen(0, 1), help: "confidence level of the intervals")
             resamples = try p(.resamples, default: 2000, in: .atLeast(100), help: "bootstrap resamples over walkers")
+            minimization = try p.optionalGroup(.minimization, help: "charmm systems: L-BFGS minimization of the starting structure")
+            equilibrationSteps = try p.optional(.equilibrationSteps, in: .atLeast(0), help: "charmm systems: unbiased Langevin BAOAB steps before the counted run (default 0)")
             try p.check(interval <= dynamics.steps, .interval, "must not exceed steps (\(dynamics.steps))")
         }
     }
 
     static func run(_ p: Parameters, in context: StageContext) throws {
+        if try MolecularRatesRunner.applies(to: p, in: context) { return try MolecularRatesRunner.run(p, in: context) }
         let stage = context.stageName
         let system = try SystemFactory.simulationSystem(for: context.system, stage: stage)
         let assignment: any StateAssignment
