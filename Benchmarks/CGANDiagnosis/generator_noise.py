@@ -3,7 +3,7 @@ per path time t, the first layer's weight norm on t against the noise inputs, th
 |dG/dz| (Å per unit of noise, by central differences) and the RMS change of the frame when z is
 drawn from N(0, 1) instead of 0 — without superposition, so a pure rotation would count too.
 
-    python generator_noise.py results/deca-alanine/objects/…/output.h5   (the cgan object's HDF5)
+    python generator_noise.py results/deca-alanine/cgan.h5
 """
 import sys
 import h5py
