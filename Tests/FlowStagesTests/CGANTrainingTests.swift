@@ -71,6 +71,34 @@ final class CGANTrainingTests: XCTestCase {
         XCTAssertTrue(reference.losses.joined().allSatisfy(\.isFinite))
     }
 
+    /// With `mmd`, every adversarial row carries a positive MMD², the generator ends elsewhere than
+    /// without it, and a run interrupted in the adversarial phase still resumes to the same bits.
+    func testMMDTermEntersTheGeneratorUpdatesAndResumesBitIdentically() throws {
+        let (molecule, data) = try butane()
+        let plain = try training(molecule, schedule(), monitor: CancellingMonitor(cancelAt: nil))
+        try plain.train(data, checkpoints: nil)
+        func withMMD() -> CGANSchedule {
+            var s = schedule()
+            s.mmd = ConditionalMMD(timeBandwidth: 0.1, realFeatures: plain.gan.features.values(data.x))
+            s.mmdWeight = 10
+            return s
+        }
+        let reference = try training(molecule, withMMD(), monitor: CancellingMonitor(cancelAt: nil))
+        try reference.train(data, checkpoints: nil)
+        XCTAssertTrue(reference.losses.filter { $0[1] == 1 }.allSatisfy { $0[6] > 0 && $0[6].isFinite })
+        XCTAssertTrue(reference.losses.filter { $0[1] == 0 }.allSatisfy { $0[6] == 0 })
+        XCTAssertTrue(plain.losses.allSatisfy { $0[6] == 0 })
+        XCTAssertNotEqual(reference.gan.generator.parameters.map(\.values), plain.gan.generator.parameters.map(\.values))
+        let path = NSTemporaryDirectory() + "cgan-mmd-checkpoint-\(UUID().uuidString.prefix(8)).h5"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let interrupted = try training(molecule, withMMD(), monitor: CancellingMonitor(cancelAt: 8))
+        XCTAssertThrowsError(try interrupted.train(data, checkpoints: HDF5CheckpointFile(path: path, interval: 0)))
+        let resumed = try training(molecule, withMMD(), monitor: CancellingMonitor(cancelAt: nil))
+        try resumed.train(data, checkpoints: HDF5CheckpointFile(path: path, interval: 0))
+        XCTAssertEqual(resumed.gan.generator.parameters.map(\.values), reference.gan.generator.parameters.map(\.values))
+        XCTAssertEqual(resumed.losses, reference.losses)
+    }
+
     func testNonFiniteEnergyStopsTheTrainingAndSaysWhere() throws {
         let (molecule, data) = try butane()
         // 10³⁰⁸ × a spring energy of several kcal/mol overflows in the first potential step.

@@ -104,6 +104,51 @@ final class LearningOpsTests: XCTestCase {
         }
     }
 
+    func testHeavyAtomDistanceFeaturesMatchFiniteDifferences() throws {
+        let (_, topology, x) = try decaAlanine()
+        let pairs = DiscriminatorFeatures.heavyAtomPairs(topology)
+        let heavy = topology.atoms.filter { $0.element != "H" }.count
+        XCTAssertEqual(pairs.count, heavy * (heavy - 1) / 2)
+        XCTAssertTrue(pairs.allSatisfy { topology.atoms[$0.i].element != "H" && topology.atoms[$0.j].element != "H" && $0.i < $0.j })
+        let features = DiscriminatorFeatures(torsions: TorsionFeatureOp(topology: topology, encoding: .sinCos), bonds: nil,
+                                             distances: BondLengthOp(bonds: pairs))
+        XCTAssertEqual(features.width, 2 * features.torsions.dihedrals.count + pairs.count)
+        assertVJPMatchesFiniteDifferences(at: x, coordinates: Array(stride(from: 0, to: x.count, by: 11))) { features($0) }
+        let values = features.values(x)
+        let last = pairs[pairs.count - 1]
+        let r = (0..<3).reduce(0.0) { $0 + (x.storage[3 * last.i + $1] - x.storage[3 * last.j + $1]) * (x.storage[3 * last.i + $1] - x.storage[3 * last.j + $1]) }.squareRoot()
+        XCTAssertEqual(values.storage[values.cols - 1], r, accuracy: 1e-14)
+    }
+
+    /// Real features at 8 times, `perTime` samples each, from N(m(t), 1) per column.
+    func conditionalSamples(seed: UInt64, perTime: Int = 8) -> (Matrix, [Double], Matrix) {
+        var rng = RandomSource(seed: seed)
+        let times = (0..<(8 * perTime)).map { Double($0 / perTime) / 7 }
+        let mean = Matrix(rows: times.count, cols: 5, storage: times.flatMap { t in (0..<5).map { 3 * t + Double($0) } })
+        var x = mean
+        for i in x.storage.indices { x.storage[i] += rng.normal() }
+        return (x, times, mean)
+    }
+
+    func testConditionalMMDMakesACollapsedGeneratorPayAndIsNearZeroOnTheLaw() {
+        let (real, times, mean) = conditionalSamples(seed: 1)
+        let mmd = ConditionalMMD(timeBandwidth: 0.1, realFeatures: real)
+        func value(_ fake: Matrix) -> Double { let t = Tape(); return t.scalar(mmd(real: real, fake: t.constant(fake), times: times)) }
+        let fresh = (2...5).map { value(conditionalSamples(seed: $0).0) }
+        let collapsed = value(mean)
+        for f in fresh {
+            XCTAssertGreaterThan(collapsed, 4 * abs(f), "one frame per t (the conditional mean) against an independent draw of the same law")
+        }
+        XCTAssertGreaterThan(value(real.storage.indices.reduce(into: real) { $0.storage[$1] += 3 }), collapsed, "a shifted law")
+    }
+
+    func testConditionalMMDGradientMatchesFiniteDifferences() {
+        let (real, times, _) = conditionalSamples(seed: 3, perTime: 2)
+        let fake = conditionalSamples(seed: 4, perTime: 2).0
+        let mmd = ConditionalMMD(timeBandwidth: 0.2, realFeatures: real)
+        assertVJPMatchesFiniteDifferences(at: fake, h: 1e-5, tolerance: 1e-7) { mmd(real: real, fake: $0, times: times) }
+    }
+
     func testTimeProfileAveragesEqualTimesAndInterpolates() {
         let profile = TimeProfile(times: [0, 0.5, 0, 1, 0.5], rows: [[1, 10], [3, 30], [3, 20], [7, 70], [5, 50]])
         XCTAssertEqual(profile.times, [0, 0.5, 1])

@@ -44,18 +44,33 @@ struct BondLengthOp {
     }
 }
 
-/// What the discriminator sees of a frame besides t: the torsion features, and optionally the
-/// bond lengths.
+/// What the discriminator (and the MMD term) sees of a frame besides t: the torsion features, and
+/// optionally the bond lengths and the distances between all heavy atoms. Torsions and bonds are
+/// local; the heavy-atom distances carry the fold (a helix and a coil with the same torsions up to
+/// small errors in each are far apart in them), which is what an RMSD after superposition measures.
 struct DiscriminatorFeatures {
-    enum Kind: String, ParameterEnum { case torsions, bonds }
+    enum Kind: String, ParameterEnum { case torsions, bonds, distances }
 
     let torsions: TorsionFeatureOp
     let bonds: BondLengthOp?
+    var distances: BondLengthOp? = nil
 
-    var width: Int { torsions.width + (bonds?.bonds.count ?? 0) }
+    /// Every pair of heavy (non-hydrogen) atoms of a topology.
+    static func heavyAtomPairs(_ topology: Topology) -> [Bond] {
+        let heavy = topology.atoms.indices.filter { topology.atoms[$0].element != "H" }
+        return heavy.indices.flatMap { a in heavy[(a + 1)...].map { Bond(heavy[a], $0) } }
+    }
+
+    var width: Int { torsions.width + (bonds?.bonds.count ?? 0) + (distances?.bonds.count ?? 0) }
 
     func callAsFunction(_ x: Variable) -> Variable {
-        guard let bonds else { return torsions(x) }
-        return x.tape.concatColumns([torsions(x), bonds(x)])
+        guard bonds != nil || distances != nil else { return torsions(x) }
+        return x.tape.concatColumns([torsions(x)] + [bonds, distances].compactMap { $0?(x) })
+    }
+
+    /// The same features of plain frames (batch × width).
+    func values(_ x: Matrix) -> Matrix {
+        let tape = Tape()
+        return tape.value(self(tape.constant(x)))
     }
 }

@@ -112,3 +112,21 @@ struct CGANEnergySpec: Decodable {
     }
 }
 
+
+/// `mmd:` of `cgan`: the conditional kernel two-sample term (`ConditionalMMD`) against the
+/// collapse of the paper's generator onto one frame per t.
+struct CGANMMDSpec: Decodable {
+    var weight: Double
+    var timeBandwidth: Double
+
+    enum CodingKeys: String, CodingKey {
+        case weight
+        case timeBandwidth = "time_bandwidth"
+    }
+
+    init(from decoder: Decoder) throws {
+        let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
+        weight = try p(.weight, default: 0.0, in: .nonNegative, help: "μ of μ·MMD²(real, generated) added to every adversarial generator and potential step (0: off, the paper); MMD² on (t, the discriminator's features standardized by the data), Gaussian kernels at 1/4, 1, 4 × the batch's median squared distance")
+        timeBandwidth = try p(.timeBandwidth, default: 0.05, in: .positive, help: "σ_t of the time kernel exp(−(t − t′)²/2σ_t²): frames further apart in t than a few σ_t are not compared")
+    }
+}

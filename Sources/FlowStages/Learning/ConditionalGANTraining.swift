@@ -45,6 +45,10 @@ struct CGANSchedule {
     /// When given, the potential steps penalize only max(0, Σ_g w_g (E_g − Ē_g(t))), with Ē_g(t)
     /// the training frames' mean group energies at time t.
     var energyReference: TimeProfile? = nil
+    /// When given, every generator update of the adversarial phase (generator and potential steps)
+    /// adds `mmdWeight` × the conditional MMD² of the batch's generated frames against its real ones.
+    var mmd: ConditionalMMD? = nil
+    var mmdWeight = 0.0
 
     /// w_g at adversarial epoch `epoch` (0-based): with `staged`, bonds from the start, angles and
     /// Urey–Bradley from E/4, dihedrals, impropers and CMAP from E/2, non-bonded from 3E/4.
@@ -79,6 +83,8 @@ struct CGANDiverged: Error, CustomStringConvertible {
 ///    (BCE of D on fakes labelled real), `discriminatorSteps` discriminator steps (real vs fakes),
 ///    then `potentialSteps` "potential" steps of the generator on
 ///    λ Σ_g w_g E_g(G(t, z)) + κ ½k(c(t) − |r_a − r_b|)², at the batch's times with fresh noise.
+///    With `mmd`, both kinds of generator step add μ·MMD²(real batch, generated batch) (flow's
+///    option against the collapse of the paper's generator; μ = 0 is the paper).
 ///
 /// Every step clips the global gradient norm (`gradientClip`). Noise and shuffling come from
 /// streams indexed by phase, epoch, batch and step, so a run resumed from a checkpoint (written
@@ -92,9 +98,10 @@ final class CGANTraining {
     let monitor: WorkMonitor
 
     /// One row per optimizer step group: epoch (global, 1-based), phase (0 pretraining,
-    /// 1 adversarial), generator loss, discriminator loss, weighted energy, bias.
+    /// 1 adversarial), generator loss, discriminator loss, weighted energy, bias, MMD² (of the last
+    /// generator update of the batch; 0 without the term).
     private(set) var losses: [[Double]] = []
-    static let lossColumns = ["epoch", "phase", "generator", "discriminator", "energy", "bias"]
+    static let lossColumns = ["epoch", "phase", "generator", "discriminator", "energy", "bias", "mmd"]
 
     private let pretrainingAdam: Adam
     private let generatorAdam: Adam
@@ -137,7 +144,8 @@ final class CGANTraining {
     private func endOfEpoch(_ checkpoints: Checkpointing?) throws {
         let done = pretrainingDone + adversarialDone
         let last = losses.last ?? []
-        let note = last.count == 6 ? String(format: "G %.4g D %.4g energy %.4g bias %.4g", last[2], last[3], last[4], last[5]) : ""
+        let note = last.count == Self.lossColumns.count
+            ? String(format: "G %.4g D %.4g energy %.4g bias %.4g MMD² %.4g", last[2], last[3], last[4], last[5], last[6]) : ""
         monitor.progress(done: done, total: totalEpochs, note: note)
         monitor.log("epoch \(done)/\(totalEpochs) (\(adversarialDone > 0 ? "adversarial" : "pretraining")): " + note)
         if let checkpoints, checkpoints.isDue() { try checkpoints.save(write) }
@@ -175,7 +183,7 @@ final class CGANTraining {
             let loss = alpha * bonded + (1 - alpha) * reconstruction
             let place = ("pretraining", pretrainingDone + 1, b + 1)
             try step(loss, parameters: gan.generator.parameters, optimizer: pretrainingAdam, place: place, name: "pretraining")
-            losses.append([Double(pretrainingDone + 1), 0, tape.scalar(loss), 0, tape.scalar(bonded), 0])
+            losses.append([Double(pretrainingDone + 1), 0, tape.scalar(loss), 0, tape.scalar(bonded), 0, 0])
         }
     }
 
@@ -188,13 +196,21 @@ final class CGANTraining {
             let times = batch.map { data.times[$0] }
             let real = Matrix(rows: batch.count, cols: data.x.cols, storage: batch.flatMap { data.x.storage[($0 * data.x.cols)..<(($0 + 1) * data.x.cols)] })
             let place = ("adversarial", adversarialDone + 1, b + 1)
-            var generatorLoss = 0.0, discriminatorLoss = 0.0, energyValue = 0.0, biasValue = 0.0
+            var generatorLoss = 0.0, discriminatorLoss = 0.0, energyValue = 0.0, biasValue = 0.0, mmdValue = 0.0
+            let realFeatures = schedule.mmd == nil ? nil : gan.features.values(real)
+            /// μ·MMD² of generated frames against the batch's real ones (0 without the term).
+            func discrepancy(_ fake: Variable) -> Variable {
+                guard let mmd = schedule.mmd, let realFeatures else { return tape.scalar(0) }
+                let d = mmd(real: realFeatures, fake: gan.features(fake), times: times)
+                mmdValue = tape.scalar(d)
+                return schedule.mmdWeight * d
+            }
             for s in 0..<a.generatorSteps {
                 tape.reset()
                 let fake = gan.frames(on: tape, times: times, noise: noise(batch.count, stream: "\(epochName)-\(b)-g\(s)"))
-                let loss = ConditionalGAN.crossEntropy(gan.logits(fake, times: times), real: true)
-                try step(loss, parameters: gan.generator.parameters, optimizer: generatorAdam, place: place, name: "generator")
-                generatorLoss = tape.scalar(loss)
+                let bce = ConditionalGAN.crossEntropy(gan.logits(fake, times: times), real: true)
+                try step(bce + discrepancy(fake), parameters: gan.generator.parameters, optimizer: generatorAdam, place: place, name: "generator")
+                generatorLoss = tape.scalar(bce)
             }
             for s in 0..<a.discriminatorSteps {
                 tape.reset()
@@ -210,12 +226,12 @@ final class CGANTraining {
                 var terms: [EnergyTerms] = []
                 let e = weightedEnergy(fake, weights: weights, terms: &terms, times: schedule.energyReference == nil ? nil : times)
                 let v = bias(fake, times: times).mean()
-                let loss = e + schedule.biasWeight * v
+                let loss = e + schedule.biasWeight * v + discrepancy(fake)
                 try step(loss, parameters: gan.generator.parameters, optimizer: generatorAdam, place: place, name: "potential")
                 energyValue = tape.scalar(e)
                 biasValue = tape.scalar(v)
             }
-            losses.append([Double(pretrainingDone + adversarialDone + 1), 1, generatorLoss, discriminatorLoss, energyValue, biasValue])
+            losses.append([Double(pretrainingDone + adversarialDone + 1), 1, generatorLoss, discriminatorLoss, energyValue, biasValue, mmdValue])
         }
     }
 

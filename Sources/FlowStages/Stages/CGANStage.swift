@@ -28,7 +28,7 @@ import FlowNN
 /// replica).
 enum CGANStage: StageKind {
     static let name = "cgan"
-    static let version = 1
+    static let version = 2
     static let summary = "conditional GAN of frames along a pulling path (Cava et al.): generator G(t, z), torsion discriminator, force-field and end-to-end-bias loss"
     static let system = SystemRequirement.required
     static let inputs = [InputSpec("data", help: "augmented frames: /x (Å), /condition (t ∈ [0, 1]), /source_index, /replica, /topology (augment)")]
@@ -49,9 +49,9 @@ enum CGANStage: StageKind {
         static let spread = OutputDataset.float64("/spread", "T", units: "Å", "RMS spread of the noise draws about their mean structure after superposition")
         static let bondRange = OutputDataset.float64("/bond_range", "T × 2", units: "Å", "shortest and longest bond of each /path frame")
         static let helixRMSD = OutputDataset.float64("/helix_rmsd", "2", units: "Å", "RMSD to the minimized built structure (deca-alanine: the α-helix) of the t = 0 path frame and, mean over replicas, of the first MD frames")
-        static let reference = OutputDataset.group("/reference", "MD frames nearest each path time, one per replica: distance_mean, distance_std (when bias is given), energy_min, energy_mean, energy_max, spread, bond_min, bond_max (each T)")
-        static let summary = OutputDataset.float64("/summary", "12", "the checks against the paper, by name in 'names': best_rmsd_min, best_rmsd_max, bond_max, spread_mean (Å), frames, helix_rmsd_t0, md_helix_rmsd_t0, bond_min, md_bond_min, md_bond_max (Å), frames_energy_in_md_range, md_spread_mean (Å)")
-        static let loss = OutputDataset.float64("/loss", "steps × 6", "per batch: epoch, phase (0 pretraining, 1 adversarial), generator, discriminator, weighted energy, bias (names in 'names')")
+        static let reference = OutputDataset.group("/reference", "MD frames nearest each path time, one per replica: distance_mean, distance_std (when bias is given), energy_min, energy_mean, energy_max, energy_quenched_min and energy_quenched_max (the same frames quenched to their local energy minimum: the comparison for a path that minimizes the energy), spread, bond_min, bond_max (each T)")
+        static let summary = OutputDataset.float64("/summary", "14", "the checks against the paper, by name in 'names': best_rmsd_min, best_rmsd_max, bond_max, spread_mean (Å), frames, helix_rmsd_t0, md_helix_rmsd_t0, bond_min, md_bond_min, md_bond_max (Å), frames_energy_in_md_range, md_spread_mean (Å), frames_energy_in_quenched_range, frames_energy_below_md_range")
+        static let loss = OutputDataset.float64("/loss", "steps × 7", "per batch: epoch, phase (0 pretraining, 1 adversarial), generator, discriminator, weighted energy, bias, MMD² (names in 'names')")
         static let topology = SharedDatasets.topology
     }
     static let outputs = [Output.generator, Output.discriminator, Output.time, Output.path, Output.x, Output.samples, Output.energy, Output.distance,
@@ -66,6 +66,7 @@ enum CGANStage: StageKind {
         var noise: Int
         var torsions: TorsionFeatureOp.Encoding
         var features: [DiscriminatorFeatures.Kind]
+        var mmd: CGANMMDSpec
         var pretraining: CGANPretrainingSpec
         var adversarial: CGANAdversarialSpec
         var energy: CGANEnergySpec
@@ -77,7 +78,7 @@ enum CGANStage: StageKind {
         var draws: Int
 
         enum CodingKeys: String, CodingKey {
-            case generator, discriminator, noise, torsions, features, pretraining, adversarial, energy, bias, draws
+            case generator, discriminator, noise, torsions, features, mmd, pretraining, adversarial, energy, bias, draws
             case biasWeight = "bias_weight"
             case biasCenter = "bias_center"
             case gradientClip = "gradient_clip"
@@ -90,7 +91,8 @@ enum CGANStage: StageKind {
             discriminator = try p.group(.discriminator, help: "discriminator hidden layers and activation (paper: [10], sigmoid); output one logit")
             noise = try p(.noise, default: 31, in: .atLeast(0), help: "noise components z ~ N(0, 1) beside t in the generator's input (paper: 31)")
             torsions = try p(.torsions, default: .sinCos, help: "torsion features of the discriminator and the pretraining MSE: sin-cos (cos φ, sin φ per torsion, continuous) or angle (φ in radians, the paper's, discontinuous at ±π)")
-            features = try p(.features, default: [.torsions], help: "what the discriminator sees of a frame besides t: torsions (the paper), bonds (bond lengths, which torsions cannot see); torsions are always included")
+            features = try p(.features, default: [.torsions], help: "what the discriminator (and the mmd term) sees of a frame besides t: torsions (the paper), bonds (bond lengths, which torsions cannot see), distances (every heavy-atom pair: the fold); torsions are always included")
+            mmd = try p.group(.mmd, help: "conditional MMD² of generated against real frames in the generator's adversarial and potential steps (weight 0: off, the paper)")
             pretraining = try p.group(.pretraining, help: "generator pretraining, annealed from torsion reconstruction to bonded energies")
             adversarial = try p.group(.adversarial, help: "adversarial epochs: generator, discriminator and potential steps per batch")
             energy = try p.group(.energy, help: "weights of the force-field energy in the potential steps")
@@ -123,13 +125,14 @@ enum CGANStage: StageKind {
             return spring
         }
         let features = DiscriminatorFeatures(torsions: TorsionFeatureOp(topology: model.topology, encoding: p.torsions),
-                                             bonds: p.features.contains(.bonds) ? BondLengthOp(bonds: model.topology.bonds) : nil)
+                                             bonds: p.features.contains(.bonds) ? BondLengthOp(bonds: model.topology.bonds) : nil,
+                                             distances: p.features.contains(.distances) ? BondLengthOp(bonds: DiscriminatorFeatures.heavyAtomPairs(model.topology)) : nil)
         var rng = RandomSource(seed: context.seed, stream: "networks")
         let gan = ConditionalGAN(generator: p.generator.make(inputs: 1 + p.noise, outputs: 3 * atomCount, rng: &rng),
                                  discriminator: p.discriminator.make(inputs: 1 + features.width, outputs: 1, rng: &rng),
                                  features: features)
         context.log("\(frames.data.x.rows) training frames (\(frames.truth.rows) source frames, \(frames.replicaCount) replicas), "
-                    + "\(features.torsions.dihedrals.count) torsions as \(p.torsions.rawValue)\(features.bonds.map { " + \($0.bonds.count) bond lengths" } ?? ""), generator \(gan.generator.sizes), discriminator \(gan.discriminator.sizes)")
+                    + "\(features.torsions.dihedrals.count) torsions as \(p.torsions.rawValue)\(features.bonds.map { " + \($0.bonds.count) bond lengths" } ?? "")\(features.distances.map { " + \($0.bonds.count) heavy-atom distances" } ?? ""), generator \(gan.generator.sizes), discriminator \(gan.discriminator.sizes)")
         var schedule = CGANSchedule(
             pretraining: .init(epochs: p.pretraining.epochs, learningRate: p.pretraining.learningRate, frames: p.pretraining.frames,
                                batchSize: p.pretraining.batchSize, groups: p.pretraining.terms),
@@ -138,6 +141,10 @@ enum CGANStage: StageKind {
                                generatorSteps: p.adversarial.generatorSteps, discriminatorSteps: p.adversarial.discriminatorSteps),
             energyWeight: p.energy.weight, groupWeights: p.energy.terms, termSchedule: p.energy.schedule,
             biasWeight: bias == nil ? 0 : p.biasWeight, gradientClip: p.gradientClip > 0 ? p.gradientClip : nil)
+        if p.mmd.weight > 0 {
+            schedule.mmd = ConditionalMMD(timeBandwidth: p.mmd.timeBandwidth, realFeatures: features.values(frames.truth))
+            schedule.mmdWeight = p.mmd.weight
+        }
         let energy = ForceFieldEnergyOp(forceField: model.forceField)
         if p.energy.reference == .data {
             let groups = energy.evaluate(frames.truth).energies
