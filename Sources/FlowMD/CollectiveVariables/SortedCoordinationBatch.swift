@@ -33,6 +33,12 @@ final class SortedCoordinationBatch: CVBatchEvaluator {
     private let numbers: UnsafeMutablePointer<Lanes>
     /// The particle index carried through the sort.
     private let keys: UnsafeMutablePointer<Lanes>
+    /// During `pullback`: each particle's sorted position, lane by lane (lanes × particles).
+    private let ranks: UnsafeMutablePointer<Int>
+    /// Zeros standing in for the cotangents and gradients of lanes past the block.
+    private let zeros: UnsafeMutablePointer<Double>
+    /// During `pullback`: each lane's cotangent row, then its gradient row.
+    private let lanePointers: UnsafeMutablePointer<UnsafePointer<Double>>
     private var capacity = 0, rows = 0
 
     init(_ cv: SortedCoordinationNumbers) {
@@ -44,6 +50,10 @@ final class SortedCoordinationBatch: CVBatchEvaluator {
         coordinates = .allocate(capacity: layout.dimension)
         numbers = .allocate(capacity: particles)
         keys = .allocate(capacity: particles)
+        ranks = .allocate(capacity: Self.lanes * particles)
+        zeros = .allocate(capacity: layout.dimension)
+        zeros.initialize(repeating: 0, count: layout.dimension)
+        lanePointers = .allocate(capacity: 2 * Self.lanes)
     }
 
     deinit {
@@ -53,6 +63,9 @@ final class SortedCoordinationBatch: CVBatchEvaluator {
         coordinates.deallocate()
         numbers.deallocate()
         keys.deallocate()
+        ranks.deallocate()
+        zeros.deallocate()
+        lanePointers.deallocate()
     }
 
     private func reserve(_ groups: Int) {
@@ -73,10 +86,11 @@ final class SortedCoordinationBatch: CVBatchEvaluator {
         let n = particles, sd = spatial, dim = layout.dimension
         for g in 0..<groups {
             // Lanes past the block repeat its last configuration; their results are not stored.
-            for l in 0..<w {
-                let xk = x + min(g * w + l, count - 1) * dim
-                for i in 0..<dim { coordinates[i][l] = xk[i] }
-            }
+            // Vectors are assembled in registers: lane stores followed by a vector load would
+            // stall on store forwarding.
+            let x0 = x + g * w * dim, x1 = x + min(g * w + 1, count - 1) * dim
+            let x2 = x + min(g * w + 2, count - 1) * dim, x3 = x + min(g * w + 3, count - 1) * dim
+            for i in 0..<dim { coordinates[i] = Lanes(x0[i], x1[i], x2[i], x3[i]) }
             for i in 0..<n { numbers[i] = .zero }
             var p = g * pairs
             for i in 0..<(n - 1) {
@@ -128,13 +142,24 @@ final class SortedCoordinationBatch: CVBatchEvaluator {
         let n = particles, sd = spatial, dim = layout.dimension
         for g in 0..<groups {
             let live = min(w, rows - g * w)
-            for i in 0..<n { numbers[i] = .zero }
-            for i in 0..<dim { coordinates[i] = .zero }
-            for l in 0..<live {
+            // Per lane: where each particle sits in the sorted order; lanes past the block read zeros.
+            let c = lanePointers, x = lanePointers + w
+            for l in 0..<w {
+                guard l < live else {
+                    c[l] = UnsafePointer(zeros)
+                    x[l] = UnsafePointer(zeros)
+                    for i in 0..<n { ranks[l * n + i] = i }
+                    continue
+                }
                 let k = g * w + l
-                for i in 0..<n { numbers[Int(order[g * n + i][l])][l] = cotangents[k * n + i] }
-                for i in 0..<dim { coordinates[i][l] = gradients[k * dim + i] }
+                c[l] = cotangents + k * n
+                x[l] = UnsafePointer(gradients + k * dim)
+                for i in 0..<n { ranks[l * n + Int(order[g * n + i][l])] = i }
             }
+            for i in 0..<n {
+                numbers[i] = Lanes(c[0][ranks[i]], c[1][ranks[n + i]], c[2][ranks[2 * n + i]], c[3][ranks[3 * n + i]])
+            }
+            for i in 0..<dim { coordinates[i] = Lanes(x[0][i], x[1][i], x[2][i], x[3][i]) }
             var p = g * pairs
             for i in 0..<(n - 1) {
                 for j in (i + 1)..<n {
