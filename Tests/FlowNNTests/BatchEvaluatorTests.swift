@@ -35,4 +35,30 @@ final class BatchEvaluatorTests: XCTestCase {
             }
         }
     }
+
+    /// An input's value and pullback are the same bits whether it is evaluated alone, in a small
+    /// block or at any place of a large one (the block is padded to whole SIMD tiles, and every
+    /// column is summed in the same order).
+    func testBlockResultsDoNotDependOnTheBlock() {
+        var rng = RandomSource(seed: 8)
+        let net = MLP(sizes: [7, 45, 30, 25, 2], activation: .elu, rng: &rng)
+        for b in net.biases { b.values = b.values.map { _ in 0.3 * rng.normal() } }
+        let block = MLPBatchEvaluator(net)
+        let count = 37, n = 7, d = 2
+        let x = GradientCheck.random(count, n, &rng), c = GradientCheck.random(count, d, &rng)
+        func run(_ rows: Range<Int>) -> (values: [Double], gradients: [Double]) {
+            var values = [Double](repeating: .nan, count: rows.count * d)
+            var gradients = [Double](repeating: 0.5, count: rows.count * n)
+            let xs = rows.flatMap { x.row($0) }, cs = rows.flatMap { c.row($0) }
+            xs.withUnsafeBufferPointer { block.evaluate($0.baseAddress!, count: rows.count, values: &values) }
+            cs.withUnsafeBufferPointer { block.pullback($0.baseAddress!, addingTo: &gradients) }
+            return (values, gradients)
+        }
+        let all = run(0..<count)
+        for rows in [17..<18, 30..<35, 0..<1, 3..<37] {
+            let part = run(rows)
+            XCTAssertEqual(part.values, Array(all.values[(rows.lowerBound * d)..<(rows.upperBound * d)]), "rows \(rows)")
+            XCTAssertEqual(part.gradients, Array(all.gradients[(rows.lowerBound * n)..<(rows.upperBound * n)]), "rows \(rows)")
+        }
+    }
 }

@@ -85,6 +85,9 @@ public enum Activation: String, CaseIterable, Codable, Sendable {
             case .sigmoid: VectorMath.map(z, y, r) { VectorMath.sigmoid($0) }
             case .relu: for i in r { y[i] = z[i] > 0 ? z[i] : 0 }
             case .elu: VectorMath.map(z, y, r) { v in
+                // A unit is often positive for a whole vector of inputs (a block of walkers stored
+                // feature-major): then no exponential is needed.
+                if all(v .> 0) { return v }
                 var e = VectorMath.expm1(v)
                 e.replace(with: v, where: v .> 0)
                 return e
