@@ -81,6 +81,7 @@ struct KDTree: Sendable {
         let d = dimension
         let chunk = 2048
         let total = (queries.rows + chunk - 1) / chunk
+        let capacity = maxDepth + 2
         for (number, c0) in stride(from: 0, to: queries.rows, by: chunk * 8).enumerated() {
             try monitor.checkCancellation()
             let c1 = Swift.min(queries.rows, c0 + chunk * 8)
@@ -90,42 +91,51 @@ struct KDTree: Sendable {
                         list.indices.withUnsafeMutableBufferPointer { idx in
                             list.squaredDistances.withUnsafeMutableBufferPointer { dist in
                                 parallelChunks(c1 - c0, chunkSize: chunk, threads: threads) { range in
-                                    var stackNode = [Int](repeating: 0, count: 128)
-                                    var stackBound = [Double](repeating: 0, count: 128)
-                                    for a in range {
-                                        let i = c0 + a
-                                        let qi = q.baseAddress! + i * d
-                                        var heap = NeighborHeap(distances: dist.baseAddress! + i * k,
-                                                                indices: idx.baseAddress! + i * k, capacity: k)
-                                        var top = 1
-                                        stackNode[0] = 0
-                                        stackBound[0] = 0
-                                        while top > 0 {
-                                            top -= 1
-                                            let node = stackNode[top]
-                                            // ≤ rather than <: a tie may still enter with a smaller index.
-                                            let nodeBound = stackBound[top]
-                                            if nodeBound > heap.bound { continue }
-                                            if left[node] < 0 {
-                                                for p in nodeStart[node]..<nodeEnd[node] {
-                                                    let j = ord[p]
-                                                    if excludeSelf && Int(j) == i { continue }
-                                                    let s = squaredDistance(qi, x.baseAddress! + p * d, d)
-                                                    if s <= heap.bound { heap.offer(s, j) }
+                                    // Each entry: a node, the squared distance bound to its cell and
+                                    // the cell's per-coordinate offsets (Arya & Mount 1993: the bound
+                                    // sums the squared offsets of every coordinate split on the way
+                                    // down; the largest single offset prunes almost nothing in 14-D).
+                                    // Depth-first, the stack never exceeds depth + 1 entries.
+                                    var stackNode = [Int](repeating: 0, count: capacity)
+                                    var stackBound = [Double](repeating: 0, count: capacity)
+                                    var stackOffset = [Double](repeating: 0, count: capacity * Swift.max(d, 1))
+                                    stackOffset.withUnsafeMutableBufferPointer { offsets in
+                                        for a in range {
+                                            let i = c0 + a
+                                            let qi = q.baseAddress! + i * d
+                                            var heap = NeighborHeap(distances: dist.baseAddress! + i * k,
+                                                                    indices: idx.baseAddress! + i * k, capacity: k)
+                                            var top = 1
+                                            stackNode[0] = 0
+                                            stackBound[0] = 0
+                                            for c in 0..<d { offsets[c] = 0 }
+                                            while top > 0 {
+                                                top -= 1
+                                                let node = stackNode[top]
+                                                // ≤ rather than <: a tie may still enter with a smaller index;
+                                                // and the incremental bound may round a few ulps high.
+                                                let nodeBound = stackBound[top]
+                                                if nodeBound > heap.bound * (1 + 1e-12) { continue }
+                                                if left[node] < 0 {
+                                                    for p in nodeStart[node]..<nodeEnd[node] {
+                                                        let j = ord[p]
+                                                        if excludeSelf && Int(j) == i { continue }
+                                                        let s = squaredDistance(qi, x.baseAddress! + p * d, d)
+                                                        if s <= heap.bound { heap.offer(s, j) }
+                                                    }
+                                                    continue
                                                 }
-                                                continue
+                                                let t = splitDimension[node]
+                                                let diff = qi[t] - splitValue[node]
+                                                let (near, far) = diff < 0 ? (left[node], right[node]) : (right[node], left[node])
+                                                let current = offsets.baseAddress! + top * d, next = current + d
+                                                next.update(from: current, count: d)
+                                                stackNode[top + 1] = near; stackBound[top + 1] = nodeBound
+                                                let old = current[t]
+                                                current[t] = diff
+                                                stackNode[top] = far; stackBound[top] = nodeBound - old * old + diff * diff
+                                                top += 2
                                             }
-                                            let t = splitDimension[node]
-                                            let diff = qi[t] - splitValue[node]
-                                            let (near, far) = diff < 0 ? (left[node], right[node]) : (right[node], left[node])
-                                            let farBound = Swift.max(nodeBound, diff * diff)
-                                            if top + 2 > stackNode.count {
-                                                stackNode.append(contentsOf: [Int](repeating: 0, count: 128))
-                                                stackBound.append(contentsOf: [Double](repeating: 0, count: 128))
-                                            }
-                                            stackNode[top] = far; stackBound[top] = farBound
-                                            stackNode[top + 1] = near; stackBound[top + 1] = nodeBound
-                                            top += 2
                                         }
                                     }
                                 }
@@ -140,6 +150,16 @@ struct KDTree: Sendable {
 }
 
 extension KDTree {
+    /// The largest node depth (the root has depth 0); children are created after their parent.
+    var maxDepth: Int {
+        var depth = [Int](repeating: 0, count: left.count)
+        for node in 0..<left.count where left[node] >= 0 {
+            depth[left[node]] = depth[node] + 1
+            depth[right[node]] = depth[node] + 1
+        }
+        return depth.max() ?? 0
+    }
+
     /// Calls `visit(j)` for every point j with ‖x_j − q‖² < `radiusSquared` (strictly), in tree order.
     func forEach(within radiusSquared: Double, of q: UnsafePointer<Double>, _ visit: (Int) -> Void) {
         let d = dimension
