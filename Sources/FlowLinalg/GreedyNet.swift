@@ -22,11 +22,8 @@ extension RadiusSearch {
     /// points are all covered is skipped by every later query (its uncovered count is kept per
     /// tree node), so the queries get cheaper as the net fills in.
     ///
-    /// The ball queries bound the distance to a kd-tree cell by the sum of the squared offsets
-    /// along every coordinate split on the way down (Arya & Mount 1993, incremental distance),
-    /// not by the largest single one: in 14 dimensions the latter prunes almost nothing. A
-    /// point's distance is summed in coordinate order (`squaredDistance`'s order, so the values
-    /// are the same bits) and abandoned once a partial sum of four coordinates reaches the radius.
+    /// The ball queries bound kd-tree cells as `CellStack` does; a point's distance is summed in
+    /// coordinate order (`squaredDistance`'s) and abandoned once a partial sum reaches the radius.
     public func greedyNet(radius: Double, limit: Int? = nil, assign: Bool = true) -> GreedyNet? {
         let n = points.rows, d = points.cols
         let r2 = radius * radius
@@ -38,65 +35,39 @@ extension RadiusSearch {
         let t = tree
         let nodes = t.left.count
         // Uncovered points per node, and the parent of each node and the leaf of each tree slot,
-        // to update the counts when a point is covered (count-only passes).
+        // to update the counts when a point is covered.
         var uncovered = t.nodeStart.indices.map { t.nodeEnd[$0] - t.nodeStart[$0] }
         var parent = [Int](repeating: -1, count: nodes)
-        var depth = [Int](repeating: 0, count: nodes)
         var leafOf = [Int32](repeating: 0, count: n)
         for node in 0..<nodes where t.left[node] >= 0 {
             parent[t.left[node]] = node
             parent[t.right[node]] = node
-            depth[t.left[node]] = depth[node] + 1  // children are created after their parent
-            depth[t.right[node]] = depth[node] + 1
         }
         for node in 0..<nodes where t.left[node] < 0 { for p in t.nodeStart[node]..<t.nodeEnd[node] { leafOf[p] = Int32(node) } }
-        // A depth-first stack never holds more than depth + 1 entries (each expansion replaces
-        // one by two); each entry carries its cell's per-coordinate offsets.
-        let capacity = (depth.max() ?? 0) + 2
-        var stackNode = [Int](repeating: 0, count: capacity)
-        var stackBound = [Double](repeating: 0, count: capacity)
-        var stackOffset = [Double](repeating: 0, count: capacity * Swift.max(d, 1))
+        var stack = CellStack(t)
         let done: Bool = points.storage.withUnsafeBufferPointer { q in
             t.coordinates.withUnsafeBufferPointer { x in
-                stackOffset.withUnsafeMutableBufferPointer { offsets in
-                    for i in 0..<n where !covered[i] {
-                        centers.append(i)
-                        if let limit, centers.count > limit { return false }
-                        let qi = q.baseAddress! + i * d
-                        var top = 1
-                        stackNode[0] = 0
-                        stackBound[0] = 0
-                        for c in 0..<d { offsets[c] = 0 }
-                        while top > 0 {
-                            top -= 1
-                            let node = stackNode[top], bound = stackBound[top]
-                            if bound >= pruneBeyond || uncovered[node] == 0 { continue }
-                            if t.left[node] < 0 {
-                                for p in t.nodeStart[node]..<t.nodeEnd[node] {
-                                    let j = Int(t.order[p])
-                                    guard !covered[j], Self.squaredDistance(qi, x.baseAddress! + p * d, d, below: r2) != nil else { continue }
-                                    covered[j] = true
-                                    var a = Int(leafOf[p])
-                                    while a >= 0 { uncovered[a] -= 1; a = parent[a] }
-                                }
-                                continue
+                for i in 0..<n where !covered[i] {
+                    centers.append(i)
+                    if let limit, centers.count > limit { return false }
+                    let qi = q.baseAddress! + i * d
+                    stack.reset()
+                    while let (node, bound) = stack.pop() {
+                        if bound >= pruneBeyond || uncovered[node] == 0 { continue }
+                        if t.left[node] < 0 {
+                            for p in t.nodeStart[node]..<t.nodeEnd[node] {
+                                let j = Int(t.order[p])
+                                guard !covered[j], Self.squaredDistance(qi, x.baseAddress! + p * d, d, below: r2) != nil else { continue }
+                                covered[j] = true
+                                var a = Int(leafOf[p])
+                                while a >= 0 { uncovered[a] -= 1; a = parent[a] }
                             }
-                            let split = t.splitDimension[node]
-                            let diff = qi[split] - t.splitValue[node]
-                            let (near, far) = diff < 0 ? (t.left[node], t.right[node]) : (t.right[node], t.left[node])
-                            // Slot top + 1: the near child, same cell offsets; slot top: the far
-                            // child, whose offset along `split` becomes |diff|.
-                            let current = offsets.baseAddress! + top * d, next = current + d
-                            next.update(from: current, count: d)
-                            stackNode[top + 1] = near; stackBound[top + 1] = bound
-                            let old = current[split]
-                            current[split] = diff
-                            stackNode[top] = far; stackBound[top] = bound - old * old + diff * diff
-                            top += 2
+                            continue
                         }
+                        stack.pushChildren(of: node, bound: bound, query: qi, in: t)
                     }
-                    return true
                 }
+                return true
             }
         }
         guard done else { return nil }

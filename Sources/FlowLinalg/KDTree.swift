@@ -81,7 +81,6 @@ struct KDTree: Sendable {
         let d = dimension
         let chunk = 2048
         let total = (queries.rows + chunk - 1) / chunk
-        let capacity = maxDepth + 2
         for (number, c0) in stride(from: 0, to: queries.rows, by: chunk * 8).enumerated() {
             try monitor.checkCancellation()
             let c1 = Swift.min(queries.rows, c0 + chunk * 8)
@@ -91,51 +90,27 @@ struct KDTree: Sendable {
                         list.indices.withUnsafeMutableBufferPointer { idx in
                             list.squaredDistances.withUnsafeMutableBufferPointer { dist in
                                 parallelChunks(c1 - c0, chunkSize: chunk, threads: threads) { range in
-                                    // Each entry: a node, the squared distance bound to its cell and
-                                    // the cell's per-coordinate offsets (Arya & Mount 1993: the bound
-                                    // sums the squared offsets of every coordinate split on the way
-                                    // down; the largest single offset prunes almost nothing in 14-D).
-                                    // Depth-first, the stack never exceeds depth + 1 entries.
-                                    var stackNode = [Int](repeating: 0, count: capacity)
-                                    var stackBound = [Double](repeating: 0, count: capacity)
-                                    var stackOffset = [Double](repeating: 0, count: capacity * Swift.max(d, 1))
-                                    stackOffset.withUnsafeMutableBufferPointer { offsets in
-                                        for a in range {
-                                            let i = c0 + a
-                                            let qi = q.baseAddress! + i * d
-                                            var heap = NeighborHeap(distances: dist.baseAddress! + i * k,
-                                                                    indices: idx.baseAddress! + i * k, capacity: k)
-                                            var top = 1
-                                            stackNode[0] = 0
-                                            stackBound[0] = 0
-                                            for c in 0..<d { offsets[c] = 0 }
-                                            while top > 0 {
-                                                top -= 1
-                                                let node = stackNode[top]
-                                                // ≤ rather than <: a tie may still enter with a smaller index;
-                                                // and the incremental bound may round a few ulps high.
-                                                let nodeBound = stackBound[top]
-                                                if nodeBound > heap.bound * (1 + 1e-12) { continue }
-                                                if left[node] < 0 {
-                                                    for p in nodeStart[node]..<nodeEnd[node] {
-                                                        let j = ord[p]
-                                                        if excludeSelf && Int(j) == i { continue }
-                                                        let s = squaredDistance(qi, x.baseAddress! + p * d, d)
-                                                        if s <= heap.bound { heap.offer(s, j) }
-                                                    }
-                                                    continue
+                                    var stack = CellStack(self)
+                                    for a in range {
+                                        let i = c0 + a
+                                        let qi = q.baseAddress! + i * d
+                                        var heap = NeighborHeap(distances: dist.baseAddress! + i * k,
+                                                                indices: idx.baseAddress! + i * k, capacity: k)
+                                        stack.reset()
+                                        while let (node, nodeBound) = stack.pop() {
+                                            // ≤ rather than <: a tie may still enter with a smaller index;
+                                            // and the incremental bound may round a few ulps high.
+                                            if nodeBound > heap.bound * (1 + 1e-12) { continue }
+                                            if left[node] < 0 {
+                                                for p in nodeStart[node]..<nodeEnd[node] {
+                                                    let j = ord[p]
+                                                    if excludeSelf && Int(j) == i { continue }
+                                                    let s = squaredDistance(qi, x.baseAddress! + p * d, d)
+                                                    if s <= heap.bound { heap.offer(s, j) }
                                                 }
-                                                let t = splitDimension[node]
-                                                let diff = qi[t] - splitValue[node]
-                                                let (near, far) = diff < 0 ? (left[node], right[node]) : (right[node], left[node])
-                                                let current = offsets.baseAddress! + top * d, next = current + d
-                                                next.update(from: current, count: d)
-                                                stackNode[top + 1] = near; stackBound[top + 1] = nodeBound
-                                                let old = current[t]
-                                                current[t] = diff
-                                                stackNode[top] = far; stackBound[top] = nodeBound - old * old + diff * diff
-                                                top += 2
+                                                continue
                                             }
+                                            stack.pushChildren(of: node, bound: nodeBound, query: qi, in: self)
                                         }
                                     }
                                 }
@@ -146,6 +121,60 @@ struct KDTree: Sendable {
             }
             monitor.progress(done: Swift.min(total, (number + 1) * 8), total: total, note: "nearest neighbours (kd-tree)")
         }
+    }
+}
+
+/// The depth-first stack of a kd-tree query. Each entry is a node, a lower bound on the squared
+/// distance from the query to the node's cell, and the cell's offset from the query along every
+/// coordinate: the bound is the sum of the squared offsets of all splits on the way down (Arya &
+/// Mount 1993, incremental distance), not the largest single one, which prunes almost nothing in
+/// 14 dimensions. Depth-first, the stack never holds more than depth + 1 entries.
+struct CellStack {
+    private var nodes: [Int]
+    private var bounds: [Double]
+    private var offsets: [Double]
+    private let dimension: Int
+    private var top = 0
+
+    init(_ tree: KDTree) {
+        let capacity = tree.maxDepth + 2
+        dimension = tree.dimension
+        nodes = [Int](repeating: 0, count: capacity)
+        bounds = [Double](repeating: 0, count: capacity)
+        offsets = [Double](repeating: 0, count: capacity * Swift.max(tree.dimension, 1))
+    }
+
+    /// Just the root, at bound 0.
+    mutating func reset() {
+        top = 1
+        nodes[0] = 0
+        bounds[0] = 0
+        for c in 0..<dimension { offsets[c] = 0 }
+    }
+
+    /// The next node and its bound; its offsets stay in place for `pushChildren`.
+    @inline(__always) mutating func pop() -> (Int, Double)? {
+        guard top > 0 else { return nil }
+        top -= 1
+        return (nodes[top], bounds[top])
+    }
+
+    /// Pushes the children of the node just popped: the far one (its offset along the split
+    /// becomes the query's distance to the split plane), then the near one (same cell offsets),
+    /// which is popped first.
+    @inline(__always) mutating func pushChildren(of node: Int, bound: Double, query: UnsafePointer<Double>, in tree: KDTree) {
+        let t = tree.splitDimension[node]
+        let diff = query[t] - tree.splitValue[node]
+        let (near, far) = diff < 0 ? (tree.left[node], tree.right[node]) : (tree.right[node], tree.left[node])
+        let d = dimension, base = top * d
+        for c in 0..<d { offsets[base + d + c] = offsets[base + c] }
+        nodes[top + 1] = near
+        bounds[top + 1] = bound
+        let old = offsets[base + t]
+        offsets[base + t] = diff
+        nodes[top] = far
+        bounds[top] = bound - old * old + diff * diff
+        top += 2
     }
 }
 
