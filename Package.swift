@@ -53,7 +53,7 @@ let package = Package(
 
         .executableTarget(name: "flow-bench", path: "Benchmarks/EngineBench", swiftSettings: v5),
         .executableTarget(name: "tmdmap-bench", dependencies: ["FlowAnalysis", "FlowLinalg", "FlowMD"], path: "Benchmarks/TMDmapBenchmark",
-                          exclude: ["pydiffmap_reference.py"], swiftSettings: v5),
+                          exclude: ["pydiffmap_reference.py", "tuned_reference.py"], swiftSettings: v5),
         .executableTarget(name: "flow-nn-bench", dependencies: ["FlowNN", "FlowLinalg"], path: "Benchmarks/FlowNNBench",
                           exclude: ["torch_bench.py"], swiftSettings: v5),
         .executableTarget(name: "flow-md-bench", dependencies: ["FlowMD", "FlowLinalg"], path: "Benchmarks/FlowMDBench",

@@ -14,6 +14,8 @@ struct BenchmarkRun {
 
     let kind: DatasetKind
     let n: Int
+    let data: Dataset
+    let model: DiffusionMapModel?
     let sampling: Double
     let neighbors: Double?
     let kernel: Double?
@@ -32,10 +34,17 @@ struct BenchmarkRun {
     /// The options under test: the library's defaults, with the TMDmap target, the sparse kernel
     /// named explicitly (the default `.automatic` picks it above 2000 samples anyway), k = 64
     /// (also the default) and 4 eigenvectors. With `fixedEpsilon`, the operator pydiffmap builds:
-    /// ρ ≡ 1 and that ε (`--fixed-epsilon`, for the like-for-like comparison).
+    /// ρ ≡ 1 and that ε (`--fixed-epsilon`, for the like-for-like comparison). `--solver arpack`
+    /// swaps the library's Chebyshev default for the `diffusion-map` stage's default eigensolver
+    /// (ARPACK with 16 extra pairs and ncv 80, `DiffusionMapSolverSettings`).
     static func options(_ data: Dataset, fixedEpsilon: Double? = nil) -> DiffusionMap.Options {
         var options = DiffusionMap.Options(method: .targetMeasure(logTarget: data.logTarget), kernel: .nearestNeighbors,
                                            neighbors: 64, components: 4, beta: data.beta)
+        if solverChoice == "arpack" {
+            options.eigensolver = .arpack
+            options.extraPairs = 16
+            options.lanczos.ncv = 80
+        }
         if let fixedEpsilon {
             options.bandwidth = .fixed
             options.epsilon = .fixed(fixedEpsilon)
@@ -48,6 +57,7 @@ struct BenchmarkRun {
         self.n = n
         let t0 = Date()
         let data = try kind.make(n)
+        self.data = data
         sampling = Date().timeIntervalSince(t0)
         if verbose { FileHandle.standardError.write("\(kind.label) n = \(n): \(data.provenance)\n".data(using: .utf8)!) }
         let folder = dump?.appendingPathComponent("\(kind.rawValue)-\(n)", isDirectory: true)
@@ -63,6 +73,7 @@ struct BenchmarkRun {
             outcome = "refused/failed: \(error)"
         }
         let elapsed = clock.elapsed
+        self.model = model
         total = elapsed
         cpu = cpuSeconds() - c0
         peakMB = peakMemoryMB()

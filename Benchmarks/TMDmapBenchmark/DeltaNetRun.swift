@@ -9,8 +9,8 @@ import Foundation
 /// `subsample: {method: delta-net, size: SIZE}`.
 struct DeltaNetRun {
     static let header = """
-        | data | n | net size | δ | net (s) | dimension (s) | fit (s) | extension (s) | end to end (s) | peak RSS (MB) | ε | solver | generator eigenvalues |
-        |---|---|---|---|---|---|---|---|---|---|---|---|---|
+        | data | n | net size | δ | net (s) | dimension (s) | fit (s) | extension (s) | end to end (s) | CPU: net / dimension / fit / extension / total (s) | peak RSS (MB) | ε | solver | generator eigenvalues |
+        |---|---|---|---|---|---|---|---|---|---|---|---|---|---|
         """
 
     let row: String
@@ -18,22 +18,25 @@ struct DeltaNetRun {
     init(kind: DatasetKind, samples n: Int, size: Int, verbose: Bool) throws {
         let data = try kind.make(n)
         let clock = PhaseClock(verbose: verbose)
+        let c0 = cpuSeconds()
         let t0 = Date()
-        let net = try DeltaNet(data: data.points, targetSize: size)
-        let t1 = Date()
+        let net = try DeltaNet(data: data.points, targetSize: size, monitor: clock)
+        let t1 = Date(), c1 = cpuSeconds()
         let dimension = try DiffusionKernel.likelihoodDimension(of: data.points).map { Swift.max(1, Int($0.rounded())) }
-        let t2 = Date()
+        let t2 = Date(), c2 = cpuSeconds()
         var options = BenchmarkRun.options(data)
         options.method = try net.method(for: options.method, data: data.points)
         options.dimension = dimension
         options.localizedModes = .keep
         let model = try DiffusionMap.fit(data.points.rows(net.representatives), options: options, monitor: clock)
-        let t3 = Date()
+        let t3 = Date(), c3 = cpuSeconds()
         _ = try model.extend(to: data.points)
         let t4 = Date()
+        let c4 = cpuSeconds()
+        let cpu = [c1 - c0, c2 - c1, c3 - c2, c4 - c3, c4 - c0].map { String(format: "%.2f", $0) }.joined(separator: " / ")
         func s(_ a: Date, _ b: Date) -> String { String(format: "%.2f", b.timeIntervalSince(a)) }
         row = "| \(kind.label) | \(n) | \(net.representatives.count) | \(String(format: "%.4g", net.delta)) | \(s(t0, t1)) | \(s(t1, t2)) | "
-            + "\(s(t2, t3)) | \(s(t3, t4)) | \(s(t0, t4)) | \(String(format: "%.0f", peakMemoryMB())) | \(String(format: "%.4g", model.epsilon)) | "
+            + "\(s(t2, t3)) | \(s(t3, t4)) | \(s(t0, t4)) | \(cpu) | \(String(format: "%.0f", peakMemoryMB())) | \(String(format: "%.4g", model.epsilon)) | "
             + "\(model.solver) | \(model.generatorEigenvalues.map { String(format: "%.4f", $0) }.joined(separator: ", ")) |"
     }
 }

@@ -12,6 +12,9 @@
 //       a run still going after --limit seconds (sampling + fit) is stopped and reported as such
 //   tmdmap-bench run DATA N [--dump DIR] [--verbose]
 //       one run in this process (what the children do)
+//   tmdmap-bench run DATA N --python PYTHON [--pydiffmap-epsilon 0.01]
+//       one run, then the tuned Python pipeline on flow's operator and pydiffmap 0.2 on the
+//       fixed-bandwidth operator at that ε (flow's fit of it timed too), ratios printed (`PythonPeers`)
 //   tmdmap-bench run DATA N --delta-net SIZE [--verbose]
 //       TMDmap on a δ-net of about SIZE representatives, end to end (`DeltaNetRun`)
 //   tmdmap-bench run DATA N --two-level SIZE [--verbose]
@@ -19,6 +22,7 @@
 // --dump DIR writes DIR/DATA-N/{points,log_target}.npy and flow.json (ε, eigenvalues, times, and a
 // second flow fit with a fixed bandwidth at the same ε, the operator pydiffmap builds).
 // --fixed-epsilon E fits that operator directly (ρ ≡ 1, ε = E) instead of the defaults.
+// --solver arpack: the diffusion-map stage's default eigensolver instead of the library's Chebyshev.
 import FlowAnalysis
 import FlowLinalg
 import Foundation
@@ -34,6 +38,7 @@ func value(of flag: String) -> String? {
 let dump = value(of: "--dump").map { URL(fileURLWithPath: $0, isDirectory: true) }
 let verbose = arguments.contains("--verbose")
 let fixedEpsilon = value(of: "--fixed-epsilon").flatMap(Double.init)
+let solverChoice = value(of: "--solver") ?? "chebyshev"
 
 if arguments.first == "run" {
     // As inside `flow run`: the engine pins OpenBLAS to one thread, and the library parallelizes
@@ -56,6 +61,14 @@ if arguments.first == "run" {
         }
         let run = try BenchmarkRun(kind: kind, samples: n, fixedEpsilon: fixedEpsilon, verbose: verbose, dump: dump)
         print(run.row)
+        if let python = value(of: "--python"), let model = run.model {
+            print("load before the peers: \(loadAverage())")
+            print(PythonPeers.header)
+            let peers = try PythonPeers(python: python, run: run, model: model,
+                                        pydiffmapEpsilon: value(of: "--pydiffmap-epsilon").flatMap(Double.init) ?? 0.01, verbose: verbose)
+            for row in peers.rows { print(row) }
+            print("load after: \(loadAverage())")
+        }
     } catch {
         print("| \(kind.label) | \(n) | error: \(error) |")
         exit(1)
@@ -75,7 +88,7 @@ for kind in kinds {
     for n in sizes {
         let child = Process()
         child.executableURL = Bundle.main.executableURL
-        child.arguments = ["run", kind.rawValue, String(n)] + (dump.map { ["--dump", $0.path] } ?? [])
+        child.arguments = ["run", kind.rawValue, String(n), "--solver", solverChoice] + (dump.map { ["--dump", $0.path] } ?? [])
             + (fixedEpsilon.map { ["--fixed-epsilon", String($0)] } ?? []) + (verbose ? ["--verbose"] : [])
         let started = Date()
         try child.run()

@@ -1,6 +1,8 @@
 """pydiffmap 0.2 reference for tmdmap-bench (issue 3): TMDmap on the data flow wrote with --dump.
 
-Usage: python pydiffmap_reference.py DUMP_DIR [RUN ...] [--epsilon flow|bgh] [--jobs J] [--flow-bench BIN]
+Usage: python pydiffmap_reference.py DUMP_DIR [RUN ...] [--epsilon flow|bgh] [--jobs J] [--flow-bench BIN] [--json]
+    --json prints one JSON line per run instead of the table (what `tmdmap-bench run ... --python`
+    reads to print the ratio in the same run).
     DUMP_DIR/RUN holds points.npy, log_target.npy and flow.json from `tmdmap-bench --dump DUMP_DIR`;
     RUN defaults to every subfolder (e.g. mueller-brown-5000 lj7-100000).
     --flow-bench BIN (the tmdmap-bench executable) times flow in the same run: just before each
@@ -80,6 +82,9 @@ def main():
         i = args.index("--flow-bench")
         bench = args[i + 1]
         del args[i:i + 2]
+    as_json = "--json" in args
+    if as_json:
+        args.remove("--json")
     if "--epsilon" in args:
         i = args.index("--epsilon")
         epsilon_choice = args[i + 1]
@@ -89,6 +94,12 @@ def main():
         jobs = int(args[i + 1])
         del args[i:i + 2]
     root, runs = args[0], args[1:] or sorted(os.listdir(args[0]))
+    if as_json:
+        for name in runs:
+            r = run(os.path.join(root, name), epsilon_choice, jobs)
+            del r["flow"]
+            print(json.dumps(r), flush=True)
+        return
     print("load before: %.2f %.2f %.2f" % os.getloadavg())
     print("| data | n | pydiffmap fit (s) | CPU (s) | peak RSS (MB) | ε | flow fit now (s) | flow child CPU (s) | ratio | pydiffmap λ/β | flow, fixed bandwidth | flow, default |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")

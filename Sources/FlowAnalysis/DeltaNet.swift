@@ -7,9 +7,10 @@ import FlowLinalg
 /// keeps one point per δ-ball, so a diffusion map on it costs what its geometry needs, not what
 /// the sampling produced.
 ///
-/// Construction: samples in their order; a sample not yet within δ of a representative becomes
-/// one and covers every sample within δ (a fixed-radius kd-tree query). Then each sample is
-/// assigned to its nearest representative (within δ, since its covering one is). The mass of a
+/// Construction (`GreedyNet`): samples in their order; a sample not yet within δ of a
+/// representative becomes one and covers every sample within δ (a fixed-radius kd-tree query).
+/// Each sample is assigned to its nearest representative (within δ, since its covering one is),
+/// found by the same queries. The mass of a
 /// representative is the total reweighting weight of the samples assigned to it, normalized:
 /// with representatives spread at spacing ≈ δ, their sampling density is ≈ uniform, so the
 /// target density at a representative is ∝ its mass, and TMDmap on the net uses
@@ -27,65 +28,94 @@ public struct DeltaNet: Sendable {
 
     /// The net for a given δ > 0; `weights` are the samples' reweighting weights (nil: 1 each).
     public init(data: Matrix, delta: Double, weights: [Double]? = nil, monitor: WorkMonitor = SilentMonitor()) throws {
-        try self.init(data: data, delta: delta, weights: weights, search: RadiusSearch(data), limit: nil, monitor: monitor)!
+        guard delta > 0 && delta.isFinite else { throw LinalgError.invalidArgument("δ must be positive, got \(delta)") }
+        try self.init(net: RadiusSearch(data).greedyNet(radius: delta)!, delta: delta, weights: weights)
     }
 
-    /// The net whose size is within 5% of `targetSize` (or the closest found in 30 bisections on
-    /// log δ between the nearest-neighbour distance and the data's diameter).
+    /// The net whose size is within 5% of `targetSize` (or the closest of 30 passes). δ starts at
+    /// 1.5 × the median distance of up to 1000 evenly spaced samples to their ⌈n/size⌉-th
+    /// neighbour (for a uniform density in d dimensions, random sequential packing of the δ/2-balls
+    /// puts δ at 2φ^{1/d} ≈ 1.4–1.5 times that distance for d = 2…14, φ the jamming fraction),
+    /// and moves by secant steps on log size against log δ (size ∝ δ^{−D}, D from the same
+    /// neighbour distances at ⌈n/size⌉ and twice as many until two passes give it), kept inside
+    /// the bracket the passes establish. Passes only count (`GreedyNet`'s pruned count-only pass,
+    /// abandoned beyond 1.5 × the target); the chosen net's samples are then assigned to their
+    /// nearest representatives. Typically 2–4 passes where bisecting δ took 10–20.
     public init(data: Matrix, targetSize: Int, weights: [Double]? = nil, monitor: WorkMonitor = SilentMonitor()) throws {
-        guard targetSize >= 2 && targetSize < data.rows else {
-            throw LinalgError.invalidArgument("a δ-net of \(targetSize) representatives needs more samples than that (\(data.rows))")
+        let n = data.rows
+        guard targetSize >= 2 && targetSize < n else {
+            throw LinalgError.invalidArgument("a δ-net of \(targetSize) representatives needs more samples than that (\(n))")
         }
         let search = RadiusSearch(data)
-        var lo = 1e-300, hi = 0.0
-        for t in 0..<data.cols {
-            let column = data.column(t)
-            hi += pow((column.max() ?? 0) - (column.min() ?? 0), 2)
-        }
-        hi = Swift.max(hi.squareRoot(), 1e-300)
-        lo = hi * 1e-6
-        var best: DeltaNet?
-        for _ in 0..<30 {
+        let (start, startSlope) = try Self.initialDelta(data: data, targetSize: targetSize, monitor: monitor)
+        let target = log(Double(targetSize))
+        var logDelta = log(start), slope = startSlope
+        var lo = -Double.infinity, hi = Double.infinity  // log δ giving too many / too few representatives
+        var previous: (logDelta: Double, logSize: Double)?
+        var best: (delta: Double, centers: [Int])?
+        for pass in 1...30 {
             try monitor.checkCancellation()
-            let delta = (lo * hi).squareRoot()
-            // Nets beyond 1.05 × target are abandoned early: δ is too small.
-            guard let net = try DeltaNet(data: data, delta: delta, weights: weights, search: search,
-                                         limit: targetSize + targetSize / 20 + 1, monitor: monitor) else {
-                lo = delta
-                continue
+            let delta = exp(logDelta)
+            let limit = targetSize + targetSize / 2
+            let size: Double
+            if let net = search.greedyNet(radius: delta, limit: limit, assign: false) {
+                let count = net.centers.count
+                monitor.log(String(format: "δ-net: pass %d, δ = %.5g: %d representatives", pass, delta, count))
+                if best == nil || abs(count - targetSize) < abs(best!.centers.count - targetSize) { best = (delta, net.centers) }
+                if abs(count - targetSize) * 20 <= targetSize { break }
+                size = Double(count)
+            } else {
+                size = Double(limit) * 2  // at least this many: δ is too small
+                monitor.log(String(format: "δ-net: pass %d, δ = %.5g: more than %d representatives", pass, delta, limit))
             }
-            if best == nil || abs(net.representatives.count - targetSize) < abs(best!.representatives.count - targetSize) { best = net }
-            if abs(net.representatives.count - targetSize) * 20 <= targetSize { break }
-            if net.representatives.count > targetSize { lo = delta } else { hi = delta }
+            if size > Double(targetSize) { lo = Swift.max(lo, logDelta) } else { hi = Swift.min(hi, logDelta) }
+            if let p = previous, p.logDelta != logDelta, p.logSize != log(size) {
+                let s = -(log(size) - p.logSize) / (logDelta - p.logDelta)
+                if s.isFinite && s > 0.5 { slope = Swift.min(s, 50) }
+            }
+            previous = (logDelta, log(size))
+            var next = logDelta + (log(size) - target) / slope
+            if !(next > lo && next < hi) { next = lo.isFinite && hi.isFinite ? (lo + hi) / 2 : (next <= lo ? lo + 0.5 : hi - 0.5) }
+            if next == logDelta { break }
+            logDelta = next
         }
         guard let found = best else {
             throw LinalgError.notConverged("no δ-net of about \(targetSize) representatives found")
         }
-        self = found
+        try self.init(net: GreedyNet(centers: found.centers, nearest: search.nearest(among: found.centers)), delta: found.delta, weights: weights)
     }
 
-    /// nil when the net exceeds `limit` representatives.
-    init?(data: Matrix, delta: Double, weights: [Double]?, search: RadiusSearch, limit: Int?, monitor: WorkMonitor) throws {
+    /// The starting δ and slope D of `init(data:targetSize:)`: from the distances of up to 1000
+    /// evenly spaced samples to their k-th and 2k-th neighbours, k = ⌈n/size⌉ (the samples per
+    /// representative).
+    static func initialDelta(data: Matrix, targetSize: Int, monitor: WorkMonitor) throws -> (Double, Double) {
         let n = data.rows
-        guard delta > 0 && delta.isFinite else { throw LinalgError.invalidArgument("δ must be positive, got \(delta)") }
+        let k = Swift.max(1, Swift.min((n + targetSize - 1) / targetSize, (n - 1) / 2))
+        let probes = Swift.min(n, 1000)
+        let rows = (0..<probes).map { $0 * n / probes }
+        // k + 1 and 2k + 1: each probe finds itself first.
+        let list = try NearestNeighbors.search(queries: data.rows(rows), reference: data, k: 2 * k + 1, monitor: monitor)
+        func median(_ column: Int) -> Double {
+            let values = (0..<probes).map { list.squaredDistances[$0 * (2 * k + 1) + column] }.sorted()
+            return values[probes / 2].squareRoot()
+        }
+        let rk = median(k), r2k = median(2 * k)
+        guard rk > 0 else { throw LinalgError.invalidArgument("more than half of the samples have \(k) or more exact duplicates; remove duplicate rows") }
+        let slope = r2k > rk ? log(2) / log(r2k / rk) : 2
+        return (1.5 * rk, Swift.min(Swift.max(slope, 0.5), 50))
+    }
+
+    init(net: GreedyNet, delta: Double, weights: [Double]?) throws {
+        let n = net.nearest.count
         if let w = weights {
             guard w.count == n, w.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
                 throw LinalgError.invalidArgument("δ-net weights need one non-negative finite value per sample")
             }
         }
-        var covered = [Bool](repeating: false, count: n)
-        var representatives = [Int]()
-        for i in 0..<n where !covered[i] {
-            representatives.append(i)
-            if let limit, representatives.count > limit { return nil }
-            for j in search.neighbors(ofPoint: i, radius: delta) { covered[j] = true }
-        }
-        let list = try NearestNeighbors.search(queries: data, reference: data.rows(representatives), k: 1, monitor: monitor)
-        let assignment = list.indices.map { Int($0) }
         self.delta = delta
-        self.representatives = representatives
-        self.assignment = assignment
-        self.mass = try Self.coveredMass(assignment: assignment, count: representatives.count, weights: weights)
+        self.representatives = net.centers
+        self.assignment = net.nearest
+        self.mass = try Self.coveredMass(assignment: net.nearest, count: net.centers.count, weights: weights)
     }
 
     /// Σ of `weights` (nil: 1 each) over the samples each representative covers, normalized.

@@ -52,14 +52,20 @@ final class DeltaNetAndKernelSumTests: XCTestCase {
         // A correlated chain (AR(1), lag correlation 0.9) sampling N(0, 2), i.e. V = x²/2 at twice
         // the temperature, reweighted to β = 1 by w ∝ e^{−x²/4}: the net must carry π ∝ e^{−x²/2}
         // (generator eigenvalues −1, −2, −3), not the sampled N(0, 2) (−½, −1, −3/2), nor the
-        // net's own near-uniform density. The 3 % is missed at this size (measured:
-        // covered mass −1.068, −2.103, −3.170; kernel density −1.056, −2.070, −3.069), and half of
-        // it is the net's discretization, not the carried weights: the exact target read at the
-        // same representatives gives −1.034, −2.063, −3.082 (TMDmap on all of 4000 i.i.d. frames
-        // of this kind, no net: −0.926, −1.820, −2.734 with the estimated target, −0.969, −1.948,
-        // −2.964 with the exact one). So the test asserts (a) the carried weights reproduce the
-        // exact-target map on the same net within 4 % (measured ≤ 3.3 %), (b) 8 % against the
-        // analytic values.
+        // net's own near-uniform density. The 3 % is missed at this size (net of 1010:
+        // covered mass −1.068, −2.103, −3.170; kernel density −1.055, −2.072, −3.070), from two
+        // sources, measured (Benchmarks/README.md, "OU on a δ-net: where the error comes from"):
+        // - the net with the default ε: the exact target read at the same representatives gives
+        //   −1.033, −2.065, −3.084. That error grows as ε shrinks against δ² (ε × ½: +5.1 %; × 2:
+        //   +2.0 %; × 4: +0.6 % on λ₁, where the O(ε) bias turns λ₃ to −2.2 %) and is +3.2–3.7 %
+        //   for nets of 491, 1010 and 1980 alike, since the default ε follows the net's own
+        //   spacing (δ²/ε ≈ 0.01 for all three); the fixed bandwidth gives the same values;
+        // - the carried weights: +3 % more from the correlated frames' effective sample size
+        //   (integrated autocorrelation time 19: about one effective frame per cell). With i.i.d.
+        //   frames the covered mass adds 1 %, the kernel density nothing; with 10× as many
+        //   correlated frames both add nothing (−1.032 and −1.024 against −1.035 exact).
+        // So the test asserts (a) the carried weights reproduce the exact-target map on the same
+        // net within 4 % (measured ≤ 3.3 %), (b) 8 % against the analytic values.
         var rng = RandomSource(seed: 57)
         let n = 20_000, a = 0.9
         var x = [Double](repeating: 0, count: n)

@@ -78,7 +78,7 @@ final class ExecutorTests: XCTestCase {
         cli.write("pair.yaml", Self.pair)
         let (p, _, err) = try cli.start(["run", "pair.yaml", "--jobs", "2"])
         var child: Int32?
-        guard cli.waitFor("the crash stage's process", { child = Self.stageProcess("crash.spec.json"); return child != nil }) else { return p.terminate() }
+        guard cli.waitFor("the crash stage's process", { child = Self.stageProcess("crash.spec.json", in: cli.workspace); return child != nil }) else { return p.terminate() }
         kill(child!, SIGSEGV)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
@@ -100,7 +100,7 @@ final class ExecutorTests: XCTestCase {
         cli.write("pair.yaml", Self.pair)
         let (p, _, _) = try cli.start(["run", "pair.yaml", "--jobs", "2"])
         var child: Int32?
-        guard cli.waitFor("the crash stage's process", { child = Self.stageProcess("crash.spec.json"); return child != nil }) else { return p.terminate() }
+        guard cli.waitFor("the crash stage's process", { child = Self.stageProcess("crash.spec.json", in: cli.workspace); return child != nil }) else { return p.terminate() }
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         XCTAssertTrue(cli.waitFor("the stage process to end with its head", timeout: 10) { kill(child!, 0) != 0 })
@@ -123,12 +123,14 @@ final class ExecutorTests: XCTestCase {
                        "dmap ran on the recomputed sample")
     }
 
-    /// The pid of the `flow exec-stage` process running the spec whose name ends in `spec`.
-    static func stageProcess(_ spec: String) -> Int32? {
+    /// The pid of the `flow exec-stage` process running the spec named `spec` of the workspace
+    /// (tests run side by side, each in its own workspace).
+    static func stageProcess(_ spec: String, in workspace: String) -> Int32? {
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
             let args = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if args.contains("exec-stage"), args.last?.hasSuffix("/" + spec) == true { return pid }
+            if args.contains("exec-stage"), let last = args.last, last.hasSuffix("/" + spec),
+               last.hasPrefix(URL(fileURLWithPath: workspace).standardizedFileURL.path) || last.hasPrefix(workspace) { return pid }
         }
         return nil
     }

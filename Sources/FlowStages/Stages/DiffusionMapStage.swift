@@ -37,7 +37,7 @@ import FlowMD
 /// extension to every sample and which representative covers it.
 enum DiffusionMapStage: StageKind {
     static let name = "diffusion-map"
-    static let version = 2
+    static let version = 3
     static let summary = "TMDmap / α-normalized diffusion map: eigenvectors, eigenvalues, generator eigenvalues (kernel exp(−d²/4ε))"
     static let system = SystemRequirement.optional
     static let cpus = 2

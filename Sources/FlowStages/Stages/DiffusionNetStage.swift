@@ -23,8 +23,8 @@ enum DiffusionNetStage: StageKind {
         static let network = SharedDatasets.network.documented("the encoder")
         static let embedding = OutputDataset.float64("/embedding", "rows × components",
             "the encoder applied to every row of /x of the data; columns are the fitted components (attributes components, r2, validation_r2)")
-        static let target = OutputDataset.float64("/target", "rows × components", "the fitted diffusion-map coordinates of the matched rows")
-        static let targetRow = OutputDataset.int64("/target_row", "rows", "row of the data each target row belongs to")
+        static let target = OutputDataset.float64("/target", "matched × components", "the fitted diffusion-map coordinates of the matched rows (fewer than the data's rows when the map is on a subset or a δ-net)")
+        static let targetRow = OutputDataset.int64("/target_row", "matched", "row of the data each target row belongs to")
         static let eigenvalues = OutputDataset.float64("/eigenvalues", "components", when: "the embedding has eigenvalues",
                                                        "the diffusion-map eigenvalues of the fitted components")
     }
