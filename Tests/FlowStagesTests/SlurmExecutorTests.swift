@@ -175,9 +175,11 @@ final class SlurmExecutorTests: XCTestCase {
         let r = try slurm(["run", "kills.yaml", "--keep-going"])
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertTrue(r.stderr.contains("✗ slow  failed: Slurm job ") && r.stderr.contains("reached its time limit (Slurm state TIMEOUT); raise resources.time"), r.stderr)
-        // Without cgroups a memory kill is slurmstepd's (jobacct_gather sampling): the job ends
-        // FAILED, and the reason comes from slurmstepd's line in the job's output.
-        XCTAssertTrue(r.stderr.contains("✗ parts  failed: part ") && r.stderr.contains(" of 2: Slurm job ")
+        // Without cgroups a memory kill is slurmstepd's (jobacct_gather sampling, once a second):
+        // the job ends FAILED, and the reason comes from slurmstepd's line in the job's output.
+        // Sampling may miss a part's peak; then the gather job, which holds every part's frames,
+        // is the one killed. Either is the sharded stage's memory kill.
+        XCTAssertTrue(r.stderr.contains("✗ parts  failed: ") && r.stderr.contains("Slurm job ")
                       && r.stderr.contains("ran out of memory (slurmstepd: exceeded memory limit ("), r.stderr)
         XCTAssertTrue(r.stderr.contains("✗ hog  failed: Slurm job ") && r.stderr.contains("raise resources.memory"), r.stderr)
         XCTAssertTrue(r.stderr.contains("✓ fine  ran"), r.stderr)
