@@ -1,4 +1,4 @@
-// Start-up of the `flow` executable (issue 19: a no-op rerun under 40 ms).
+// Start-up of the `flow` executable: a cached no-op `flow run` must cost tens of milliseconds.
 //
 // OpenBLAS's library constructor starts one worker thread per core unless OPENBLAS_NUM_THREADS
 // says otherwise, before `main` can call openblas_set_num_threads; the workers spin (sched_yield)

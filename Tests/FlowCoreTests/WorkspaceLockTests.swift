@@ -4,7 +4,7 @@ import XCTest
 
 /// The "workspace in use" message names the live holder even when it is read in the moment
 /// between the holder taking the lock and writing its name, while the file still names the
-/// previous, dead holder (issue 18: the message said "another flow process" or a dead pid).
+/// previous, dead holder, instead of saying "another flow process" or naming the dead pid.
 final class WorkspaceLockTests: XCTestCase {
     func testTheRefusalNamesTheLiveHolderWrittenJustAfterTheLockWasTaken() throws {
         let root = NSTemporaryDirectory() + "flow-lock-\(UUID().uuidString.prefix(8))"

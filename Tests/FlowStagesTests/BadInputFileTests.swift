@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// A corpus of malformed and hostile input files (issue 18): `.npy` and HDF5 files for `load`, PSF,
+/// A corpus of malformed and hostile input files: `.npy` and HDF5 files for `load`, PSF,
 /// PDB and CHARMM parameter files for a `charmm` system. Each `BadInputs/NAME.yaml` reads its
 /// broken file(s) and starts with `# expect: text`, a part of the one-line stage failure it must
 /// produce. The good butane files beside them (`butane.psf`, `butane.pdb`, written by `flow

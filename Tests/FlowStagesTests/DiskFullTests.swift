@@ -3,7 +3,7 @@ import XCTest
 
 /// A full disk fails the stage that was writing with one line (what, where, what to do), the
 /// process exits normally with status 1, the store holds no partial object, and the next run
-/// after space is freed succeeds (issue 18: the process used to segfault inside libhdf5 at exit).
+/// after space is freed succeeds; no segmentation fault inside libhdf5 at exit.
 /// Needs root to mount a small tmpfs; skipped otherwise.
 final class DiskFullTests: XCTestCase {
     func testAFullDiskFailsTheStageCleanly() throws {

@@ -69,20 +69,17 @@ final class ExecutorTests: XCTestCase {
       beside: {kind: simulate, system: mb, params: {integrator: euler-maruyama, dt: 1.0e-5, steps: 200000, stride: 1000, walkers: 4}}
     """
 
-    /// A stage whose process dies of a signal fails alone (issue: a crash in one stage must never
-    /// take down the run): the stage beside it commits, the failure names the signal and is
+    /// A stage whose process dies of a signal fails alone, as a crash in one stage must never take
+    /// down the run: the stage beside it commits, the failure names the signal and is
     /// recorded for `flow status`, and nothing of the dead stage is left in the temp area.
     func testACrashingStageFailsAloneAndItsFailureIsRecorded() throws {
         let cli = FlowCLI()
         defer { cli.remove() }
-        cli.write("pair.yaml", Self.pair)
-        let (p, _, err) = try cli.start(["run", "pair.yaml", "--jobs", "2"])
-        var child: Int32?
-        guard cli.waitFor("the crash stage's process", { child = Self.stageProcess("crash.spec.json", in: cli.workspace); return child != nil }) else { return p.terminate() }
+        guard let (p, err, child) = try Self.startPair(cli) else { return }
         // SIGKILL, as the out-of-memory killer sends it: a SIGSEGV sent from outside may be taken
         // by the Swift runtime's crash handler, which does not end the process for a signal it
         // did not raise itself.
-        kill(child!, SIGKILL)
+        kill(child, SIGKILL)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         XCTAssertEqual(p.terminationReason, .exit, "the head process survives the stage's crash")
@@ -100,13 +97,23 @@ final class ExecutorTests: XCTestCase {
     func testNoStageOutlivesAKilledHeadProcess() throws {
         let cli = FlowCLI()
         defer { cli.remove() }
-        cli.write("pair.yaml", Self.pair)
-        let (p, _, _) = try cli.start(["run", "pair.yaml", "--jobs", "2"])
-        var child: Int32?
-        guard cli.waitFor("the crash stage's process", { child = Self.stageProcess("crash.spec.json", in: cli.workspace); return child != nil }) else { return p.terminate() }
+        guard let (p, _, child) = try Self.startPair(cli) else { return }
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
-        XCTAssertTrue(cli.waitFor("the stage process to end with its head", timeout: 10) { kill(child!, 0) != 0 })
+        XCTAssertTrue(cli.waitFor("the stage process to end with its head", timeout: 10) { kill(child, 0) != 0 })
+    }
+
+    /// Starts `flow run` on `pair` and waits for the `crash` stage's process: the head, its
+    /// standard error, and that process's pid (nil, with the run stopped, if it never appears).
+    static func startPair(_ cli: FlowCLI) throws -> (Process, Pipe, Int32)? {
+        cli.write("pair.yaml", pair)
+        let (p, _, err) = try cli.start(["run", "pair.yaml", "--jobs", "2"])
+        var child: Int32?
+        guard cli.waitFor("the crash stage's process", { child = stageProcess("crash.spec.json", in: cli.workspace); return child != nil }) else {
+            p.terminate()
+            return nil
+        }
+        return (p, err, child!)
     }
 
     /// An input corrupted behind the cache, found by a stage running in a child process: the

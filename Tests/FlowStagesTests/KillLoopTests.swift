@@ -4,7 +4,7 @@ import FlowCore
 
 /// kill -9 at 20 seeded random moments of a three-stage workflow (sampling, NN training, a
 /// histogram), each followed by a fresh `flow run`, ends with exactly the outputs of an
-/// uninterrupted run (issue 18): every interruption point — start-up, sampling, a checkpoint write,
+/// uninterrupted run: every interruption point — start-up, sampling, a checkpoint write,
 /// training, a commit, publication — must leave a store the next run can continue from.
 final class KillLoopTests: XCTestCase {
     static let workflow = """

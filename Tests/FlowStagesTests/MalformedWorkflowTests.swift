@@ -2,7 +2,7 @@ import XCTest
 import FlowCore
 import FlowStages
 
-/// A corpus of malformed workflow files (issue 2): each file starts with `# expect: L:C: text`
+/// A corpus of malformed workflow files: each file starts with `# expect: L:C: text`
 /// lines, one per error it must produce. The test requires exactly that many errors, each at
 /// the stated line and column and starting with the stated text (stage, key path and message).
 final class MalformedWorkflowTests: XCTestCase {
