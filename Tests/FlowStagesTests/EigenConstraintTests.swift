@@ -140,8 +140,21 @@ final class EigenConstraintTests: XCTestCase {
                               representatives: 400)
     }
 
+    func testTheConstraintOnADensityTargetNetIsTheMapsOperator() throws {
+        // The δ-net's kernel-density target (π at a representative from all samples at bandwidth
+        // 10δ) is not the sampling density × covered mass; a constraint built from /mass alone has
+        // other eigenvectors than the map, so this check fails unless it reads /log_target.
+        try checkSameOperator(samples: 1500, mapParameters: "{target: weights, beta: 1.0, kernel: knn, neighbors: 40, components: 3, subsample: {method: delta-net, size: 400, target: density}}",
+                              representatives: 400)
+    }
+
+    func testTheConstraintOnAnEnergyTargetMapIsTheMapsOperator() throws {
+        // target: energy gives π = e^{−βV} exactly, not the sampling density × weights.
+        try checkSameOperator(samples: 700, mapParameters: "{target: energy, beta: 1.0, kernel: knn, neighbors: 40, components: 3}")
+    }
+
     /// Runs diffusion-map (with `mapParameters`) then diffusion-net with the eigen-constraint on
-    /// uniform samples of [−2, 2]² reweighted to a Gaussian, and asserts the constraint's operator
+    /// uniform samples of [−2, 2]² reweighted to a Gaussian (with the matching /energy), and asserts the constraint's operator
     /// has the map's eigenpairs.
     func checkSameOperator(samples n: Int, mapParameters: String, representatives: Int? = nil) throws {
         let ws = LearningWorkspace()
@@ -150,7 +163,7 @@ final class EigenConstraintTests: XCTestCase {
         var x = Matrix(rows: n, cols: 2)
         for i in 0..<x.count { x.storage[i] = rng.uniform(-2, 2) }
         let weights = (0..<n).map { exp(-0.5 * (x[$0, 0] * x[$0, 0] + 2 * x[$0, 1] * x[$0, 1])) }
-        try ws.writeHDF5("data.h5", matrices: ["x": x], vectors: ["weights": weights])
+        try ws.writeHDF5("data.h5", matrices: ["x": x], vectors: ["weights": weights, "energy": weights.map { -log($0) }])
         ws.write("same.yaml", """
         name: same
         stages:

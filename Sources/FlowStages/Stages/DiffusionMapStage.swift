@@ -37,7 +37,7 @@ import FlowMD
 /// extension to every sample and which representative covers it.
 enum DiffusionMapStage: StageKind {
     static let name = "diffusion-map"
-    static let version = 3
+    static let version = 4
     static let summary = "TMDmap / α-normalized diffusion map: eigenvectors, eigenvalues, generator eigenvalues (kernel exp(−d²/4ε))"
     static let system = SystemRequirement.optional
     static let cpus = 2
@@ -65,6 +65,8 @@ enum DiffusionMapStage: StageKind {
             "per excluded eigenvector slower than the last kept one: its 1-based rank, λ (as /generator_eigenvalues), and the /modes columns (centroids as an attribute)")
         static let mass = OutputDataset.float64("/mass", "n", when: "subsample: delta-net",
             "the normalized reweighting mass (Σ /weights, or the count) of the samples each representative covers")
+        static let logTarget = OutputDataset.float64("/log_target", "n", when: "method: tmd",
+            "the TMDmap target the map was fitted with, per row (attribute form: measure, log π up to a constant; or reweighted, log w with π = q·w), so a later operator (the diffusion-net eigen-constraint) rebuilds exactly this one")
         static let frameEigenvectors = OutputDataset.float64("/frames/eigenvectors", "N × components", when: "subsample: delta-net",
             "the eigenvectors extended to every sample the net was drawn from (Nyström, `DiffusionMapModel.extend`), rows matched by /frames/source_index")
         static let frameRepresentative = OutputDataset.int64("/frames/representative", "N", when: "subsample: delta-net",
@@ -74,7 +76,7 @@ enum DiffusionMapStage: StageKind {
     }
     static let outputs = [Output.eigenvectors, Output.eigenvalues, Output.generatorEigenvalues, Output.epsilon, Output.density,
                           Output.stationary, Output.bandwidth, Output.sourceIndex, Output.x, Output.modes,
-                          Output.excludedModes, Output.mass, Output.frameEigenvectors, Output.frameRepresentative, Output.frameSourceIndex]
+                          Output.excludedModes, Output.mass, Output.logTarget, Output.frameEigenvectors, Output.frameRepresentative, Output.frameSourceIndex]
 
     enum Method: String, ParameterEnum { case tmd, vanilla }
     enum Target: String, ParameterEnum { case system, energy, weights }
@@ -215,6 +217,7 @@ enum DiffusionMapStage: StageKind {
             excluded = (isolated, dropped)
             model = kept
         }
+        try writeTarget(method, to: context.output.root)
         let sampleSource = try input.sourceIndex().map { s in rows.map { s[$0] } } ?? rows
         let source = net.map { $0.representatives.map { sampleSource[$0] } } ?? sampleSource
         try write(model, parameters: p, source: source, to: context.output.root)
@@ -244,6 +247,31 @@ enum DiffusionMapStage: StageKind {
             try out.setAttribute("subsampled_from", .int(Int64(samples.rows)))
         }
         context.log("generator eigenvalues λ = " + model.generatorEigenvalues.map { String(format: "%.5g", -$0) }.joined(separator: ", "))
+    }
+
+    /// Records the TMDmap target on the fitted rows (`Output.logTarget`); nothing for the
+    /// α-normalized map, whose operator has no target.
+    static func writeTarget(_ method: DiffusionMap.Method, to out: HDF5Group) throws {
+        let (form, values): (String, [Double])
+        switch method {
+        case .targetMeasure(let logTarget): (form, values) = ("measure", logTarget)
+        case .reweighted(let logWeights): (form, values) = ("reweighted", logWeights)
+        case .alpha: return
+        }
+        try out.write(Output.logTarget, vector: values)
+        try out.dataset(Output.logTarget.name).setAttribute("form", .string(form))
+    }
+
+    /// The method `writeTarget` recorded in a map read as `input`, or nil when it has none.
+    static func recordedTarget(in input: LearningInput, rows: Int) throws -> DiffusionMap.Method? {
+        guard let values = try input.vector(Output.logTarget.name, count: rows) else { return nil }
+        guard values.allSatisfy({ $0.isFinite }) else { throw input.problem("\(Output.logTarget.name) has a non-finite entry") }
+        let form = try? input.file.root.dataset(Output.logTarget.name).attribute("form")
+        switch form {
+        case .string("measure")?: return .targetMeasure(logTarget: values)
+        case .string("reweighted")?: return .reweighted(logWeights: values)
+        default: throw input.problem("\(Output.logTarget.name) needs a form attribute: measure or reweighted")
+        }
     }
 
     /// The TMDmap target log π at the samples.

@@ -12,7 +12,7 @@ import FlowNN
 /// on standardized coordinates, so every component weighs the same whatever its scale.
 enum DiffusionNetStage: StageKind {
     static let name = "diffusion-net"
-    static let version = 1
+    static let version = 2
     static let summary = "encoder MLP fit to diffusion-map coordinates (Mishne et al. diffusion nets), optional eigen-constraint"
     static let cpus = 2
     static let inputs = [
@@ -195,12 +195,14 @@ enum DiffusionNetStage: StageKind {
         throw embedding.fail("input 'embedding' has \(values.count) eigenvalues for \(components) eigenvectors")
     }
 
-    /// The constraint on the training points; `weights` are the data's reweighting weights of those
-    /// points (for a map on a δ-net, the mass each representative covers). The operator is the diffusion map's (`DiffusionOperator`): the embedding's ε
-    /// (its exp(−d²/(4ερρ)) convention; `params.eigen_constraint.epsilon` is in the exp(−d²/ε)
-    /// convention its help states, so it is divided by 4), its /bandwidth ρ, its `neighbors` and
-    /// `dimension`, and the target π = sampling density × /weights (`.reweighted`): the map's own
-    /// operator for `target: weights`, and for unbiased data (weights 1) the map with π = q.
+    /// The constraint on the training points. The operator is the diffusion map's
+    /// (`DiffusionOperator`): the embedding's ε (its exp(−d²/(4ερρ)) convention;
+    /// `params.eigen_constraint.epsilon` is in the exp(−d²/ε) convention its help states, so it is
+    /// divided by 4), its /bandwidth ρ, its `neighbors` and `dimension`, and the TMDmap target the
+    /// map recorded in /log_target, whatever it was (system, energy, weights, or a δ-net's covered
+    /// mass or kernel density). An embedding without /log_target (a file, an α-normalized map) gets
+    /// the target π = sampling density × `weights` (`.reweighted`), where `weights` are the data's
+    /// reweighting weights of those points, or the mass each representative covers.
     static func makeConstraint(_ spec: EigenConstraintSpec, points: Matrix, targets: Matrix, weights: [Double]?,
                                embedding: LearningInput, context: StageContext) throws -> EigenConstraint {
         let root = embedding.file.root
@@ -222,9 +224,10 @@ enum DiffusionNetStage: StageKind {
         let neighbors = try intAttribute("neighbors", of: root) ?? spec.neighbors
         let dimension = try intAttribute("dimension", of: root) ?? 1
         context.log("eigen-constraint: the diffusion map's operator on \(points.rows) points (ε = \(epsilon) in exp(−d²/(4ερρ)), \(neighbors) neighbours, " + (rho == nil ? "ρ ≡ 1)" : "the map's variable bandwidth)"))
+        let method = try DiffusionMapStage.recordedTarget(in: embedding, rows: points.rows)
+            ?? .reweighted(logWeights: weights?.map { log($0) } ?? [Double](repeating: 0, count: points.rows))
         let op = try DiffusionOperator(points: points, epsilon: epsilon, bandwidth: rho, neighbors: neighbors,
-                                       method: .reweighted(logWeights: weights?.map { log($0) } ?? [Double](repeating: 0, count: points.rows)),
-                                       dimension: dimension, monitor: context.monitor)
+                                       method: method, dimension: dimension, monitor: context.monitor)
         let constraint = EigenConstraint(markov: op, targets: targets, weight: spec.weight)
         context.log("eigen-constraint: λ of the targets under P " + constraint.eigenvalues.map { String(format: "%.6f", $0) }.joined(separator: ", ")
                     + "; relative residuals " + constraint.residuals.map { String(format: "%.2e", $0) }.joined(separator: ", "))
