@@ -166,6 +166,25 @@ final class SlurmExecutorTests: XCTestCase {
         XCTAssertEqual(cli.files(under: ".flow/tmp"), [], "the gather jobs removed the shard files")
     }
 
+    /// Sharded `transition-rates` (model system, with core-size variants) and `effective-dynamics`
+    /// windows (both free-energy routes): a job array per stage, the gathered outputs the local
+    /// unsharded run's.
+    func testShardedRatesAndWindowsAreJobArraysAndGiveTheUnshardedOutput() throws {
+        let whole = FlowCLI()
+        defer { whole.remove() }
+        whole.write("w.yaml", ShardKindsTests.unsharded(ShardKindsTests.kinds(ShardKindsTests.modelStages)))
+        cli.write("w.yaml", ShardKindsTests.kinds(ShardKindsTests.modelStages))
+        XCTAssertEqual(try whole.run(["run", "w.yaml"]).status, 0)
+        let r = try slurm(["run", "w.yaml"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        try ExecutorTests.assertSameOutputs(whole.workspace, cli.workspace, workflow: "kinds", stages: ShardKindsTests.modelStageNames)
+        let arrays = r.stderr.split(separator: "\n").filter { $0.hasPrefix("    Slurm job array ") }
+        XCTAssertEqual(arrays.count, 4, r.stderr)
+        let partExits = cli.files(under: ".flow/runs").filter { $0.contains(".part-") && $0.hasSuffix(".exit.json") }
+        XCTAssertEqual(partExits.count, 3 + 2 + 5 + 2, "every array task ran its part: \(partExits)")
+        XCTAssertEqual(cli.files(under: ".flow/tmp"), [], "the gather jobs removed the shard files")
+    }
+
     /// A job over its time limit and jobs over their memory are ended by Slurm and reported with
     /// its word: an unsharded stage, the parts of a sharded one (each part over its limit), and a
     /// `command` stage. Nothing of them is committed or left in the temp area; an unrelated stage

@@ -47,7 +47,7 @@ final class ProcessExecutor: Executor {
             let spec = try jobs.write(launch)
             if node.shards > 1 { return try startParts(node, spec: spec, done: done) }
             let outPath = jobs.outputPath(node)
-            try spawn(["exec-stage", spec], output: outPath, relay: true) { [jobs] signal in
+            try spawn(["exec-stage", spec], output: outPath, relay: true) { [jobs] signal, _ in
                 done(jobs.result(node, missing: signal.map { "the stage's process was killed by \(Self.signalName($0)); see \(jobs.relative(outPath))" }))
             }
         } catch {
@@ -98,19 +98,24 @@ final class ProcessExecutor: Executor {
 
     /// Every part at once, each on its share of the stage's cores; when the last ended, the
     /// gather child, unless a part was killed (it left no exit record to report) or the run was
-    /// cancelled. The gather child reports a part's own failure from its exit record.
+    /// cancelled. The gather child reports a part's own failure from its exit record. A part
+    /// that fails or is killed cancels its siblings (SIGTERM: they stop at their next
+    /// cancellation check), since the stage has failed and their work would be thrown away.
     func startParts(_ node: StageNode, spec: String, done: @escaping (StageExecutor.Result) -> Void) throws {
         let n = node.shards
         let cpus = max(1, min(node.cpus, ProcessInfo.processInfo.activeProcessorCount) / n)
         let group = DispatchGroup()
-        let killed = PartKills()
+        let parts = PartProcesses()
         for i in 0..<n {
             group.enter()
             let out = jobs.path(node, "part-\(i).out")
-            try spawn(["exec-stage", spec, "--part", "\(i)", "--cpus", "\(cpus)"], output: out, relay: false) { [jobs] signal in
-                if let signal { killed.add("part \(i + 1) of \(n) was killed by \(Self.signalName(signal)); see \(jobs.relative(out))") }
+            let p = try spawn(["exec-stage", spec, "--part", "\(i)", "--cpus", "\(cpus)"], output: out, relay: false) { [jobs] signal, status in
+                if let signal { parts.killed("part \(i + 1) of \(n) was killed by \(Self.signalName(signal)); see \(jobs.relative(out))") }
+                // 130: cancelled (by a failed sibling or the user), not a failure of its own.
+                else if status != 0 && status != 130 { parts.fail() }
                 group.leave()
             }
+            parts.add(p)
         }
         group.notify(queue: .global()) { [self] in
             lock.lock()
@@ -120,10 +125,10 @@ final class ProcessExecutor: Executor {
                 jobs.removeTemporaries(node)
                 return done(.init(status: .cancelled, record: nil, duration: 0, peakMemory: nil, logPath: jobs.logPath(node)))
             }
-            if let first = killed.first { return done(jobs.result(node, killed: first)) }
+            if let first = parts.firstKill { return done(jobs.result(node, killed: first)) }
             let outPath = jobs.outputPath(node)
             do {
-                try spawn(["exec-stage", spec], output: outPath, relay: true) { [jobs] signal in
+                try spawn(["exec-stage", spec], output: outPath, relay: true) { [jobs] signal, _ in
                     done(jobs.result(node, missing: signal.map { "the gather process was killed by \(Self.signalName($0)); see \(jobs.relative(outPath))" }))
                 }
             } catch {
@@ -134,8 +139,9 @@ final class ProcessExecutor: Executor {
 
     /// Starts `flow ARGUMENTS` (watching this process) with its standard error, and with `relay`
     /// its console records replayed here, everything else in `output`; `ended` gets the signal
-    /// that killed it, or nil when it exited, once its relay is drained.
-    func spawn(_ arguments: [String], output: String, relay: Bool, ended: @escaping (Int32?) -> Void) throws {
+    /// that killed it (or nil when it exited) and its exit status, once its relay is drained.
+    @discardableResult
+    func spawn(_ arguments: [String], output: String, relay: Bool, ended: @escaping (_ signal: Int32?, _ status: Int32) -> Void) throws -> Process {
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         let pipe = relay ? Pipe() : nil
@@ -163,8 +169,10 @@ final class ProcessExecutor: Executor {
         }
         finished.notify(queue: DispatchQueue.global()) {
             try? out.close()
-            ended(p.terminationReason == .uncaughtSignal ? p.terminationStatus : nil)
+            let signalled = p.terminationReason == .uncaughtSignal
+            ended(signalled ? p.terminationStatus : nil, signalled ? 0 : p.terminationStatus)
         }
+        return p
     }
 
     /// Passes the interrupt on: each child stops at its next cancellation check and reports
@@ -177,20 +185,41 @@ final class ProcessExecutor: Executor {
     }
 }
 
-/// The parts of one stage that a signal killed, as their processes end on several threads.
-private final class PartKills: @unchecked Sendable {
+/// The processes of one stage's parts, as they start and end on several threads: the first
+/// part that fails or is killed sends SIGTERM to the others, and to any started after it.
+private final class PartProcesses: @unchecked Sendable {
     private let lock = NSLock()
-    private var messages: [String] = []
+    private var processes: [Process] = []
+    private var kills: [String] = []
+    private var failed = false
 
-    func add(_ message: String) {
-        lock.lock()
-        messages.append(message)
-        lock.unlock()
-    }
-
-    var first: String? {
+    func add(_ p: Process) {
         lock.lock()
         defer { lock.unlock() }
-        return messages.first
+        processes.append(p)
+        if failed, p.isRunning { kill(p.processIdentifier, SIGTERM) }
+    }
+
+    /// A part was killed by a signal (it left no exit record): the stage fails with `message`.
+    func killed(_ message: String) {
+        lock.lock()
+        kills.append(message)
+        lock.unlock()
+        fail()
+    }
+
+    /// A part failed: its siblings are cancelled.
+    func fail() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !failed else { return }
+        failed = true
+        for p in processes where p.isRunning { kill(p.processIdentifier, SIGTERM) }
+    }
+
+    var firstKill: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return kills.first
     }
 }

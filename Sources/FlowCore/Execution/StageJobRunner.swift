@@ -128,9 +128,11 @@ public struct StageJobRunner {
     }
 
     /// Why the parts of a sharded stage cannot be gathered (a part failed, was cancelled, or left
-    /// no shard file for this key), or nil when every part ran.
+    /// no shard file for this key), or nil when every part ran. A failure is reported before a
+    /// cancellation: a failing part cancels its siblings.
     func partsProblem(_ spec: StageJobSpec, key: String, files: [String]) -> (status: String, message: String)? {
         let n = files.count
+        var cancelled: (status: String, message: String)?
         for i in 0..<n {
             let record = spec.partExitRecord(i)
             let deadline = Date().addingTimeInterval(visibilityWait)
@@ -143,11 +145,11 @@ public struct StageJobRunner {
             switch e.status {
             case "ran" where e.key == key && FileSystem.exists(files[i]): continue
             case "ran", "cached": return ("failed", "part \(i + 1) of \(n) computed key \(e.key?.prefix(12) ?? "none"), not \(key.prefix(12)), or left no shard file; run flow run again")
-            case "cancelled": return ("cancelled", "part \(i + 1) of \(n) was cancelled")
+            case "cancelled": cancelled = cancelled ?? ("cancelled", "part \(i + 1) of \(n) was cancelled")
             default: return ("failed", "part \(i + 1) of \(n): \(e.message ?? "failed")")
             }
         }
-        return nil
+        return cancelled
     }
 
     /// The stage as the head resolved it, decoded through the kind's own parameter decoder.

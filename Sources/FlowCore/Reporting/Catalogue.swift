@@ -48,6 +48,12 @@ public struct Catalogue {
                 }
             }
             out += "\nDefault cpus: \(k.cpus)\n"
+            if let items = k.shardedItems {
+                out += "Shards (resources.shards: N): \(items)\n"
+                out += "    N parts compute contiguous ranges of them, each on the random stream of its global index; a gather step writes the one output, byte-identical to the unsharded run's\n"
+            } else {
+                out += "Shards: none (resources.shards is refused)\n"
+            }
             return out
         }
         if let s = registry.systemKinds[name] {

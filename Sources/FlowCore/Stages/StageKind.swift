@@ -33,6 +33,9 @@ public protocol StageKind {
     /// into a shard file or gathering every part into the one output, bit-identical to the
     /// unsharded run. Kinds without independent work keep the default refusal.
     static func shardProblem(_ parameters: Parameters, shards: Int) -> String?
+    /// What the parts of a sharded stage of this kind split, for `flow stages KIND` (e.g.
+    /// "walkers"); nil when the kind does not shard.
+    static var shardedItems: String? { get }
 
     /// Reads inputs from `context`, computes, and writes the output file `context.output`.
     static func run(_ parameters: Parameters, in context: StageContext) throws
@@ -44,8 +47,9 @@ public extension StageKind {
     static var outputs: [OutputDataset] { [] }
     static var cpus: Int { 1 }
     static func outputs(of parameters: Parameters) -> [OutputDataset] { outputs }
+    static var shardedItems: String? { nil }
     static func shardProblem(_ parameters: Parameters, shards: Int) -> String? {
-        "stage kind '\(name)' does not run in shards (its work is not independent walkers); remove resources.shards"
+        "stage kind '\(name)' does not run in shards (its work is not independent walkers, replicas or windows); remove resources.shards"
     }
 }
 

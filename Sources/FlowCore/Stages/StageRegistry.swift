@@ -21,6 +21,8 @@ public struct StageKindDescriptor {
     let outputsOf: (Any) -> [OutputDataset]
     /// `StageKind.shardProblem` of decoded parameters.
     public let shardProblem: (Any, Int) -> String?
+    /// `StageKind.shardedItems`.
+    public let shardedItems: String?
     /// The documentation of every parameter (decoding an empty block in documenting mode).
     public let parameterDocs: () -> [ParameterDoc]
 
@@ -43,6 +45,7 @@ public struct StageKindDescriptor {
         }
         parameterDocs = { ParameterSession.documentation(of: K.Parameters.self) }
         outputsOf = { value in (value as? K.Parameters).map(K.outputs(of:)) ?? K.outputs }
+        shardedItems = K.shardedItems
         shardProblem = { value, shards in (value as? K.Parameters).flatMap { K.shardProblem($0, shards: shards) } }
     }
 

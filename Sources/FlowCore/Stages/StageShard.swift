@@ -16,3 +16,41 @@ public enum StageShard: Sendable, Equatable {
         (index * total / count)..<((index + 1) * total / count)
     }
 }
+
+public extension StageShard {
+    /// Why `count` parts cannot share `total` items (one would get none), or nil.
+    static func tooManyParts(_ count: Int, for total: Int, items: String) -> String? {
+        count > total ? "\(count) shards for \(total) \(items) would leave parts without \(items); use at most \(total)" : nil
+    }
+}
+
+public extension StageContext {
+    /// The global indices of the `total` independent items (walkers, replicas, windows) this run
+    /// computes: its part's contiguous share, or all of them. Throws, naming `items`, when a
+    /// sharded stage has more parts than items (known only at run time, e.g. windows on
+    /// occupied grid cells).
+    func partItems(of total: Int, items: String) throws -> Range<Int> {
+        switch shard {
+        case .part(let i, let n)?:
+            if let problem = StageShard.tooManyParts(n, for: total, items: items) { throw FlowError.stageFailed(stage: stageName, message: problem) }
+            return StageShard.range(of: total, part: i, count: n)
+        case .gather(let files)?:
+            if let problem = StageShard.tooManyParts(files.count, for: total, items: items) { throw FlowError.stageFailed(stage: stageName, message: problem) }
+            return 0..<total
+        case nil:
+            return 0..<total
+        }
+    }
+
+    /// Whether this run computes one part into a shard file (it writes no stage output).
+    var isPart: Bool {
+        if case .part? = shard { return true }
+        return false
+    }
+
+    /// The parts' shard files, in part order, when this run gathers them.
+    var gatheredParts: [String]? {
+        if case .gather(let files)? = shard { return files }
+        return nil
+    }
+}

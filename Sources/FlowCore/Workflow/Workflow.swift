@@ -100,6 +100,6 @@ public struct Resources: Codable, Hashable {
         partition = try p.optional(.partition, help: "Slurm partition")
         account = try p.optional(.account, help: "Slurm account")
         gres = try p.optional(.gres, help: "Slurm generic resources, e.g. gpu:1")
-        shards = try p.optional(.shards, in: .atLeast(1), help: "run the stage's independent walkers as this many parallel jobs (a Slurm job array) and gather them into one output, identical to the unsharded one")
+        shards = try p.optional(.shards, in: .atLeast(1), help: "run the stage's independent walkers, replicas or windows as this many parallel parts (processes locally, a Slurm job array) and gather them into one output, identical to the unsharded one; which kinds shard: flow stages KIND")
     }
 }

@@ -73,6 +73,9 @@ public final class ReplicaSet {
     let measure: (_ replica: Int, _ simulation: Simulation) -> [Double]
     /// Steps between synchronization points.
     public var segmentSteps = 1000
+    /// The global index of this set's first replica, when it is one part of a sharded run (its
+    /// replicas' streams come with their starts): errors name global replicas.
+    public var firstReplica = 0
     /// One observer per replica (or none), e.g. a last-visit tracker counting transitions in a
     /// brute-force rate run without keeping frames; called every `observationInterval` steps of
     /// a phase, its state goes into checkpoints.
@@ -205,7 +208,7 @@ public final class ReplicaSet {
                 replica.values.replaceSubrange((f * c)..<((f + 1) * c), with: measure(r, replica.simulation))
             }
         } catch let e as SimulationDiverged {
-            replica.failure = ReplicaDiverged(replica: r, phase: phase.name, step: e.step, quantity: e.quantity)
+            replica.failure = ReplicaDiverged(replica: firstReplica + r, phase: phase.name, step: e.step, quantity: e.quantity)
         } catch {
             replica.failure = error
         }

@@ -26,9 +26,12 @@ struct MolecularWindows {
         }
         let masses = model.molecule.coordinateMasses
         let inverse = masses.map { MDUnits.accelerationFactor / (spec.friction * $0) }
-        let centers = windows.centers.flatMap { [[Double]](repeating: $0, count: spec.walkers) }
+        // A part of a sharded stage runs its share of the windows; replica r of the set is global replica first + r.
+        let mine = try context.partItems(of: windows.centers.count, items: "windows")
+        let first = mine.lowerBound * spec.walkers
+        let centers = windows.centers[mine].flatMap { [[Double]](repeating: $0, count: spec.walkers) }
         let averages = centers.map { WindowAverages(cv: cv, center: $0, periods: periods, inverseMasses: inverse, equilibrationSteps: 0) }
-        let starts = windows.centers.flatMap { [[Double]](repeating: data.row(windows.nearestFrame(to: $0, values: values)), count: spec.walkers) }
+        let starts = windows.centers[mine].flatMap { [[Double]](repeating: data.row(windows.nearestFrame(to: $0, values: values)), count: spec.walkers) }
         let thermalizer = {
             LangevinIntegrator(timeStep: spec.dt, temperature: model.temperature, friction: spec.friction, masses: masses)
         }
@@ -42,11 +45,12 @@ struct MolecularWindows {
         let set = ReplicaSet(replicas: centers.count, phases: phases, masses: masses, valueNames: names,
                              potential: { model.forceField.independentCopy() },
                              measure: { r, s in averages[r].sample(s.state.positions) })
-        context.log("\(windows.centers.count) windows × \(spec.walkers) replica(s) × \(spec.steps) Langevin steps, κ \(kappa), dt \(spec.dt) ps, γ \(spec.friction)/ps")
+        set.firstReplica = first
+        context.log("\(mine.count == windows.centers.count ? "\(mine.count)" : "windows \(mine.lowerBound)..<\(mine.upperBound) of \(windows.centers.count):") windows × \(spec.walkers) replica(s) × \(spec.steps) Langevin steps, κ \(kappa), dt \(spec.dt) ps, γ \(spec.friction)/ps")
         do {
             try set.run(starts: {
                 starts.enumerated().map { r, x in
-                    var random = context.random("window-\(r)")
+                    var random = context.random("window-\(first + r)")
                     var state = DynamicsState(positions: x)
                     thermalizer().maxwellBoltzmannVelocities(for: &state, &random)
                     return ReplicaStart(positions: x, velocities: state.velocities, random: random)
@@ -59,6 +63,6 @@ struct MolecularWindows {
             let v = set.frameValues(r), n = names.count
             for f in 0..<(v.count / n) { a.add(Array(v[(f * n)..<((f + 1) * n)])) }
         }
-        return windows.pooled(averages)
+        return windows.pooled(averages, windows: mine)
     }
 }

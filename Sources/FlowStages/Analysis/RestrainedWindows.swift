@@ -32,13 +32,15 @@ struct RestrainedWindows {
         return kappa
     }
 
+    /// A part of a sharded stage runs its share of the windows (`StageContext.partItems`), each
+    /// walker on the random stream of its global index, and returns their estimates only.
     func run(system: SimulationSystem, data: Matrix, values: Matrix, context: StageContext) throws -> Estimate {
         let kappa = try forceConstants(stage: context.stageName)
-        let starts = centers.map { nearestFrame(to: $0, values: values) }
+        let mine = try context.partItems(of: centers.count, items: "windows")
         let walkerCenters = centers.flatMap { [[Double]](repeating: $0, count: spec.walkers) }
-        let initial = starts.flatMap { [[Double]](repeating: data.row($0), count: spec.walkers) }
+        let initial = mine.flatMap { [[Double]](repeating: data.row(nearestFrame(to: centers[$0], values: values)), count: spec.walkers) }
         let cv = self.cv, periods = self.periods
-        let averages = walkerCenters.map {
+        let averages = walkerCenters[(mine.lowerBound * spec.walkers)..<(mine.upperBound * spec.walkers)].map {
             WindowAverages(cv: cv, center: $0, periods: periods, equilibrationSteps: spec.equilibration)
         }
         let integrator = IntegratorChoice.eulerMaruyama.make(dt: spec.dt, beta: system.beta, friction: 1)
@@ -46,22 +48,23 @@ struct RestrainedWindows {
                                       settings: EnsembleSettings(steps: spec.steps, stride: 0, seed: context.seed,
                                                                  observationInterval: spec.interval),
                                       biases: { [UmbrellaWindows(cv: cv, forceConstants: kappa, centers: walkerCenters, periods: periods)] },
-                                      observers: averages)
-        context.log("\(centers.count) windows × \(spec.walkers) walker(s) × \(spec.steps) steps, κ \(kappa), dt \(spec.dt)")
+                                      observers: averages, firstWalker: mine.lowerBound * spec.walkers)
+        context.log("\(mine.count == centers.count ? "\(centers.count)" : "windows \(mine.lowerBound)..<\(mine.upperBound) of \(centers.count):") windows × \(spec.walkers) walker(s) × \(spec.steps) steps, κ \(kappa), dt \(spec.dt)")
         do {
             try ensemble.run(monitor: context.monitor, checkpoints: context.checkpoints, threads: context.cpus)
         } catch let e as SamplingError {
             throw FlowError.stageFailed(stage: context.stageName, message: "restrained windows: \(e.description); lower diffusion.dt or diffusion.kappa")
         }
-        return pooled(averages)
+        return pooled(averages, windows: mine)
     }
 
-    /// Each window's averages pooled over its walkers (`spec.walkers` consecutive ones).
-    func pooled(_ averages: [WindowAverages]) -> Estimate {
+    /// The averages of `windows`, each pooled over its walkers (`spec.walkers` consecutive ones of
+    /// `averages`, which holds those windows' walkers in order).
+    func pooled(_ averages: [WindowAverages], windows: Range<Int>) -> Estimate {
         let d = cv.outputDimension
         var estimate = Estimate(meanValue: [], diffusion: [], samples: [])
-        for w in centers.indices {
-            let group = averages[(w * spec.walkers)..<((w + 1) * spec.walkers)]
+        for (k, w) in windows.enumerated() {
+            let group = averages[(k * spec.walkers)..<((k + 1) * spec.walkers)]
             let n = group.reduce(0) { $0 + $1.samples }
             var mean = [Double](repeating: 0, count: d), m = [Double](repeating: 0, count: d * d)
             for a in group where a.samples > 0 {

@@ -3,9 +3,9 @@ import FlowHDF5
 import FlowLinalg
 import FlowMD
 
-/// What one part of a sharded `simulate` stage hands to the gather step (DESIGN §5): the frames
-/// of its walkers, with their global indices, and MALA's per-walker acceptance. The shard file is
-/// private to one run (temp area, removed after the gather), so it has no declared contract.
+/// What one part of a sharded `simulate` stage on a model system hands to the gather step
+/// (`ShardFile`): the frames of its walkers, with their global indices, and MALA's per-walker
+/// acceptance.
 struct SimulationPart {
     var trajectory: EnsembleTrajectory
     var acceptance: [Double]?
@@ -20,11 +20,8 @@ struct SimulationPart {
         if let acceptance { try group.write("acceptance", acceptance, shape: [acceptance.count]) }
     }
 
-    static func read(_ path: String, stage: String) throws -> SimulationPart {
-        do {
-            let file = try HDF5File.open(path, mode: .readOnly)
-            defer { try? file.close() }
-            let g = file.root
+    static func read(_ paths: [String], stage: String) throws -> [SimulationPart] {
+        try ShardFile.read(paths, stage: stage) { g -> SimulationPart in
             let x = try g.read("x", as: Double.self)
             func vector(_ name: String) throws -> [Double] { try g.read(name, as: Double.self).values }
             let trajectory = EnsembleTrajectory(x: Matrix(rows: x.shape[0], cols: x.shape.count > 1 ? x.shape[1] : 0, storage: x.values),
@@ -32,8 +29,6 @@ struct SimulationPart {
                                                 time: try vector("time"), energy: try vector("energy"), bias: try vector("bias"),
                                                 offset: try vector("offset"), work: try vector("work"))
             return SimulationPart(trajectory: trajectory, acceptance: g.contains("acceptance") ? try vector("acceptance") : nil)
-        } catch {
-            throw FlowError.stageFailed(stage: stage, message: "cannot read the shard file \(path) of a part: \(error); run flow run again")
         }
     }
 

@@ -128,6 +128,14 @@ enum EffectiveDynamicsStage: StageKind {
         }
     }
 
+    /// The restrained windows are independent: a part runs a contiguous range of them (each
+    /// walker on the random stream of its global index) and the gather step joins their
+    /// estimates and computes the rest. How many windows there are (the occupied cells) is known
+    /// only at run time, where more shards than windows fail the stage.
+    static let shardedItems: String? = "restrained windows (at most as many shards as windows, the occupied cells: checked at run time)"
+
+    static func shardProblem(_ p: Parameters, shards: Int) -> String? { nil }
+
     static func run(_ p: Parameters, in context: StageContext) throws {
         let stage = context.stageName
         func fail(_ message: String) -> FlowError { FlowError.stageFailed(stage: stage, message: message) }
@@ -171,8 +179,14 @@ enum EffectiveDynamicsStage: StageKind {
             throw fail("only \(windowCells.count) grid cells hold data; widen the grid, use fewer bins or give more data")
         }
         let windows = RestrainedWindows(cv: cv, centers: windowCells.map { centers[$0] }, periods: periods, spec: p.diffusion)
-        let estimate = try molecule.map { try MolecularWindows(windows: windows, model: $0).run(data: x, values: values, context: context) }
-            ?? windows.run(system: system, data: x, values: values, context: context)
+        let estimate: RestrainedWindows.Estimate
+        if let parts = context.gatheredParts {
+            estimate = try .gathered(parts, windows: windowCells.count, stage: stage)
+        } else {
+            estimate = try molecule.map { try MolecularWindows(windows: windows, model: $0).run(data: x, values: values, context: context) }
+                ?? windows.run(system: system, data: x, values: values, context: context)
+            if context.isPart { return try estimate.write(to: context.output.root) }
+        }
 
         var tensors = Matrix(rows: cells, cols: d * d, storage: [Double](repeating: .nan, count: cells * d * d))
         var samples = [Int64](repeating: 0, count: cells)

@@ -11,7 +11,8 @@ import FlowMD
 /// tracker per replica assigns the state every `interval` steps, so no frame is kept; states are
 /// regions of molecular CVs, e.g. the anti and gauche ranges of butane's C–C–C–C dihedral, which
 /// wrap around ±π. Rates and their bootstrap intervals over replicas are those of
-/// `TransitionRateEstimate`, in 1/ps.
+/// `TransitionRateEstimate`, in 1/ps. Sharded, a part runs a contiguous range of replicas
+/// (`RatesPart`), as on model systems.
 ///
 /// Convention: with `integrator: brownian` at friction γ the rates are those of
 /// γ m dx = −∇V dt + √(2γ m k_BT) dW (OpenMM's `BrownianIntegrator`), the dynamics whose
@@ -50,22 +51,31 @@ enum MolecularRatesRunner {
             phases.append(DynamicsPhase(name: "equilibration", steps: equilibration, integrator: dynamics.equilibrationIntegrator))
         }
         phases.append(DynamicsPhase(name: "production", steps: d.steps, observationInterval: p.interval, integrator: dynamics.productionIntegrator))
-        let set = ReplicaSet(replicas: d.walkers, phases: phases, masses: model.molecule.coordinateMasses, valueNames: [],
-                             potential: { model.forceField.independentCopy() }, measure: { _, _ in [] })
-        let trackers = (0..<d.walkers).map { _ in LastVisitTracker(assignment: assignment) }
-        set.observers = trackers
-        context.log("\(model.source.summary): \(model.topology.atoms.count) atoms, "
-                    + "\(model.constraints.map { "\($0.count) H-bond constraints" } ?? "no constraints"), T = \(model.temperature) K")
-        context.log("\(d.walkers) replicas × (\(equilibration) equilibration + \(d.steps) counted steps), \(dynamics.name) dt \(d.dt) ps "
-                    + "(\(Double(d.steps) * d.dt) ps each), friction \(d.friction)/ps, states \(names.joined(separator: ", ")) every \(p.interval) steps")
-        do {
-            try set.run(starts: { try MolecularSimulateRunner.starts(initial: d.initial, minimization: p.minimization, model: model,
-                                                                      replicas: d.walkers, dynamics: dynamics, context: context) },
-                        threads: context.cpus, monitor: context.monitor, checkpoints: context.checkpoints)
-        } catch let e as ReplicaDiverged {
-            throw FlowError.stageFailed(stage: stage, message: e.description)
-        } catch let e as CheckpointMismatch {
-            throw FlowError.stageFailed(stage: stage, message: "cannot resume: \(e.description)")
+        let trackers: [LastVisitTracker]
+        if let parts = context.gatheredParts {
+            trackers = try RatesPart.gathered(parts, stage: stage) { [LastVisitTracker(assignment: assignment)] }.map { $0[0] }
+        } else {
+            let mine = try context.partItems(of: d.walkers, items: "walkers")
+            let set = ReplicaSet(replicas: mine.count, phases: phases, masses: model.molecule.coordinateMasses, valueNames: [],
+                                 potential: { model.forceField.independentCopy() }, measure: { _, _ in [] })
+            set.firstReplica = mine.lowerBound
+            trackers = mine.map { _ in LastVisitTracker(assignment: assignment) }
+            set.observers = trackers
+            context.log("\(model.source.summary): \(model.topology.atoms.count) atoms, "
+                        + "\(model.constraints.map { "\($0.count) H-bond constraints" } ?? "no constraints"), T = \(model.temperature) K")
+            context.log("\(mine.count == d.walkers ? "\(d.walkers) replicas" : "replicas \(mine.lowerBound)..<\(mine.upperBound) of \(d.walkers)") "
+                        + "× (\(equilibration) equilibration + \(d.steps) counted steps), \(dynamics.name) dt \(d.dt) ps "
+                        + "(\(Double(d.steps) * d.dt) ps each), friction \(d.friction)/ps, states \(names.joined(separator: ", ")) every \(p.interval) steps")
+            do {
+                try set.run(starts: { Array(try MolecularSimulateRunner.starts(initial: d.initial, minimization: p.minimization, model: model,
+                                                                                replicas: d.walkers, dynamics: dynamics, context: context)[mine]) },
+                            threads: context.cpus, monitor: context.monitor, checkpoints: context.checkpoints)
+            } catch let e as ReplicaDiverged {
+                throw FlowError.stageFailed(stage: stage, message: e.description)
+            } catch let e as CheckpointMismatch {
+                throw FlowError.stageFailed(stage: stage, message: "cannot resume: \(e.description)")
+            }
+            if context.isPart { return try RatesPart.write(trackers.map { [$0] }, to: context.output.root) }
         }
         var rng = context.random("bootstrap")
         let estimate = TransitionRateEstimate(trackers: trackers, names: names, confidence: p.confidence, resamples: p.resamples, random: &rng)

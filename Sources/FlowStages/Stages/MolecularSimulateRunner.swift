@@ -45,27 +45,37 @@ enum MolecularSimulateRunner {
         }
         phases.append(DynamicsPhase(name: "production", steps: p.dynamics.steps, stride: p.stride, integrator: dynamics.productionIntegrator,
                                     biases: { _, start in try biases.make(start: start) }))
-        let set = ReplicaSet(replicas: replicas, phases: phases, masses: masses, valueNames: measure.names,
-                             potential: { model.forceField.independentCopy() }, measure: { _, s in measure.values(s) })
+        let mine = try context.partItems(of: replicas, items: "replicas")
         context.log("\(model.source.summary): \(model.topology.atoms.count) atoms, \(model.forceField.options.nonbonded.summary), "
                     + "\(model.constraints.map { "\($0.count) H-bond constraints" } ?? "no constraints"), T = \(model.temperature) K")
-        context.log("\(replicas) replica\(replicas == 1 ? "" : "s") × (\(equilibration) equilibration + \(p.dynamics.steps) production steps), "
+        if let parts = context.gatheredParts {
+            return try MolecularTrajectoryWriter(frames: ReplicaFrames.gathered(parts, stage: stage), set: nil, model: model, biases: biases,
+                                                 measure: measure, parameters: p, context: context).write()
+        }
+        let set = ReplicaSet(replicas: mine.count, phases: phases, masses: masses, valueNames: measure.names,
+                             potential: { model.forceField.independentCopy() }, measure: { _, s in measure.values(s) })
+        set.firstReplica = mine.lowerBound
+        context.log("\(mine.count == replicas ? "\(replicas) replica\(replicas == 1 ? "" : "s")" : "replicas \(mine.lowerBound)..<\(mine.upperBound) of \(replicas)") "
+                    + "× (\(equilibration) equilibration + \(p.dynamics.steps) production steps), "
                     + "\(dynamics.name) dt \(p.dynamics.dt) ps, friction \(p.dynamics.friction)/ps, frame every \(p.stride) steps")
         do {
-            try set.run(starts: { try starts(initial: p.dynamics.initial, minimization: p.minimization, model: model, replicas: replicas,
-                                             dynamics: dynamics, context: context) },
+            try set.run(starts: { Array(try starts(initial: p.dynamics.initial, minimization: p.minimization, model: model, replicas: replicas,
+                                                   dynamics: dynamics, context: context)[mine]) },
                         threads: context.cpus, monitor: context.monitor, checkpoints: context.checkpoints)
         } catch let e as ReplicaDiverged {
             throw FlowError.stageFailed(stage: stage, message: e.description)
         } catch let e as CheckpointMismatch {
             throw FlowError.stageFailed(stage: stage, message: "cannot resume: \(e.description)")
         }
-        try MolecularTrajectoryWriter(set: set, model: model, biases: biases, measure: measure, parameters: p, context: context).write()
+        if context.isPart { return try ReplicaFrames(set).write(to: context.output.root) }
+        try MolecularTrajectoryWriter(frames: ReplicaFrames(set), set: set, model: model, biases: biases, measure: measure, parameters: p,
+                                      context: context).write()
     }
 
-    /// Starting states: the configurations of `params.initial` (default: the system's
-    /// structure), minimized once per distinct configuration, with Maxwell–Boltzmann velocities
-    /// drawn from each replica's stream.
+    /// Starting states of every replica, in replica order (a part of a sharded run takes its
+    /// share): the configurations of `params.initial` (default: the system's structure),
+    /// minimized once per distinct configuration, with Maxwell–Boltzmann velocities drawn from
+    /// each replica's stream.
     static func starts(initial: InitialState, minimization: MinimizationSpec?, model: CharmmModel, replicas: Int,
                        dynamics: MolecularDynamicsChoice, context: StageContext) throws -> [ReplicaStart] {
         let initial: InitialState = initial == .random ? .named("structure") : initial

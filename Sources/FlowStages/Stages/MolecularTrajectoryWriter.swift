@@ -24,7 +24,10 @@ import FlowMD
 struct MolecularTrajectoryWriter {
     typealias Output = SimulateStage.Output
 
-    let set: ReplicaSet
+    let frames: ReplicaFrames
+    /// The replicas' simulations, for their metadynamics biases (nil when gathered from parts:
+    /// metadynamics does not run in shards).
+    let set: ReplicaSet?
     let model: CharmmModel
     let biases: MolecularBiases
     let measure: MolecularFrameMeasure
@@ -33,11 +36,11 @@ struct MolecularTrajectoryWriter {
 
     func write() throws {
         let out = context.output.root
-        let replicas = set.replicaCount, frames = set.framesPerReplica, rows = replicas * frames
-        let d = set.masses.count
-        let x = (0..<replicas).flatMap { set.framePositions($0) }
+        let replicas = self.frames.replicas, frames = self.frames.framesPerReplica, rows = replicas * frames
+        let d = self.frames.dimension
+        let x = self.frames.positions
         let names = measure.names
-        let values = (0..<replicas).flatMap { set.frameValues($0) }
+        let values = self.frames.values
         func column(_ name: String) -> [Double] {
             let c = names.firstIndex(of: name)!
             return Swift.stride(from: c, to: values.count, by: names.count).map { values[$0] }
@@ -93,6 +96,7 @@ struct MolecularTrajectoryWriter {
 
     /// Hills and final grid of each replica's own metadynamics bias.
     func writeMetadynamics(_ out: HDF5Group) throws {
+        guard let set else { return }
         let all = (0..<set.replicaCount).compactMap { r in
             set.simulation(r).biases.lazy.compactMap { $0 as? WellTemperedMetadynamics }.first.map { (r, $0) }
         }

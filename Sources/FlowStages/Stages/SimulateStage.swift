@@ -87,25 +87,21 @@ enum SimulateStage: StageKind {
         }
     }
 
-    /// Walkers are independent unless metadynamics couples them through its shared hills: a
-    /// part computes a contiguous range of walkers (each on its own global random stream).
+    static let shardedItems: String? = "walkers (model systems) or replicas (charmm systems); not with metadynamics"
+
+    /// Walkers (charmm replicas) are independent unless metadynamics couples them through its
+    /// shared hills (charmm: each replica's bias grid goes into the output, which the parts do
+    /// not hand on): a part computes a contiguous range of them, each on its own global random
+    /// stream (`SimulationPart`, `ReplicaFrames`).
     static func shardProblem(_ p: Parameters, shards: Int) -> String? {
         if p.bias?.metadynamics != nil {
-            return "metadynamics couples the walkers (they deposit hills into one shared bias), so this stage cannot run in shards; remove resources.shards"
+            return "metadynamics couples the walkers (they deposit hills into one shared bias; a charmm run writes each replica's bias), so this stage cannot run in shards; remove resources.shards"
         }
-        if shards > p.dynamics.walkers {
-            return "\(shards) shards for \(p.dynamics.walkers) walkers would leave parts without walkers; use at most \(p.dynamics.walkers)"
-        }
-        return nil
+        return StageShard.tooManyParts(shards, for: p.replicas ?? p.dynamics.walkers, items: p.replicas == nil ? "walkers" : "replicas")
     }
 
     static func run(_ p: Parameters, in context: StageContext) throws {
-        if try MolecularSimulateRunner.applies(to: p, in: context) {
-            guard context.shard == nil else {
-                throw FlowError.stageFailed(stage: context.stageName, message: "simulate on a charmm system does not run in shards yet; remove resources.shards")
-            }
-            return try MolecularSimulateRunner.run(p, in: context)
-        }
+        if try MolecularSimulateRunner.applies(to: p, in: context) { return try MolecularSimulateRunner.run(p, in: context) }
         var system = try SystemFactory.simulationSystem(for: context.system, stage: context.stageName)
         try system.addLearnedCVs(["cv"], from: context)
         let d = p.dynamics
@@ -113,7 +109,7 @@ enum SimulateStage: StageKind {
                                          what: "frames", fix: "lower walkers or steps, or raise stride", stage: context.stageName)
         let restraintSpecs = p.bias?.restraints ?? []
         if case .gather(let files)? = context.shard {
-            let parts = try files.map { try SimulationPart.read($0, stage: context.stageName) }
+            let parts = try SimulationPart.read(files, stage: context.stageName)
             return try write(SimulationPart.concatenated(parts), acceptance: parts.first?.acceptance == nil ? nil : parts.flatMap { $0.acceptance! },
                              metadynamics: nil, system: system, restraints: restraintSpecs, context: context)
         }

@@ -77,6 +77,15 @@ enum TransitionRatesStage: StageKind {
         }
     }
 
+    /// Walkers (replicas) are independent: a part runs a contiguous range of them, each on the
+    /// random stream of its global index, and hands its last-visit trackers to the gather step
+    /// (`RatesPart`), which estimates the rates from all of them.
+    static let shardedItems: String? = "walkers (replicas of a charmm molecule)"
+
+    static func shardProblem(_ p: Parameters, shards: Int) -> String? {
+        StageShard.tooManyParts(shards, for: p.dynamics.walkers, items: "walkers")
+    }
+
     static func run(_ p: Parameters, in context: StageContext) throws {
         if try MolecularRatesRunner.applies(to: p, in: context) { return try MolecularRatesRunner.run(p, in: context) }
         let stage = context.stageName
@@ -92,25 +101,35 @@ enum TransitionRatesStage: StageKind {
         }
         let d = p.dynamics
         try DynamicsParameters.checkFits(rows: d.walkers, dimension: system.potential.dimension, what: "walkers", fix: "lower walkers", stage: stage)
-        let initial = try d.initial.configurations(walkers: d.walkers, in: system, context: context)
         // With core-size variants every walker feeds one tracker per variant (the main one first).
-        let trackerSets = (0..<d.walkers).map { _ in
+        let makeTrackers = {
             variants.isEmpty ? [LastVisitTracker(assignment: assignment)] : variants.map { LastVisitTracker(assignment: $0.assignment) }
         }
+        let trackerSets: [[LastVisitTracker]]
+        if let parts = context.gatheredParts {
+            trackerSets = try RatesPart.gathered(parts, stage: stage, make: makeTrackers)
+        } else {
+            let walkers = try context.partItems(of: d.walkers, items: "walkers")
+            // Every walker's start as in the whole run (drawn in walker order from one stream), then this part's.
+            let initial = Array(try d.initial.configurations(walkers: d.walkers, in: system, context: context)[walkers])
+            trackerSets = walkers.map { _ in makeTrackers() }
+            let ensemble = WalkerEnsemble(potential: system.potential, integrator: d.integrator(beta: system.beta), initial: initial,
+                                          settings: EnsembleSettings(steps: d.steps, stride: 0, seed: context.seed, observationInterval: p.interval),
+                                          observers: trackerSets.map { $0.count == 1 ? $0[0] as WalkerObserver : ObserverGroup($0) },
+                                          firstWalker: walkers.lowerBound)
+            context.log("\(walkers.count == d.walkers ? "\(d.walkers)" : "walkers \(walkers.lowerBound)..<\(walkers.upperBound) of \(d.walkers):") walkers × \(d.steps) steps (time \(Double(d.steps) * d.dt) each), states \(names.joined(separator: ", "))")
+            do {
+                try ensemble.run(monitor: context.monitor, checkpoints: context.checkpoints, threads: context.cpus)
+            } catch let e as SamplingError {
+                throw FlowError.stageFailed(stage: stage, message: e.description)
+            }
+            if ensemble.integrator.reportsAcceptance {
+                let a = ensemble.acceptanceRates
+                context.log(String(format: "MALA acceptance: mean %.4f, min %.4f", a.reduce(0, +) / Double(a.count), a.min() ?? 0))
+            }
+            if context.isPart { return try RatesPart.write(trackerSets, to: context.output.root) }
+        }
         let trackers = trackerSets.map { $0[0] }
-        let ensemble = WalkerEnsemble(potential: system.potential, integrator: d.integrator(beta: system.beta), initial: initial,
-                                      settings: EnsembleSettings(steps: d.steps, stride: 0, seed: context.seed, observationInterval: p.interval),
-                                      observers: trackerSets.map { $0.count == 1 ? $0[0] as WalkerObserver : ObserverGroup($0) })
-        context.log("\(d.walkers) walkers × \(d.steps) steps (time \(Double(d.steps) * d.dt) each), states \(names.joined(separator: ", "))")
-        do {
-            try ensemble.run(monitor: context.monitor, checkpoints: context.checkpoints, threads: context.cpus)
-        } catch let e as SamplingError {
-            throw FlowError.stageFailed(stage: stage, message: e.description)
-        }
-        if ensemble.integrator.reportsAcceptance {
-            let a = ensemble.acceptanceRates
-            context.log(String(format: "MALA acceptance: mean %.4f, min %.4f", a.reduce(0, +) / Double(a.count), a.min() ?? 0))
-        }
         var rng = context.random("bootstrap")
         let estimate = TransitionRateEstimate(trackers: trackers, names: names, confidence: p.confidence, resamples: p.resamples, random: &rng)
         try write(estimate, names: names, confidence: p.confidence, to: context.output.root)
