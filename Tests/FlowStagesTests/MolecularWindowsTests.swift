@@ -22,37 +22,43 @@ final class MolecularWindowsTests: XCTestCase {
             b.i == carbon ? masses[b.j] < 2 : (b.j == carbon && masses[b.i] < 2)
         }!
         let hydrogen = bond.i == carbon ? bond.j : bond.i
-        ws.write("w.yaml", """
-        name: w
-        systems: {butane: {kind: charmm, temperature: 300, params: {molecule: butane}}}
-        stages:
-          md: {kind: simulate, system: butane, params: {integrator: langevin-baoab, dt: 0.0005, steps: 400, stride: 4, replicas: 2}}
-          ed:
-            kind: effective-dynamics
-            system: butane
-            resources: {cpus: 1}
-            inputs: {data: md}
-            params:
-              cvs: [{distance: [\(carbon), \(hydrogen)]}]
-              grid: {bins: [4]}
-              cutoff: 0.99
-              eigenvalues: 1
-              diffusion: {kappa: 50.0, steps: 60, equilibration: 20, interval: 5, dt: 0.0005, friction: 2.0}
-        """)
-        let summary = try ws.run("w.yaml")
-        XCTAssertEqual(summary.exitCode, 0, ws.failure(of: "ed", in: summary) ?? "")
-        let out = try ws.open("w", "ed")
-        defer { try? out.close() }
-        let m = try out.root.read("diffusion", as: Double.self).values
-        let samples = try out.root.read("window_samples", as: Int64.self).values
+        let (m, samples, convention) = try distanceWindows(carbon, hydrogen, constraints: "none", dt: 0.0005)
         let expected = MDUnits.accelerationFactor / 2.0 * (1 / masses[carbon] + 1 / masses[hydrogen])
         XCTAssertGreaterThan(samples.filter { $0 > 0 }.count, 1)
         for (c, n) in samples.enumerated() where n > 0 {
             XCTAssertEqual(n, 8, "(60 − 20)/5 frames per window")
             XCTAssertEqual(m[c], expected, accuracy: 1e-9 * expected, "cell \(c)")
         }
-        guard case .string(let convention)? = try out.root.attribute("diffusion_convention") else { return XCTFail("no convention") }
         XCTAssertTrue(convention.contains("418.4/gamma"), convention)
+    }
+
+    /// Runs restrained windows (γ = 2/ps, 4 cells) on the distance between atoms a and b of butane
+    /// with the given `constraints`; returns /diffusion, /window_samples and the convention.
+    func distanceWindows(_ a: Int, _ b: Int, constraints: String, dt: Double) throws -> (m: [Double], samples: [Int64], convention: String) {
+        ws.write("w.yaml", """
+        name: w
+        systems: {butane: {kind: charmm, temperature: 300, params: {molecule: butane, constraints: \(constraints)}}}
+        stages:
+          md: {kind: simulate, system: butane, params: {integrator: langevin-baoab, dt: \(dt), steps: 400, stride: 4, replicas: 2}}
+          ed:
+            kind: effective-dynamics
+            system: butane
+            resources: {cpus: 1}
+            inputs: {data: md}
+            params:
+              cvs: [{distance: [\(a), \(b)]}]
+              grid: {bins: [4]}
+              cutoff: 0.99
+              eigenvalues: 1
+              diffusion: {kappa: 50.0, steps: 60, equilibration: 20, interval: 5, dt: \(dt), friction: 2.0}
+        """)
+        let summary = try ws.run("w.yaml")
+        XCTAssertEqual(summary.exitCode, 0, ws.failure(of: "ed", in: summary) ?? "")
+        let out = try ws.open("w", "ed")
+        defer { try? out.close() }
+        var convention = ""
+        if case .string(let c)? = try out.root.attribute("diffusion_convention") { convention = c }
+        return (try out.root.read("diffusion", as: Double.self).values, try out.root.read("window_samples", as: Int64.self).values, convention)
     }
 
     /// Positions of atom `i` in a flat interleaved configuration.
@@ -193,36 +199,13 @@ final class MolecularWindowsTests: XCTestCase {
         let names = butane.topology.atoms.map(\.name)
         let (ca, cb) = (names.firstIndex(of: "C1")!, names.firstIndex(of: "C2")!)
         let carbonMass = butane.topology.masses[ca]
-        ws.write("c.yaml", """
-        name: c
-        systems: {butane: {kind: charmm, temperature: 300, params: {molecule: butane, constraints: h-bonds}}}
-        stages:
-          md: {kind: simulate, system: butane, params: {integrator: langevin-baoab, dt: 0.001, steps: 400, stride: 4, replicas: 2}}
-          ed:
-            kind: effective-dynamics
-            system: butane
-            resources: {cpus: 1}
-            inputs: {data: md}
-            params:
-              cvs: [{distance: [\(ca), \(cb)]}]
-              grid: {bins: [4]}
-              cutoff: 0.99
-              eigenvalues: 1
-              diffusion: {kappa: 50.0, steps: 60, equilibration: 20, interval: 5, dt: 0.001, friction: 2.0}
-        """)
-        let summary = try ws.run("c.yaml")
-        XCTAssertEqual(summary.exitCode, 0, ws.failure(of: "ed", in: summary) ?? "")
-        let out = try ws.open("c", "ed")
-        defer { try? out.close() }
-        let m = try out.root.read("diffusion", as: Double.self).values
-        let samples = try out.root.read("window_samples", as: Int64.self).values
+        let (m, samples, convention) = try distanceWindows(ca, cb, constraints: "h-bonds", dt: 0.001)
         let unconstrained = MDUnits.accelerationFactor / 2.0 * 2 / carbonMass
         XCTAssertGreaterThan(samples.filter { $0 > 0 }.count, 1)
         for (c, n) in samples.enumerated() where n > 0 {
             XCTAssertGreaterThan(m[c], 0.95 * unconstrained, "cell \(c)")
             XCTAssertLessThan(m[c], 0.995 * unconstrained, "cell \(c): the constraints' projection")
         }
-        guard case .string(let convention)? = try out.root.attribute("diffusion_convention") else { return XCTFail("no convention") }
         XCTAssertTrue(convention.contains("grad xi P diag"), convention)
     }
 
