@@ -60,6 +60,16 @@ def analyse(path):
           f"mean M on the band {np.sum(w[band][:, None, None] * M[band], axis=0).ravel() / np.sum(w[band])};  "
           f"eigenvalue ratio of M there {anis:.3g};  ν_AB from the grid {nu:.4g}")
     print(f"  invariants: P(0.4 < q < 0.6) = {p_band:.4g}, ⟨∇qᵀM∇q⟩ on the band = {gMg_band:.4g} /time")
+    # M against the CV's own scale: the distance L between the π-weighted centroids of the two states' cells.
+    X, Y = np.meshgrid(x, y)
+    trapezoid = cells[:, :, states.index("trapezoid")] == 1
+    centroid = [np.array([np.sum(pi * s * X), np.sum(pi * s * Y)]) / np.sum(pi * s) for s in (hexagon & kept, trapezoid & kept)]
+    L2 = float(np.sum((centroid[0] - centroid[1]) ** 2))
+    m_band = np.sum(w[band][:, None, None] * M[band], axis=0) / np.sum(w[band])
+    m_all = np.sum(pi[kept][:, None, None] * M[kept], axis=0) / np.sum(pi[kept])
+    print(f"  state images: hexagon centroid {centroid[0]}, trapezoid centroid {centroid[1]}, L = {L2 ** 0.5:.4g}; "
+          f"tr M / (2 L²): on the band {np.trace(m_band) / 2 / L2:.4g}, π-mean {np.trace(m_all) / 2 / L2:.4g} /time; "
+          f"band cells / kept cells {band.sum()}/{kept.sum()}")
     return barrier, beta
 
 

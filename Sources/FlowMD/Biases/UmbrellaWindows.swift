@@ -66,23 +66,32 @@ public final class UmbrellaWindows: BatchedBias {
 
 /// Running averages of one window's walker after its equilibration: ⟨ξ⟩ (on periodic components
 /// the mean displacement from the window centre, added back, so windows at the seam average
-/// correctly) and ⟨∇ξ M⁻¹ ∇ξᵀ⟩ with M⁻¹ the inverse masses (1 for the overdamped model systems).
+/// correctly) and ⟨∇ξ P M⁻¹ ∇ξᵀ⟩ with M⁻¹ the inverse masses (1 for the overdamped model
+/// systems) and P the projector onto the tangent space of the constraint manifold, orthogonal in
+/// the metric M⁻¹ (P = I − M⁻¹Cᵀ(CM⁻¹Cᵀ)⁻¹C with C the constraints' Jacobian; P = I without
+/// constraints): the diffusion tensor of the effective dynamics of a CV of constrained dynamics
+/// (Ciccotti, Lelièvre & Vanden-Eijnden, Commun. Pure Appl. Math. 61, 371 (2008), where the
+/// mobility on the manifold is P M⁻¹). P is RATTLE's velocity projection (`Constraints`), the
+/// one the integrators apply, so M and the dynamics see the same manifold.
 public final class WindowAverages: WalkerObserver {
     let cv: any CollectiveVariable
     let center: [Double]
     let periods: [Double?]
     let inverseMasses: [Double]?
+    let constraints: Constraints?
     let skipSteps: Int
     private var jacobian: [Double]
     /// Samples, Σ (ξ − z) per component, Σ J M⁻¹ Jᵀ (d × d).
     private var sums: [Double]
 
+    /// `constraints`: this window's own instance (it keeps scratch buffers), or nil.
     public init(cv: any CollectiveVariable, center: [Double], periods: [Double?], inverseMasses: [Double]? = nil,
-                equilibrationSteps: Int) {
+                constraints: Constraints? = nil, equilibrationSteps: Int) {
         self.cv = cv
         self.center = center
         self.periods = periods
         self.inverseMasses = inverseMasses
+        self.constraints = constraints
         skipSteps = equilibrationSteps
         let d = cv.outputDimension
         jacobian = [Double](repeating: 0, count: d * cv.inputDimension)
@@ -95,7 +104,7 @@ public final class WindowAverages: WalkerObserver {
     }
 
     /// One sample at x: ξ − z per component (minimum image on periodic ones), then
-    /// ∇ξ M⁻¹ ∇ξᵀ (d × d row-major). Runs that keep samples as frame values (molecular replicas,
+    /// ∇ξ P M⁻¹ ∇ξᵀ (d × d row-major). Runs that keep samples as frame values (molecular replicas,
     /// which checkpoint their frames) average them later with `add`.
     public func sample(_ x: [Double]) -> [Double] {
         let d = cv.outputDimension, n = cv.inputDimension
@@ -105,6 +114,23 @@ public final class WindowAverages: WalkerObserver {
             var u = xi[c] - center[c]
             if let p = periods[c] { u -= p * (u / p).rounded() }
             out[c] = u
+        }
+        if let constraints {
+            // Row a of ∇ξ P M⁻¹: the mobility M⁻¹∇ξ_aᵀ, projected as RATTLE projects a velocity.
+            let mobility = (0..<d).map { a -> [Double] in
+                var w = (0..<n).map { jacobian[a * n + $0] * (inverseMasses?[$0] ?? 1) }
+                constraints.rattleVelocities(&w, positions: x)
+                return w
+            }
+            for a in 0..<d {
+                for b in a..<d {
+                    var s = 0.0
+                    for j in 0..<n { s += jacobian[b * n + j] * mobility[a][j] }
+                    out[d + a * d + b] = s
+                    out[d + b * d + a] = s
+                }
+            }
+            return out
         }
         for a in 0..<d {
             for b in a..<d {

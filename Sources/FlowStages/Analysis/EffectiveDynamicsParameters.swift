@@ -71,7 +71,7 @@ struct WindowSpec: Decodable {
         interval = try p(.interval, default: 10, in: .atLeast(1), help: "average ξ and ∇ξ∇ξᵀ every this many steps")
         walkers = try p(.walkers, default: 1, in: .closed(1, 1000), help: "walkers per window (each its own random stream)")
         smoothing = try p(.smoothing, default: 0.0, in: .nonNegative, help: "Gaussian smoothing width of M over neighbouring cells, in cells (0: none)")
-        friction = try p(.friction, default: 1.0, unit: "1/ps", in: .positive, help: "charmm systems: the friction γ of the Brownian dynamics whose rates the effective dynamics predicts (M = (418.4/γ)⟨∇ξ diag(m)⁻¹∇ξᵀ⟩), and of the Langevin windows")
+        friction = try p(.friction, default: 1.0, unit: "1/ps", in: .positive, help: "charmm systems: the friction γ of the Brownian dynamics whose rates the effective dynamics predicts (M = (418.4/γ)⟨∇ξ P diag(m)⁻¹∇ξᵀ⟩, P the mass-weighted projection onto the constraints' tangent space when the system has constraints), and of the Langevin windows")
         try p.check(kappa.allSatisfy { $0 > 0 && $0.isFinite }, .kappa, "give positive force constants")
         try p.check(equilibration < steps, .equilibration, "must be below steps (\(steps)), or no sample is averaged")
     }

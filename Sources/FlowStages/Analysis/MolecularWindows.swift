@@ -12,28 +12,43 @@ import FlowMD
 /// to ps⁻², `MDUnits`). Both are averages over the restrained Boltzmann distribution, which any
 /// thermostat samples; Langevin samples it faster than the Brownian dynamics they describe.
 /// The effective dynamics then predicts that Brownian dynamics' rates, in 1/ps.
+///
+/// With constraints (`constraints: h-bonds`), the replicas run g-BAOAB with SHAKE/RATTLE and M is
+/// M(z) = (418.4/γ)⟨∇ξ P diag(m)⁻¹ ∇ξᵀ⟩, P the mass-weighted projector onto the tangent space of
+/// the constraint manifold (Ciccotti, Lelièvre & Vanden-Eijnden, Commun. Pure Appl. Math. 61, 371
+/// (2008); `WindowAverages`): the diffusion tensor of the constrained Brownian dynamics, which
+/// `transition-rates` runs with the same constraints. A CV along a constrained bond has M = 0.
 struct MolecularWindows {
     let windows: RestrainedWindows
     let model: CharmmModel
+
+    /// The averages of one window at `center`: ⟨ξ⟩ and the mass-weighted, constraint-projected
+    /// M in CV²/(ps·kcal/mol) at friction γ (the mobility (418.4/γ)/m per coordinate).
+    /// `masses` per coordinate (amu); `constraints` this window's own instance, or nil.
+    static func averages(cv: any CollectiveVariable, center: [Double], periods: [Double?], masses: [Double],
+                         constraints: Constraints?, friction: Double) -> WindowAverages {
+        let mobility = masses.map { MDUnits.accelerationFactor / (friction * $0) }
+        return WindowAverages(cv: cv, center: center, periods: periods, inverseMasses: mobility,
+                              constraints: constraints, equilibrationSteps: 0)
+    }
 
     func run(data: Matrix, values: Matrix, context: StageContext) throws -> RestrainedWindows.Estimate {
         let stage = context.stageName
         let spec = windows.spec, cv = windows.cv, periods = windows.periods
         let d = cv.outputDimension
         let kappa = try windows.forceConstants(stage: stage)
-        guard model.constraints == nil else {
-            throw FlowError.stageFailed(stage: stage, message: "restrained windows on a charmm system with constraints: M would need the constraints' projection; use constraints: none in the system")
-        }
         let masses = model.molecule.coordinateMasses
-        let inverse = masses.map { MDUnits.accelerationFactor / (spec.friction * $0) }
         // A part of a sharded stage runs its share of the windows; replica r of the set is global replica first + r.
         let mine = try context.partItems(of: windows.centers.count, items: "windows")
         let first = mine.lowerBound * spec.walkers
         let centers = windows.centers[mine].flatMap { [[Double]](repeating: $0, count: spec.walkers) }
-        let averages = centers.map { WindowAverages(cv: cv, center: $0, periods: periods, inverseMasses: inverse, equilibrationSteps: 0) }
+        let averages = centers.map {
+            Self.averages(cv: cv, center: $0, periods: periods, masses: masses, constraints: model.freshConstraints(), friction: spec.friction)
+        }
         let starts = windows.centers[mine].flatMap { [[Double]](repeating: data.row(windows.nearestFrame(to: $0, values: values)), count: spec.walkers) }
         let thermalizer = {
-            LangevinIntegrator(timeStep: spec.dt, temperature: model.temperature, friction: spec.friction, masses: masses)
+            LangevinIntegrator(timeStep: spec.dt, temperature: model.temperature, friction: spec.friction, masses: masses,
+                               constraints: model.freshConstraints())
         }
         let names = (0..<(d + d * d)).map { "window\($0)" }
         let phases = [

@@ -25,6 +25,9 @@ import FlowMD
 ///   Brownian dynamics in 1/ps (the reference butane rates are Brownian at γ = 1/ps; underdamped
 ///   Langevin rates agree only in the high-friction limit). The windows sample with Langevin
 ///   BAOAB: ⟨ξ⟩ and M are averages over the restrained Boltzmann distribution, whatever samples it.
+///   With constraints (SHAKE/RATTLE on bonds to H) M = (418.4/γ)⟨∇ξ P diag(m)⁻¹ ∇ξᵀ⟩, P the
+///   mass-weighted projection onto the tangent space of the constraint manifold (Ciccotti,
+///   Lelièvre & Vanden-Eijnden 2008), the diffusion tensor of the constrained Brownian dynamics.
 /// - L is discretized by P1 finite elements (`FiniteElementGenerator`: symmetric, detailed
 ///   balance with e^{−βF}, consistent for anisotropic position-dependent M; SqRA sees only the
 ///   diagonal of M), cells above the free-energy cut-off removed (the published LJ7 TPT keeps
@@ -278,7 +281,7 @@ enum EffectiveDynamicsStage: StageKind {
         try out.setAttribute("cells_retained", .int(Int64(model.nodes.count)))
         try out.setAttribute("diffusion_convention", .string(molecule == nil
             ? "M = <grad xi grad xi^T> in the system's coordinates, unit masses, overdamped dynamics"
-            : "M = (418.4/gamma) <grad xi diag(m)^-1 grad xi^T> in CV^2/(ps kcal/mol): Brownian dynamics at friction gamma = \(p.diffusion.friction)/ps, masses in amu, lengths in Angstrom"))
+            : "M = (418.4/gamma) <grad xi \(molecule?.constraints == nil ? "" : "P ")diag(m)^-1 grad xi^T> in CV^2/(ps kcal/mol): Brownian dynamics at friction gamma = \(p.diffusion.friction)/ps, masses in amu, lengths in Angstrom\(molecule?.constraints == nil ? "" : ", P the mass-weighted projection onto the tangent space of the H-bond constraints")"))
     }
 
     static func collectiveVariable(_ p: Parameters, system: SimulationSystem, context: StageContext) throws -> any CollectiveVariable {
