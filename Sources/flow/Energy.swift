@@ -22,7 +22,7 @@ struct Energy: ParsableCommand {
     @Option(name: .long, help: "PDB with the coordinates, atoms in PSF order.")
     var pdb: String?
 
-    @Option(name: .long, help: "A molecule flow builds: deca-alanine or butane.")
+    @Option(name: .long, help: "A molecule flow builds: deca-alanine, butane or alanine-dipeptide.")
     var molecule: String?
 
     @Option(name: .long, help: "Butane only: the built C1-C2-C3-C4 dihedral in degrees (default 180).")
@@ -51,7 +51,7 @@ struct Energy: ParsableCommand {
             return .builtIn(m, dihedral: dihedral)
         }
         guard let psf, let pdb, !parameterFiles.isEmpty else {
-            throw FlowError.usage("give --psf FILE --prm FILE [--prm FILE…] --pdb FILE, or --molecule deca-alanine|butane")
+            throw FlowError.usage("give --psf FILE --prm FILE [--prm FILE…] --pdb FILE, or --molecule deca-alanine|butane|alanine-dipeptide")
         }
         guard dihedral == nil else { throw FlowError.usage("--dihedral builds butane; use it with --molecule butane") }
         return .files(psf: psf, parameters: parameterFiles, pdb: pdb)

@@ -76,6 +76,17 @@ public enum BuiltInMolecules {
         return MolecularSystem(topology: topology, parameters: b.parameters, positions: x)
     }
 
+    /// The blocked alanine dipeptide ACE–ALA–NME in vacuum (22 atoms, segment ALAD): ALA with
+    /// CHARMM22's ACED and CT3 patches and CHARMM22/27 parameters, without CMAP (the parameter
+    /// table carries none). Built at φ = C7eq's −83°, ψ = 73° unless other backbone dihedrals
+    /// are given; both peptide bonds trans.
+    public static func alanineDipeptide(backbone: MoleculeBuilder.Backbone = .c7eq,
+                                        dataDirectory: String? = nil) throws -> MolecularSystem {
+        let b = try builder(parameterFile: "par_flow_peptide_c27.prm", dataDirectory: dataDirectory)
+        let (topology, x) = try b.build(segment: "ALAD", residues: ["ALA"], firstPatch: "ACED", lastPatch: "CT3", backbone: backbone)
+        return MolecularSystem(topology: topology, parameters: b.parameters, positions: x)
+    }
+
     /// All-atom n-butane (14 atoms, CHARMM36 alkane parameters), C1–C2–C3–C4 anti (180°) unless
     /// another dihedral (degrees) is given.
     public static func butane(dihedral: Double = 180, dataDirectory: String? = nil) throws -> MolecularSystem {

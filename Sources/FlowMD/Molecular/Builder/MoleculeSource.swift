@@ -5,13 +5,18 @@ public enum BuiltInMolecule: String, CaseIterable, Codable, Sendable {
     case decaAlanine = "deca-alanine"
     /// All-atom n-butane (`BuiltInMolecules.butane`).
     case butane
+    /// The blocked alanine dipeptide ACE–ALA–NME (`BuiltInMolecules.alanineDipeptide`).
+    case alanineDipeptide = "alanine-dipeptide"
+
+    /// Whether the builder's phi/psi options set this molecule's backbone.
+    public var isPeptide: Bool { self != .butane }
 }
 
 /// Where a molecule comes from: flow's own builder (with its options) or a PSF, CHARMM parameter
 /// files and a PDB with the same atoms — the two ways DESIGN.md §7 defines a `charmm` system.
 public enum MoleculeSource: Sendable, Equatable {
     /// A built-in molecule. `dihedral` (degrees) is butane's initial C1–C2–C3–C4 torsion;
-    /// `backbone` the deca-alanine φ/ψ (degrees). Each option applies to its molecule only.
+    /// `backbone` the peptides' φ/ψ (degrees). Each option applies to its molecule only.
     case builtIn(BuiltInMolecule, dihedral: Double? = nil, backbone: MoleculeBuilder.Backbone? = nil)
     /// A PSF, parameter files (later ones override earlier ones) and a PDB in PSF atom order.
     case files(psf: String, parameters: [String], pdb: String)
@@ -22,11 +27,12 @@ public enum MoleculeSource: Sendable, Equatable {
         switch self {
         case let .builtIn(molecule, dihedral, backbone):
             switch molecule {
-            case .decaAlanine:
+            case .decaAlanine, .alanineDipeptide:
                 if dihedral != nil {
-                    throw MolecularInputError(source: molecule.rawValue, line: nil, "the builder's dihedral option is butane's C1-C2-C3-C4 torsion; use phi/psi for deca-alanine")
+                    throw MolecularInputError(source: molecule.rawValue, line: nil, "the builder's dihedral option is butane's C1-C2-C3-C4 torsion; use phi/psi for \(molecule.rawValue)")
                 }
-                return try BuiltInMolecules.decaAlanine(backbone: backbone ?? .alphaHelix)
+                return molecule == .decaAlanine ? try BuiltInMolecules.decaAlanine(backbone: backbone ?? .alphaHelix)
+                    : try BuiltInMolecules.alanineDipeptide(backbone: backbone ?? .c7eq)
             case .butane:
                 if backbone != nil {
                     throw MolecularInputError(source: molecule.rawValue, line: nil, "phi/psi set the peptide backbone; use dihedral for butane")
