@@ -52,6 +52,18 @@ final class BuiltMoleculeEnergyTests: XCTestCase {
         check(e, Self.alanineDipeptideReference)
     }
 
+    /// With the CHARMM22/CMAP correction: one cross-term (φ, ψ), all other terms as without.
+    func testBuiltAlanineDipeptideWithCMAPMatchesOpenMM() throws {
+        let built = try BuiltInMolecules.alanineDipeptide(cmap: true)
+        XCTAssertEqual(built.topology.crossTerms.count, 1)
+        let system = try roundTripped("alaninedipeptide-cmap", built)
+        let e = try system.forceField().energyTerms(system.positions)
+        var reference = Self.alanineDipeptideReference
+        reference["cmap"] = 0.3068017131  // OpenMM 8.6.1, CMAPTorsionForce
+        reference["total"] = reference["total"]! + reference["cmap"]!
+        check(e, reference)
+    }
+
     /// OpenMM 8.6.1 (Reference platform, NoCutoff), kcal/mol.
     static let decaAlanineReference: [String: Double] = [
         "bond": 339.9913272,

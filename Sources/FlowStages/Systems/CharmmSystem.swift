@@ -76,7 +76,7 @@ enum CharmmSystem: SystemKind, SimulationSystemBuilder {
             try p.check(builder == nil || molecule != nil, .builder, "builder options apply to a built-in molecule: only")
             if let b = builder, let m = molecule {
                 try p.check(m == .butane || b.dihedral == nil, .builder, "dihedral is butane's C1-C2-C3-C4 torsion; \(m.rawValue) takes phi and psi")
-                try p.check(m.isPeptide || (b.phi == nil && b.psi == nil), .builder, "phi and psi set a peptide backbone; butane takes dihedral")
+                try p.check(m.isPeptide || (b.phi == nil && b.psi == nil && !b.cmap), .builder, "phi, psi and cmap apply to peptides; butane takes dihedral")
             }
             if case .radius(let r) = cutoff {
                 try p.check(r > 0 && (switchDistance ?? 0) < r, .switchDistance, "need 0 ≤ switch < cutoff (\(r) Å)")
@@ -91,7 +91,7 @@ enum CharmmSystem: SystemKind, SimulationSystemBuilder {
                 let backbone = builder.flatMap { b -> MoleculeBuilder.Backbone? in
                     b.phi == nil && b.psi == nil ? nil : MoleculeBuilder.Backbone(phi: b.phi ?? standard.phi, psi: b.psi ?? standard.psi)
                 }
-                return .builtIn(molecule, dihedral: builder?.dihedral, backbone: backbone)
+                return .builtIn(molecule, dihedral: builder?.dihedral, backbone: backbone, cmap: builder?.cmap ?? false)
             }
             return .files(psf: psf?.absolutePath ?? "", parameters: parameters.map(\.absolutePath), pdb: pdb?.absolutePath ?? "")
         }
@@ -101,11 +101,13 @@ enum CharmmSystem: SystemKind, SimulationSystemBuilder {
         var dihedral: Double?
         var phi: Double?
         var psi: Double?
-        enum CodingKeys: String, CodingKey { case dihedral, phi, psi }
+        var cmap: Bool
+        enum CodingKeys: String, CodingKey { case dihedral, phi, psi, cmap }
         init(from decoder: Decoder) throws {
             let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
             dihedral = try p.optional(.dihedral, unit: "degrees", in: .closed(-180, 180), help: "butane: initial C1-C2-C3-C4 dihedral (default 180, anti)")
             phi = try p.optional(.phi, unit: "degrees", in: .closed(-180, 180), help: "peptides: backbone φ (default deca-alanine −57, α-helix; alanine-dipeptide −83, C7eq)")
+            cmap = try p(.cmap, default: false, help: "peptides: add the CHARMM22/CMAP backbone correction (default false: CHARMM22 as in the NAMD tutorial's deca-alanine)")
             psi = try p.optional(.psi, unit: "degrees", in: .closed(-180, 180), help: "peptides: backbone ψ (default deca-alanine −47; alanine-dipeptide 73)")
         }
     }

@@ -43,12 +43,15 @@ public struct MoleculeBuilder {
         let keeps = { (names: [String]) in names.allSatisfy { !deleted.contains($0) } }
         result.bonds = residue.bonds.filter(keeps) + patch.bonds
         result.impropers = residue.impropers.filter(keeps) + patch.impropers
+        result.crossTerms = residue.crossTerms.filter(keeps) + patch.crossTerms
         result.internalCoordinates = residue.internalCoordinates.filter { keeps($0.atoms) } + patch.internalCoordinates
         return result
     }
 
+    /// `crossTerms`: list the templates' CMAP terms (those whose atoms all exist), as psfgen
+    /// does for a topology file with CMAP lines; the parameters then need their CMAP grids.
     public func build(segment: String, residues names: [String], firstPatch: String? = nil, lastPatch: String? = nil,
-                      backbone: Backbone = .alphaHelix) throws -> (topology: Topology, positions: [Double]) {
+                      backbone: Backbone = .alphaHelix, crossTerms: Bool = false) throws -> (topology: Topology, positions: [Double]) {
         precondition(!names.isEmpty, "a chain needs at least one residue")
         var residues: [ResidueTemplate] = []
         for (r, name) in names.enumerated() {
@@ -82,6 +85,7 @@ public struct MoleculeBuilder {
         var bonds: [Bond] = []
         var seen = Set<Bond>()
         var impropers: [Dihedral] = []
+        var cmaps: [CrossTerm] = []
         var ics: [(atoms: [Int], value: Double)] = []
         for (r, t) in residues.enumerated() {
             for b in t.bonds {
@@ -90,6 +94,11 @@ public struct MoleculeBuilder {
             }
             for imp in t.impropers {
                 if let ids = resolveAll(imp, r) { impropers.append(Dihedral(ids[0], ids[1], ids[2], ids[3])) }
+            }
+            for term in t.crossTerms where crossTerms {
+                guard let ids = resolveAll(term, r) else { continue }
+                let c = CrossTerm(phi: Dihedral(ids[0], ids[1], ids[2], ids[3]), psi: Dihedral(ids[4], ids[5], ids[6], ids[7]))
+                if !cmaps.contains(c) { cmaps.append(c) }
             }
             for ic in t.internalCoordinates {
                 guard let ids = resolveAll(ic.atoms, r) else { continue }
@@ -103,7 +112,7 @@ public struct MoleculeBuilder {
                 ics.append((ids, degrees * .pi / 180))
             }
         }
-        var topology = Topology(atoms: atoms, bonds: bonds, impropers: impropers)
+        var topology = Topology(atoms: atoms, bonds: bonds, impropers: impropers, crossTerms: cmaps)
         topology.angles = topology.generatedAngles()
         topology.dihedrals = topology.generatedDihedrals()
         return (topology, try coordinates(atoms, ics, bonds: bonds))
