@@ -22,11 +22,14 @@ struct Energy: ParsableCommand {
     @Option(name: .long, help: "PDB with the coordinates, atoms in PSF order.")
     var pdb: String?
 
-    @Option(name: .long, help: "A molecule flow builds: deca-alanine or butane.")
+    @Option(name: .long, help: "A molecule flow builds: deca-alanine, butane or alanine-dipeptide.")
     var molecule: String?
 
     @Option(name: .long, help: "Butane only: the built C1-C2-C3-C4 dihedral in degrees (default 180).")
     var dihedral: Double?
+
+    @Flag(name: .long, help: "Peptides only: add the CHARMM22/CMAP backbone correction.")
+    var cmap = false
 
     @Option(name: .long, help: "Non-bonded cutoff: none (all pairs) or a radius in Å.")
     var cutoff: String = "none"
@@ -48,12 +51,13 @@ struct Energy: ParsableCommand {
                 let names = BuiltInMolecule.allCases.map(\.rawValue)
                 throw FlowError.usage("unknown molecule '\(molecule)'\(DidYouMean.hint(for: molecule, among: names)); built-in molecules: \(names.joined(separator: ", "))")
             }
-            return .builtIn(m, dihedral: dihedral)
+            return .builtIn(m, dihedral: dihedral, cmap: cmap)
         }
         guard let psf, let pdb, !parameterFiles.isEmpty else {
-            throw FlowError.usage("give --psf FILE --prm FILE [--prm FILE…] --pdb FILE, or --molecule deca-alanine|butane")
+            throw FlowError.usage("give --psf FILE --prm FILE [--prm FILE…] --pdb FILE, or --molecule deca-alanine|butane|alanine-dipeptide")
         }
         guard dihedral == nil else { throw FlowError.usage("--dihedral builds butane; use it with --molecule butane") }
+        guard !cmap else { throw FlowError.usage("--cmap builds a peptide with CMAP; with --psf, the PSF's cross-terms decide") }
         return .files(psf: psf, parameters: parameterFiles, pdb: pdb)
     }
 

@@ -46,6 +46,24 @@ final class BuiltMoleculeEnergyTests: XCTestCase {
         check(e, Self.butaneReference)
     }
 
+    func testBuiltAlanineDipeptideMatchesOpenMM() throws {
+        let system = try roundTripped("alaninedipeptide", try BuiltInMolecules.alanineDipeptide())
+        let e = try system.forceField().energyTerms(system.positions)
+        check(e, Self.alanineDipeptideReference)
+    }
+
+    /// With the CHARMM22/CMAP correction: one cross-term (φ, ψ), all other terms as without.
+    func testBuiltAlanineDipeptideWithCMAPMatchesOpenMM() throws {
+        let built = try BuiltInMolecules.alanineDipeptide(cmap: true)
+        XCTAssertEqual(built.topology.crossTerms.count, 1)
+        let system = try roundTripped("alaninedipeptide-cmap", built)
+        let e = try system.forceField().energyTerms(system.positions)
+        var reference = Self.alanineDipeptideReference
+        reference["cmap"] = 0.3068017131  // OpenMM 8.6.1, CMAPTorsionForce
+        reference["total"] = reference["total"]! + reference["cmap"]!
+        check(e, reference)
+    }
+
     /// OpenMM 8.6.1 (Reference platform, NoCutoff), kcal/mol.
     static let decaAlanineReference: [String: Double] = [
         "bond": 339.9913272,
@@ -74,5 +92,21 @@ final class BuiltMoleculeEnergyTests: XCTestCase {
         "lennard_jones_14": -0.2161280626,
         "coulomb_14": 2.775558021,
         "total": 72.10235997,
+    ]
+
+    /// OpenMM 8.6.1 (Reference platform, NoCutoff), kcal/mol; the full CHARMM22/27 file
+    /// (par_all27_prot_lipid_cmap.prm, no CMAP) gives the same terms to 1e-14.
+    static let alanineDipeptideReference: [String: Double] = [
+        "bond": 88.29450907,
+        "urey_bradley": 1.385861097,
+        "angle": 31.86632262,
+        "dihedral": 5.157032805,
+        "improper": 7.664077508,
+        "cmap": 0,
+        "lennard_jones": 6.70025699,
+        "coulomb": -22.5361209,
+        "lennard_jones_14": 5.156120672,
+        "coulomb_14": 58.93144434,
+        "total": 118.5319392,
     ]
 }

@@ -35,11 +35,12 @@ final class CharmmSystemDecodingTests: XCTestCase {
         XCTAssertEqual(errors(system: "{kind: charmm, temperature: 350, params: {molecule: butane, builder: {dihedral: 60}, cutoff: 8, switch: 6, constraints: h-bonds}}"), [])
         XCTAssertEqual(errors(system: "{kind: charmm, params: {molecule: deca-alanine}}",
                               params: "{steps: 10, stride: 5, replicas: 2, minimization: {tolerance: 0.5}, equilibration_steps: 3, bias: {steered: {atoms: [BH:1:CA, 97], k: 2, from: 12, to: 14}, tethered: {fixed: 0, pulled: BH:10:NT}}}"), [])
+        XCTAssertEqual(errors(system: "{kind: charmm, params: {molecule: alanine-dipeptide, builder: {phi: 60, cmap: true}}}"), [])
     }
 
     func testSystemMistakes() {
         assertError(errors(system: "{kind: charmm, params: {molecule: deca-alanin}}"), "params.molecule: unknown molecule 'deca-alanin' (did you mean 'deca-alanine'?)")
-        assertError(errors(system: "{kind: charmm, params: {}}"), "params.molecule: give molecule: deca-alanine | butane, or psf:, parameters: [...] and pdb:")
+        assertError(errors(system: "{kind: charmm, params: {}}"), "params.molecule: give molecule: deca-alanine | butane | alanine-dipeptide, or psf:, parameters: [...] and pdb:")
         assertError(errors(system: "{kind: charmm, params: {molecule: butane, psf: mol.psf}}"), "params.psf: give either molecule: or psf/parameters/pdb files, not both")
         assertError(errors(system: "{kind: charmm, params: {psf: missing.psf, parameters: [mol.psf], pdb: mol.psf}}"), "params.psf: file 'missing.psf' not found")
         assertError(errors(system: "{kind: charmm, params: {psf: mol.psf, pdb: mol.psf}}"), "params.molecule: give molecule:")
@@ -47,7 +48,8 @@ final class CharmmSystemDecodingTests: XCTestCase {
         assertError(errors(system: "{kind: charmm, params: {molecule: butane, switch: 10}}"), "params.switch: a switching distance needs a cutoff")
         assertError(errors(system: "{kind: charmm, params: {molecule: butane, cutoff: 8, switch: 9}}"), "params.switch: need 0 ≤ switch < cutoff (8.0 Å)")
         assertError(errors(system: "{kind: charmm, params: {molecule: deca-alanine, builder: {dihedral: 60}}}"), "params.builder: dihedral is butane's C1-C2-C3-C4 torsion")
-        assertError(errors(system: "{kind: charmm, params: {molecule: butane, builder: {phi: -60}}}"), "params.builder: phi and psi set the deca-alanine backbone")
+        assertError(errors(system: "{kind: charmm, params: {molecule: butane, builder: {phi: -60}}}"), "params.builder: phi, psi and cmap apply to peptides")
+        assertError(errors(system: "{kind: charmm, params: {molecule: butane, builder: {cmap: true}}}"), "params.builder: phi, psi and cmap apply to peptides")
         assertError(errors(system: "{kind: charmm, params: {molecule: butane, constraints: all-bonds}}"), "params.constraints: unknown value 'all-bonds'")
         assertError(errors(system: "{kind: charmm, temperature: -3, params: {molecule: butane}}"), "temperature: must be > 0.0 (got -3.0)")
         assertError(errors(system: "{kind: charmm, beta: 2, params: {molecule: butane}}"), "beta")

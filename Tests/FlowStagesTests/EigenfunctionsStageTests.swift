@@ -105,6 +105,50 @@ final class EigenfunctionsStageTests: XCTestCase {
         assertWithin5Percent(try eigenvalues("iso").final, [1, 1, 2])
     }
 
+    /// The mass-weighted generator L = γ⁻¹(β⁻¹M⁻¹Δ − M⁻¹∇V·∇) of V = ½ Σ kᵢxᵢ² has the linear
+    /// eigenfunctions xᵢ with λᵢ = kᵢ/(γ mᵢ) (and nᵢ-th Hermite polynomials with nᵢkᵢ/(γmᵢ)). With
+    /// k = (2, 4, 8), m = (6, 8, 1), γ = 2: x₁ 1/6, x₂ 1/4, x₁² 1/3, … — the unit-mass generator
+    /// would give x₁ 2 and x₂ 4 instead, and unit masses with γ 1, 2.
+    func testMassWeightedGeneratorOfAHarmonicMolecule() throws {
+        try ws.writeHDF5("samples.h5", matrices: ["x": StratifiedGaussian.samples(count: 5000, scales: [(0.5).squareRoot(), 0.5, (0.125).squareRoot()], seed: 6)])
+        ws.write("mass.yaml", workflow(name: "mass", beta: 1, stiffness: [2, 4, 8], count: 2)
+                 .replacingOccurrences(of: "count: 2\n", with: "count: 2\n      friction: 2\n      masses: [6, 8, 1]\n"))
+        XCTAssertEqual(try ws.run("mass.yaml").exitCode, 0)
+        assertWithin5Percent(try eigenvalues("mass").final, [1.0 / 6, 0.25])
+        let f = try ws.open("mass", "eig")
+        defer { try? f.close() }
+        // The stored network takes the Cartesian coordinates: f₁ ∝ x₁, f₂ ∝ x₂.
+        let x = StratifiedGaussian.samples(count: 5000, scales: [(0.5).squareRoot(), 0.5, (0.125).squareRoot()], seed: 6)
+        let values = try MLP.load(from: f.root.group("network")).values(x)
+        XCTAssertGreaterThan(abs(correlation(values.column(0), x.column(0))), 0.95)
+        XCTAssertGreaterThan(abs(correlation(values.column(1), x.column(1))), 0.95)
+        let stored = try f.root.readMatrix("values")
+        for i in stride(from: 0, to: 5000, by: 97) { XCTAssertEqual(values[i, 0], stored[i, 0], accuracy: 1e-9) }
+    }
+
+    /// The exact eigenfunctions xᵢ of the same system through the mass-weighted loss: the
+    /// Rayleigh quotient of f = xᵢ = yᵢ/√mᵢ is c kᵢ/(γ mᵢ) to sampling error (c = 418.4 as for
+    /// molecules), and the network on y becomes the same function of x.
+    func testMassWeightedRayleighQuotientOfTheExactEigenfunctions() {
+        let x = StratifiedGaussian.samples(count: 20000, scales: [(0.5).squareRoot(), 0.5, (0.125).squareRoot()], seed: 7)
+        let generator = MassWeightedGenerator(masses: [6, 8, 1], friction: 2, unitFactor: 418.4)
+        let y = generator.massWeighted(x)
+        let values = Matrix(rows: x.rows, cols: 3, storage: (0..<x.rows).flatMap { i in (0..<3).map { y[i, $0] / generator.rootMasses[$0] } })
+        let norms = Matrix(rows: x.rows, cols: 3, storage: (0..<x.rows).flatMap { _ in [1.0 / 6, 1.0 / 8, 1.0] })
+        let loss = EigenfunctionLoss(beta: generator.effectiveBeta(1), weights: [1, 0.5, 0.25], penalty: 1)
+        let lambda = loss.eigenvalues(values: values, gradientNormsSquared: norms).eigenvalues
+        for (got, expected) in zip(lambda, [2.0 / 12, 4.0 / 16, 8.0 / 2].map { 418.4 * $0 }) {
+            XCTAssertEqual(got, expected, accuracy: 1e-3 * expected)
+        }
+        var rng = RandomSource(seed: 3)
+        let network = MLP(sizes: [3, 5, 1], activation: .tanh, rng: &rng)
+        network.inputNormalization = .standardizing(y)
+        let onY = network.values(y)
+        generator.takingCartesianInputs(network)
+        let onX = network.values(x)
+        for i in stride(from: 0, to: x.rows, by: 499) { XCTAssertEqual(onX[i, 0], onY[i, 0], accuracy: 1e-12) }
+    }
+
     func testBadInputsFailWithOneLine() throws {
         try ws.writeHDF5("nox.h5", matrices: ["positions": Matrix(rows: 10, cols: 2, repeating: 1)])
         try ws.writeHDF5("threed.h5", matrices: ["x": StratifiedGaussian.samples(count: 50, scales: [1, 1, 1], seed: 4)])
@@ -113,11 +157,14 @@ final class EigenfunctionsStageTests: XCTestCase {
         name: bad
         systems:
           ou: {kind: harmonic, params: {stiffness: [1, 1]}}
+          ou3: {kind: harmonic, params: {stiffness: [1, 1, 1]}}
         stages:
           nox: {kind: eigenfunctions, system: ou, inputs: {data: {file: nox.h5}}, params: {training: {epochs: 1}}}
           mismatch: {kind: eigenfunctions, system: ou, inputs: {data: {file: threed.h5}}, params: {training: {epochs: 1}}}
           nobeta: {kind: eigenfunctions, inputs: {data: {file: threed.h5}}, params: {training: {epochs: 1}}}
           diverging: {kind: eigenfunctions, system: ou, inputs: {data: {file: onepoint.h5}}, params: {training: {epochs: 5}}}
+          nomasses: {kind: eigenfunctions, system: ou3, inputs: {data: {file: threed.h5}}, params: {friction: 1, training: {epochs: 1}}}
+          twomasses: {kind: eigenfunctions, system: ou3, inputs: {data: {file: threed.h5}}, params: {friction: 1, masses: [1, 2], training: {epochs: 1}}}
         """)
         let summary = try ws.run("bad.yaml", keepGoing: true)
         let nox = try XCTUnwrap(ws.failure(of: "nox", in: summary))
@@ -128,7 +175,11 @@ final class EigenfunctionsStageTests: XCTestCase {
         XCTAssertTrue(nobeta.contains("no β"), nobeta)
         let diverging = try XCTUnwrap(ws.failure(of: "diverging", in: summary))
         XCTAssertTrue(diverging.contains("training diverged at epoch 1, batch 1: loss term 'rayleigh' is"), "zero variance: \(diverging)")
-        for message in [nox, mismatch, nobeta, diverging] { XCTAssertFalse(message.contains("\n"), message) }
+        let nomasses = try XCTUnwrap(ws.failure(of: "nomasses", in: summary))
+        XCTAssertTrue(nomasses.contains("params.friction needs masses"), nomasses)
+        let twomasses = try XCTUnwrap(ws.failure(of: "twomasses", in: summary))
+        XCTAssertTrue(twomasses.contains("2 masses (params.masses) for inputs of 3 coordinates"), twomasses)
+        for message in [nox, mismatch, nobeta, diverging, nomasses, twomasses] { XCTAssertFalse(message.contains("\n"), message) }
     }
 
     func testInvalidWeightsAreRejectedBeforeRunning() throws {

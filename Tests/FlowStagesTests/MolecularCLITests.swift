@@ -117,6 +117,35 @@ final class MolecularCLITests: XCTestCase {
         XCTAssertEqual(try XYZFile.read(path: cli.workspace + "/one.xyz").frames.count, 1)
     }
 
+    /// The alanine-dipeptide DAG: metadynamics on the named CVs (phi, psi) → backbone features by
+    /// atom index and aligned coordinates → mass-weighted eigenfunctions and effective dynamics.
+    /// The features' quadruples are the named φ and ψ: the same values as the effective
+    /// dynamics' /cv for every frame.
+    func testAlanineDipeptideSmokeProfileRunsEndToEnd() throws {
+        let run = try runSmoke("alanine-dipeptide")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let results = cli.workspace + "/results/alanine-dipeptide/"
+        for file in ["report.md", "samples-weights.png", "free-energy.png", "phi1.png", "phi2.png", "eigenvalues.png", "loss.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: results + file), file)
+        }
+        func read(_ stage: String, _ dataset: String) throws -> (values: [Double], shape: [Int]) {
+            let f = try HDF5File.open(results + stage + ".h5")
+            defer { try? f.close() }
+            let d = try f.root.read(dataset, as: Double.self)
+            return (d.values, d.shape)
+        }
+        let backbone = try read("backbone", "x"), cv = try read("ed", "cv")
+        XCTAssertEqual(backbone.shape, [2 * 200, 2])
+        XCTAssertEqual(cv.shape, backbone.shape)
+        for (a, b) in zip(backbone.values, cv.values) { XCTAssertEqual(a, b, accuracy: 1e-12) }
+        XCTAssertEqual(try read("aligned", "x").shape, [400, 66])
+        let lambda = try read("eigenfunctions", "eigenvalues_final").values
+        XCTAssertEqual(lambda.count, 2)
+        XCTAssertTrue(lambda.allSatisfy { $0 > 0 && $0.isFinite }, "\(lambda)")
+        let report = try String(contentsOfFile: results + "report.md", encoding: .utf8)
+        XCTAssertTrue(report.contains("| λ1 | 0.047 |"), report)
+    }
+
     func testExportErrorsSayWhatIsMissing() throws {
         let bare = cli.workspace + "/bare.h5"
         let f = try HDF5File.create(bare)

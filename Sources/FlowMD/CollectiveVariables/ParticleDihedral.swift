@@ -13,18 +13,21 @@ public protocol PeriodicComponents {
 public struct ParticleDihedral: CollectiveVariable, PeriodicComponents {
     public let layout: ParticleLayout
     public let atoms: [Int]
+    /// The component's name (a backbone `phi`/`psi`); nil: phi with the 1-based atom numbers.
+    public let name: String?
 
-    public init(_ a: Int, _ b: Int, _ c: Int, _ d: Int, layout: ParticleLayout) {
+    public init(_ a: Int, _ b: Int, _ c: Int, _ d: Int, layout: ParticleLayout, name: String? = nil) {
         precondition(layout.spatialDimension == 3, "dihedral angles need 3D particles")
         precondition(Set([a, b, c, d]).count == 4 && [a, b, c, d].allSatisfy { (0..<layout.particles).contains($0) },
                      "a dihedral needs four distinct particles of the system")
         atoms = [a, b, c, d]
         self.layout = layout
+        self.name = name
     }
 
     public var inputDimension: Int { layout.dimension }
     public var outputDimension: Int { 1 }
-    public var componentNames: [String] { ["phi" + atoms.map { "\($0 + 1)" }.joined(separator: "_")] }
+    public var componentNames: [String] { [name ?? "phi" + atoms.map { "\($0 + 1)" }.joined(separator: "_")] }
     public var periods: [Double?] { [2 * Double.pi] }
 
     public func value(_ x: [Double]) -> [Double] {

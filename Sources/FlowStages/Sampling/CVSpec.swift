@@ -3,6 +3,7 @@ import FlowMD
 
 /// A collective variable named in a workflow: `mu2`, `mu3`, `coordination`,
 /// `sorted-coordination`, a coordinate name of the system (`x`, `y` of Müller–Brown, `x3`), a
+/// peptide's backbone dihedral (`phi`, `psi` of the alanine dipeptide; `phi2`, `psi9`), a
 /// geometric CV of particles given by 0-based indices: `{distance: [i, j]}`, `{angle: [i, j, k]}`,
 /// `{dihedral: [i, j, k, l]}`, `{position: [i]}`, or a learned CV given to the stage as an input:
 /// `{model: cv}` (an `orthogonal-cvs` output, its network composed with the feature map it was
@@ -95,8 +96,9 @@ enum CVSpec: Decodable, Equatable, ParameterTypeDescribing {
                 if name.hasPrefix("mu"), let k = Int(name.dropFirst(2)), k >= 2 {
                     return CoordinationMoments(layout: try Self.particleLayout(system, for: name), orders: [k])
                 }
+                if let cv = system.namedCVs[name] { return cv }
                 guard let i = system.coordinateNames.firstIndex(of: name) else {
-                    let known = ["mu2", "mu3", "coordination", "sorted-coordination"] + system.coordinateNames
+                    let known = ["mu2", "mu3", "coordination", "sorted-coordination"] + system.namedCVs.keys.sorted() + system.coordinateNames
                     throw CVSpecError("unknown CV '\(name)'\(DidYouMean.hint(for: name, among: known)); known: \(known.joined(separator: ", ")), or {distance|angle|dihedral|position: [particles]}")
                 }
                 return SelectedCoordinates([i], inputDimension: system.potential.dimension, names: [name])

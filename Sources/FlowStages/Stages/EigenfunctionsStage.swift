@@ -14,6 +14,11 @@ import FlowNN
 /// (`EigenfunctionLoss`) with expectations weighted by the samples' `/weights` when present. The
 /// reported λᵢ = β⁻¹E|∇fᵢ|²/Var fᵢ are positive: λ = −(eigenvalue of L), 0 < λ₁ ≤ … ≤ λ_K (the
 /// trivial constant eigenfunction, λ₀ = 0, is excluded by the variance normalization).
+///
+/// With `friction` γ the generator is that of the overdamped limit of Langevin dynamics with
+/// masses, L = γ⁻¹(β⁻¹M⁻¹Δ − M⁻¹∇V·∇), and λ = β⁻¹E[∇f·M⁻¹∇f]/(γ Var f) in the system's
+/// 1/time (`MassWeightedGenerator`): the time scales of a molecule's Cartesian coordinates
+/// (aligned by a `features` chain), masses those of the charmm system's atoms.
 enum EigenfunctionsStage: StageKind {
     static let name = "eigenfunctions"
     static let version = 1
@@ -50,10 +55,12 @@ enum EigenfunctionsStage: StageKind {
         var standardize: Bool
         var useWeights: Bool
         var gridPoints: Int
+        var friction: Double?
+        var masses: [Double]?
         var training: TrainingSpec<Defaults>
 
         enum CodingKeys: String, CodingKey {
-            case count, network, networks, weights, penalty, sort, beta, standardize, training
+            case count, network, networks, weights, penalty, sort, beta, standardize, training, friction, masses
             case useWeights = "use_weights"
             case gridPoints = "grid_points"
         }
@@ -71,6 +78,11 @@ enum EigenfunctionsStage: StageKind {
             useWeights = try p(.useWeights, default: true, help: "weight expectations by the input's /weights when it has them")
             gridPoints = try p(.gridPoints, default: 101, in: .atLeast(2), help: "2-D data: grid nodes per axis for /grid")
             try p.checkAllocation(.gridPoints, [gridPoints, gridPoints], what: "grid_points × grid_points nodes", fix: "lower grid_points")
+            friction = try p.optional(.friction, unit: "1/time (1/ps for charmm systems)", in: .positive,
+                                      help: "γ: learn the generator of overdamped Langevin with friction γ and masses, L = γ⁻¹(β⁻¹M⁻¹Δ − M⁻¹∇V·∇), λ = β⁻¹E[∇f·M⁻¹∇f]/(γ Var f) in 1/time (charmm: 1/ps); default: the unit-mass generator β⁻¹Δ − ∇V·∇")
+            masses = try p.optional(.masses, unit: "mass (amu for charmm)", help: "with friction: the mass of every input coordinate (default: a charmm system's atom masses, three coordinates per atom, for inputs of all its atoms' Cartesian coordinates)")
+            try p.check(masses == nil || friction != nil, .masses, "masses enter only the friction generator; set friction: γ too or drop masses")
+            try p.check(masses?.allSatisfy { $0 > 0 } ?? true, .masses, "masses must be positive")
             training = try p.group(.training, help: "optimizer, epochs, minibatches (see the training keys)")
         }
     }
@@ -78,19 +90,23 @@ enum EigenfunctionsStage: StageKind {
     static func run(_ p: Parameters, in context: StageContext) throws {
         let system = try context.system.map { try SystemFactory.simulationSystem(for: $0, stage: context.stageName) }
         let beta = try EigenLossSettings.beta(parameter: p.beta, system: system, stage: context.stageName)
-        let samples = try LearningInput.samples("data", of: context, useWeights: p.useWeights, system: system)
+        let input = try LearningInput.samples("data", of: context, useWeights: p.useWeights, system: system)
+        let generator = try massWeighting(p, dimension: input.dimension, context: context)
+        let samples = generator.map { SampleSet(x: $0.massWeighted(input.x), weights: input.weights) } ?? input
+        if let generator { context.log(generator.description) }
         var rng = context.random("init")
         let model = EigenfunctionModel(count: p.count, inputs: samples.dimension, network: p.network,
                                        separate: p.networks == .separate,
                                        input: p.standardize ? .standardizing(samples.x) : .identity(samples.dimension), rng: &rng)
         context.log("\(p.count) eigenfunctions from \(samples.count) samples in \(samples.dimension)-D, β = \(beta)"
                     + (samples.weights == nil ? "" : ", weighted"))
-        let training = EigenfunctionTraining(loss: EigenfunctionLoss(beta: beta, weights: p.weights, penalty: p.penalty,
-                                                                     sortsByEigenvalue: p.sort),
+        let training = EigenfunctionTraining(loss: EigenfunctionLoss(beta: generator?.effectiveBeta(beta) ?? beta, weights: p.weights,
+                                                                     penalty: p.penalty, sortsByEigenvalue: p.sort),
                                              training: p.training, seed: context.seed)
         try context.learning { session in
             let result = try training.run(model, on: samples, session: session)
-            try write(result, parameters: p, samples: samples, system: system, beta: beta, to: context.output.root)
+            generator?.takingCartesianInputs(result.network)
+            try write(result, parameters: p, samples: input, system: system, beta: beta, generator: generator, to: context.output.root)
             context.log("eigenvalues " + result.eigenvalues.map { String(format: "%.5g", $0) }.joined(separator: ", "))
         }
     }
@@ -98,7 +114,7 @@ enum EigenfunctionsStage: StageKind {
     /// Writes the network, the eigenvalues per epoch and final, the values at the samples, the
     /// loss history and, for 2-D data, the eigenfunctions on a grid.
     static func write(_ result: EigenfunctionTraining.Result, parameters p: Parameters, samples: SampleSet,
-                      system: SimulationSystem?, beta: Double, to out: HDF5Group) throws {
+                      system: SimulationSystem?, beta: Double, generator: MassWeightedGenerator?, to out: HDF5Group) throws {
         try result.network.save(to: out.createGroup(Output.network))
         let epochs = result.eigenvaluesPerEpoch
         try out.write(Output.eigenvalues, values: epochs.flatMap { $0 }, shape: [epochs.count, p.count])
@@ -108,6 +124,28 @@ enum EigenfunctionsStage: StageKind {
         try PlaneGrid.writeIfPlanar(result.network, samples: samples.x, system: system, points: p.gridPoints,
                                     to: out, description: "eigenfunctions f_1…f_K")
         try out.setAttribute("beta", .double(beta))
-        try out.setAttribute("sign_convention", .string("eigenvalues are λ > 0 with L f = −λ f, L = β⁻¹Δ − ∇V·∇"))
+        try out.setAttribute("sign_convention", .string("eigenvalues are λ > 0 with L f = −λ f, "
+            + (generator.map { "L = γ⁻¹(β⁻¹M⁻¹Δ − M⁻¹∇V·∇), γ = \($0.friction), in 1/time" } ?? "L = β⁻¹Δ − ∇V·∇")))
+    }
+
+    /// The mass-weighted generator of `friction`, with the masses given or those of the charmm
+    /// system's atoms; nil without friction.
+    static func massWeighting(_ p: Parameters, dimension: Int, context: StageContext) throws -> MassWeightedGenerator? {
+        guard let friction = p.friction else { return nil }
+        let stage = context.stageName
+        var masses = p.masses
+        var unitFactor = 1.0
+        if let definition = context.system, let sp = definition.parameters as? CharmmSystem.Parameters {
+            let model = try CharmmSystem.model(sp, system: definition.name, stage: stage)
+            masses = masses ?? model.molecule.coordinateMasses
+            unitFactor = MDUnits.accelerationFactor
+        }
+        guard let masses else {
+            throw FlowError.stageFailed(stage: stage, message: "params.friction needs masses: give params.masses (one per coordinate) or a charmm system")
+        }
+        guard masses.count == dimension else {
+            throw FlowError.stageFailed(stage: stage, message: "params.friction: \(masses.count) masses (\(p.masses == nil ? "the system's atoms × 3" : "params.masses")) for inputs of \(dimension) coordinates; feed all atoms' Cartesian coordinates or give params.masses")
+        }
+        return MassWeightedGenerator(masses: masses, friction: friction, unitFactor: unitFactor)
     }
 }

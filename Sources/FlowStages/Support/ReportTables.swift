@@ -82,7 +82,10 @@ struct TableSpec: Decodable {
                 for (c, column) in columns.enumerated() {
                     let v = values[c][r]
                     cells.append(column.format(v))
-                    if let ref, column.relativeError ?? relativeError { cells.append(Self.relative(v, ref[r])) }
+                    if let ref, let refColumn = reference, column.relativeError ?? relativeError {
+                        // As displayed: each column's scale applied (a column in 1/ps against a reference in 1/ns).
+                        cells.append(Self.relative(v.map { $0 * column.scale }, ref[r].map { $0 * refColumn.scale }))
+                    }
                 }
                 md += "| " + cells.joined(separator: " | ") + " |\n"
             }

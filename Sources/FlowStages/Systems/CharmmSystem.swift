@@ -2,7 +2,7 @@ import FlowCore
 import FlowMD
 
 /// `kind: charmm` — a molecule with the CHARMM force field (DESIGN §7): one of flow's built-in
-/// molecules (`molecule: deca-alanine | butane`) or a PSF, CHARMM parameter files and a PDB,
+/// molecules (`molecule: deca-alanine | butane | alanine-dipeptide`) or a PSF, CHARMM parameter files and a PDB,
 /// at a temperature, with the non-bonded treatment, 1-4 scaling and constraints that
 /// `simulate` and `flow energy` use. Units throughout: Å, kcal/mol, amu, ps, K, e.
 ///
@@ -13,7 +13,7 @@ import FlowMD
 /// ```
 enum CharmmSystem: SystemKind, SimulationSystemBuilder {
     static let name = "charmm"
-    static let summary = "a molecule with the CHARMM force field: built-in deca-alanine/butane or PSF + parameters + PDB (Å, kcal/mol, amu, ps)"
+    static let summary = "a molecule with the CHARMM force field: built-in deca-alanine/butane/alanine-dipeptide or PSF + parameters + PDB (Å, kcal/mol, amu, ps)"
 
     struct Parameters: Decodable {
         var temperature: Double
@@ -75,8 +75,8 @@ enum CharmmSystem: SystemKind, SimulationSystemBuilder {
             try p.check(molecule == nil || !files, .psf, "give either molecule: or psf/parameters/pdb files, not both")
             try p.check(builder == nil || molecule != nil, .builder, "builder options apply to a built-in molecule: only")
             if let b = builder, let m = molecule {
-                try p.check(m == .butane || b.dihedral == nil, .builder, "dihedral is butane's C1-C2-C3-C4 torsion; deca-alanine takes phi and psi")
-                try p.check(m == .decaAlanine || (b.phi == nil && b.psi == nil), .builder, "phi and psi set the deca-alanine backbone; butane takes dihedral")
+                try p.check(m == .butane || b.dihedral == nil, .builder, "dihedral is butane's C1-C2-C3-C4 torsion; \(m.rawValue) takes phi and psi")
+                try p.check(m.isPeptide || (b.phi == nil && b.psi == nil && !b.cmap), .builder, "phi, psi and cmap apply to peptides; butane takes dihedral")
             }
             if case .radius(let r) = cutoff {
                 try p.check(r > 0 && (switchDistance ?? 0) < r, .switchDistance, "need 0 ≤ switch < cutoff (\(r) Å)")
@@ -87,12 +87,11 @@ enum CharmmSystem: SystemKind, SimulationSystemBuilder {
 
         var source: MoleculeSource {
             if let molecule {
+                let standard: MoleculeBuilder.Backbone = molecule == .alanineDipeptide ? .c7eq : .alphaHelix
                 let backbone = builder.flatMap { b -> MoleculeBuilder.Backbone? in
-                    b.phi == nil && b.psi == nil ? nil
-                        : MoleculeBuilder.Backbone(phi: b.phi ?? MoleculeBuilder.Backbone.alphaHelix.phi,
-                                                   psi: b.psi ?? MoleculeBuilder.Backbone.alphaHelix.psi)
+                    b.phi == nil && b.psi == nil ? nil : MoleculeBuilder.Backbone(phi: b.phi ?? standard.phi, psi: b.psi ?? standard.psi)
                 }
-                return .builtIn(molecule, dihedral: builder?.dihedral, backbone: backbone)
+                return .builtIn(molecule, dihedral: builder?.dihedral, backbone: backbone, cmap: builder?.cmap ?? false)
             }
             return .files(psf: psf?.absolutePath ?? "", parameters: parameters.map(\.absolutePath), pdb: pdb?.absolutePath ?? "")
         }
@@ -102,12 +101,14 @@ enum CharmmSystem: SystemKind, SimulationSystemBuilder {
         var dihedral: Double?
         var phi: Double?
         var psi: Double?
-        enum CodingKeys: String, CodingKey { case dihedral, phi, psi }
+        var cmap: Bool
+        enum CodingKeys: String, CodingKey { case dihedral, phi, psi, cmap }
         init(from decoder: Decoder) throws {
             let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
             dihedral = try p.optional(.dihedral, unit: "degrees", in: .closed(-180, 180), help: "butane: initial C1-C2-C3-C4 dihedral (default 180, anti)")
-            phi = try p.optional(.phi, unit: "degrees", in: .closed(-180, 180), help: "deca-alanine: backbone φ (default −57, α-helix)")
-            psi = try p.optional(.psi, unit: "degrees", in: .closed(-180, 180), help: "deca-alanine: backbone ψ (default −47, α-helix)")
+            phi = try p.optional(.phi, unit: "degrees", in: .closed(-180, 180), help: "peptides: backbone φ (default deca-alanine −57, α-helix; alanine-dipeptide −83, C7eq)")
+            cmap = try p(.cmap, default: false, help: "peptides: add the CHARMM22/CMAP backbone correction (default false: CHARMM22 as in the NAMD tutorial's deca-alanine)")
+            psi = try p.optional(.psi, unit: "degrees", in: .closed(-180, 180), help: "peptides: backbone ψ (default deca-alanine −47; alanine-dipeptide 73)")
         }
     }
 
@@ -179,10 +180,15 @@ struct CharmmModel {
     /// Constraints for one integrator (they keep scratch buffers).
     func freshConstraints() -> Constraints? { constraints?.independentCopy() }
 
-    /// The molecule as a `SimulationSystem` (CVs by atom index, named configuration `structure`).
+    /// The molecule as a `SimulationSystem` (CVs by atom index or, for peptides, the backbone
+    /// dihedrals by name: `phi`, `psi`; named configuration `structure`).
     var simulationSystem: SimulationSystem {
-        SimulationSystem(potential: forceField, beta: beta, namedConfigurations: ["structure": molecule.positions],
-                         coordinateNames: topology.atoms.flatMap { a in ["x", "y", "z"].map { "\(a.segment):\(a.residueID):\(a.name).\($0)" } },
-                         layout: .atoms(topology.atoms.count), minimumNames: [])
+        var system = SimulationSystem(potential: forceField, beta: beta, namedConfigurations: ["structure": molecule.positions],
+                                      coordinateNames: topology.atoms.flatMap { a in ["x", "y", "z"].map { "\(a.segment):\(a.residueID):\(a.name).\($0)" } },
+                                      layout: .atoms(topology.atoms.count), minimumNames: [])
+        for (name, q) in topology.backboneDihedrals() {
+            system.namedCVs[name] = ParticleDihedral(q[0], q[1], q[2], q[3], layout: .atoms(topology.atoms.count), name: name)
+        }
+        return system
     }
 }

@@ -6,7 +6,13 @@ flow; this script only documents the cross-check):
     python3 -m venv /work/venv-openmm && /work/venv-openmm/bin/pip install openmm
     FLOW_REFERENCE_EXPORT=/tmp/flow-ref swift test -c release -Xswiftc -enable-testing \
         --skip-build --filter BuiltMoleculeEnergyTests      # writes the PSF/PDB files flow built
-    /work/venv-openmm/bin/python Tests/FlowMDTests/Reference/openmm_reference.py /tmp/flow-ref Data/charmm
+    /work/venv-openmm/bin/python Tests/FlowMDTests/Reference/openmm_reference.py /tmp/flow-ref Data/charmm \
+        [par_all27_prot_lipid_cmap.prm]
+
+With the third argument (the full CHARMM22/27 file, e.g. from johncava/Molecular_Dyanmics_cGAN,
+cGAN_Code/All_ML_Training_Data/210905_SMD_decaalanine/charmm/), the alanine dipeptide is also
+evaluated with the original file, to show that flow's tables give it the same terms (no wildcard
+standing in for a specific CHARMM line), without and with the CMAP correction.
 
 OpenMM 8.6.1, CharmmPsfFile.createSystem, Reference platform, NoCutoff, no constraints. Each force
 goes to its own group; Lennard-Jones and Coulomb are separated by zeroing charges or epsilons,
@@ -21,10 +27,10 @@ import openmm.unit as u
 KCAL = u.kilocalories_per_mole
 
 
-def energies(psf_path, pdb_path, prm_path):
+def energies(psf_path, pdb_path, *prm_paths):
     psf = app.CharmmPsfFile(psf_path)
     pdb = app.PDBFile(pdb_path)
-    params = app.CharmmParameterSet(prm_path)
+    params = app.CharmmParameterSet(*prm_paths, permissive=True)
     system = psf.createSystem(params, nonbondedMethod=app.NoCutoff, constraints=None)
     names = {}
     for n, force in enumerate(system.getForces()):
@@ -78,8 +84,24 @@ def energies(psf_path, pdb_path, prm_path):
 
 if __name__ == "__main__":
     exported, data = sys.argv[1], sys.argv[2]
-    for name, prm in (("decaalanine", "par_flow_peptide_c27.prm"), ("butane", "par_flow_alkane_c36.prm")):
-        e = energies(f"{exported}/{name}.psf", f"{exported}/{name}.pdb", f"{data}/{prm}")
+    molecules = (("decaalanine", "par_flow_peptide_c27.prm"), ("butane", "par_flow_alkane_c36.prm"),
+                 ("alaninedipeptide", "par_flow_peptide_c27.prm"),
+                 ("alaninedipeptide-cmap", ["par_flow_peptide_c27.prm", "par_flow_cmap_c27.prm"]))
+    for name, prm in molecules:
+        prms = [f"{data}/{p}" for p in ([prm] if isinstance(prm, str) else prm)]
+        e = energies(f"{exported}/{name}.psf", f"{exported}/{name}.pdb", *prms)
         print(name)
         for key, value in e.items():
             print(f"  {key:18s} {value:.10g}")
+    if len(sys.argv) > 3:
+        flow = energies(f"{exported}/alaninedipeptide.psf", f"{exported}/alaninedipeptide.pdb", f"{data}/par_flow_peptide_c27.prm")
+        full = energies(f"{exported}/alaninedipeptide.psf", f"{exported}/alaninedipeptide.pdb", sys.argv[3])
+        print("alaninedipeptide, full CHARMM22/27 file minus flow's table")
+        for key in flow:
+            print(f"  {key:18s} {full[key] - flow[key]:.3g}")
+        flow = energies(f"{exported}/alaninedipeptide-cmap.psf", f"{exported}/alaninedipeptide-cmap.pdb",
+                        f"{data}/par_flow_peptide_c27.prm", f"{data}/par_flow_cmap_c27.prm")
+        full = energies(f"{exported}/alaninedipeptide-cmap.psf", f"{exported}/alaninedipeptide-cmap.pdb", sys.argv[3])
+        print("alaninedipeptide with CMAP, full CHARMM22/27 file minus flow's tables")
+        for key in flow:
+            print(f"  {key:18s} {full[key] - flow[key]:.3g}")

@@ -59,27 +59,45 @@ public enum BuiltInMolecules {
         return url.appendingPathComponent("Data").path
     }
 
-    static func builder(parameterFile: String, dataDirectory: String?) throws -> MoleculeBuilder {
+    static func builder(parameterFiles: [String], dataDirectory: String?) throws -> MoleculeBuilder {
         let dir = (dataDirectory ?? Self.dataDirectory()) + "/charmm"
         return MoleculeBuilder(templates: try ResidueTemplateReader.read(path: dir + "/top_flow.rtf"),
-                               parameters: try CharmmParameterReader.read(path: dir + "/" + parameterFile))
+                               parameters: try CharmmParameterReader.read(paths: parameterFiles.map { dir + "/" + $0 }))
+    }
+
+    /// The peptide tables: CHARMM22/27, and with `cmap` the CHARMM22/CMAP alanine map.
+    static func peptideParameterFiles(cmap: Bool) -> [String] {
+        ["par_flow_peptide_c27.prm"] + (cmap ? ["par_flow_cmap_c27.prm"] : [])
     }
 
     /// Deca-alanine of the NAMD steered-MD tutorial: segment BH, ten ALA, neutral NH2 N-terminus
     /// with NTER types (NNEU), amidated C-terminus (CT2); CHARMM22/27 parameters; an ideal α-helix
-    /// unless other backbone dihedrals are given.
-    public static func decaAlanine(backbone: MoleculeBuilder.Backbone = .alphaHelix,
+    /// unless other backbone dihedrals are given. `cmap` adds the CHARMM22/CMAP correction on
+    /// residues 2–9 (the tutorial's PSF has none).
+    public static func decaAlanine(backbone: MoleculeBuilder.Backbone = .alphaHelix, cmap: Bool = false,
                                    dataDirectory: String? = nil) throws -> MolecularSystem {
-        let b = try builder(parameterFile: "par_flow_peptide_c27.prm", dataDirectory: dataDirectory)
+        let b = try builder(parameterFiles: peptideParameterFiles(cmap: cmap), dataDirectory: dataDirectory)
         let (topology, x) = try b.build(segment: "BH", residues: Array(repeating: "ALA", count: 10),
-                                        firstPatch: "NNEU", lastPatch: "CT2", backbone: backbone)
+                                        firstPatch: "NNEU", lastPatch: "CT2", backbone: backbone, crossTerms: cmap)
+        return MolecularSystem(topology: topology, parameters: b.parameters, positions: x)
+    }
+
+    /// The blocked alanine dipeptide ACE–ALA–NME in vacuum (22 atoms, segment ALAD): ALA with
+    /// CHARMM22's ACED and CT3 patches and CHARMM22/27 parameters; `cmap` adds the CHARMM22/CMAP
+    /// correction on (φ, ψ) (off by default: pure CHARMM22). Built at φ = C7eq's −83°, ψ = 73°
+    /// unless other backbone dihedrals are given; both peptide bonds trans.
+    public static func alanineDipeptide(backbone: MoleculeBuilder.Backbone = .c7eq, cmap: Bool = false,
+                                        dataDirectory: String? = nil) throws -> MolecularSystem {
+        let b = try builder(parameterFiles: peptideParameterFiles(cmap: cmap), dataDirectory: dataDirectory)
+        let (topology, x) = try b.build(segment: "ALAD", residues: ["ALA"], firstPatch: "ACED", lastPatch: "CT3",
+                                        backbone: backbone, crossTerms: cmap)
         return MolecularSystem(topology: topology, parameters: b.parameters, positions: x)
     }
 
     /// All-atom n-butane (14 atoms, CHARMM36 alkane parameters), C1–C2–C3–C4 anti (180°) unless
     /// another dihedral (degrees) is given.
     public static func butane(dihedral: Double = 180, dataDirectory: String? = nil) throws -> MolecularSystem {
-        var b = try builder(parameterFile: "par_flow_alkane_c36.prm", dataDirectory: dataDirectory)
+        var b = try builder(parameterFiles: ["par_flow_alkane_c36.prm"], dataDirectory: dataDirectory)
         var templates = b.templates
         if var t = templates["BUTA"], let n = t.internalCoordinates.firstIndex(where: { $0.atoms == ["C1", "C2", "C3", "C4"] }) {
             t.internalCoordinates[n].value = String(dihedral)

@@ -14,11 +14,13 @@ public struct MoleculeBuilder {
         self.parameters = parameters
     }
 
-    /// Backbone dihedrals in degrees (α-helix: φ = −57°, ψ = −47°, ω = 180°).
+    /// Backbone dihedrals in degrees (α-helix: φ = −57°, ψ = −47°, ω = 180°), the same for every residue.
     public struct Backbone: Sendable {
         public var phi: Double, psi: Double, omega: Double
         public init(phi: Double, psi: Double, omega: Double = 180) { self.phi = phi; self.psi = psi; self.omega = omega }
         public static let alphaHelix = Backbone(phi: -57, psi: -47)
+        /// The alanine dipeptide's C7eq minimum in vacuum (CHARMM22, about (−83°, 73°)).
+        public static let c7eq = Backbone(phi: -83, psi: 73)
     }
 
     func template(_ name: String) throws -> ResidueTemplate {
@@ -41,12 +43,15 @@ public struct MoleculeBuilder {
         let keeps = { (names: [String]) in names.allSatisfy { !deleted.contains($0) } }
         result.bonds = residue.bonds.filter(keeps) + patch.bonds
         result.impropers = residue.impropers.filter(keeps) + patch.impropers
+        result.crossTerms = residue.crossTerms.filter(keeps) + patch.crossTerms
         result.internalCoordinates = residue.internalCoordinates.filter { keeps($0.atoms) } + patch.internalCoordinates
         return result
     }
 
+    /// `crossTerms`: list the templates' CMAP terms (those whose atoms all exist), as psfgen
+    /// does for a topology file with CMAP lines; the parameters then need their CMAP grids.
     public func build(segment: String, residues names: [String], firstPatch: String? = nil, lastPatch: String? = nil,
-                      backbone: Backbone = .alphaHelix) throws -> (topology: Topology, positions: [Double]) {
+                      backbone: Backbone = .alphaHelix, crossTerms: Bool = false) throws -> (topology: Topology, positions: [Double]) {
         precondition(!names.isEmpty, "a chain needs at least one residue")
         var residues: [ResidueTemplate] = []
         for (r, name) in names.enumerated() {
@@ -80,6 +85,7 @@ public struct MoleculeBuilder {
         var bonds: [Bond] = []
         var seen = Set<Bond>()
         var impropers: [Dihedral] = []
+        var cmaps: [CrossTerm] = []
         var ics: [(atoms: [Int], value: Double)] = []
         for (r, t) in residues.enumerated() {
             for b in t.bonds {
@@ -88,6 +94,11 @@ public struct MoleculeBuilder {
             }
             for imp in t.impropers {
                 if let ids = resolveAll(imp, r) { impropers.append(Dihedral(ids[0], ids[1], ids[2], ids[3])) }
+            }
+            for term in t.crossTerms where crossTerms {
+                guard let ids = resolveAll(term, r) else { continue }
+                let c = CrossTerm(phi: Dihedral(ids[0], ids[1], ids[2], ids[3]), psi: Dihedral(ids[4], ids[5], ids[6], ids[7]))
+                if !cmaps.contains(c) { cmaps.append(c) }
             }
             for ic in t.internalCoordinates {
                 guard let ids = resolveAll(ic.atoms, r) else { continue }
@@ -101,17 +112,36 @@ public struct MoleculeBuilder {
                 ics.append((ids, degrees * .pi / 180))
             }
         }
-        var topology = Topology(atoms: atoms, bonds: bonds, impropers: impropers)
+        var topology = Topology(atoms: atoms, bonds: bonds, impropers: impropers, crossTerms: cmaps)
         topology.angles = topology.generatedAngles()
         topology.dihedrals = topology.generatedDihedrals()
-        return (topology, try coordinates(atoms, ics))
+        return (topology, try coordinates(atoms, ics, bonds: bonds))
     }
 
-    /// Places every atom from the internal coordinates, seeding the first IC's A, B, C.
-    func coordinates(_ atoms: [Atom], _ ics: [(atoms: [Int], value: Double)]) throws -> [Double] {
-        guard let seed = ics.first?.atoms else {
-            throw MolecularInputError(source: "templates", line: nil, "no internal coordinates to build from")
+    /// Places every atom from the internal coordinates. The seed is the first IC whose A–B and
+    /// B–C are bonds and from which every atom can be placed: a chain's first residue seeds from
+    /// its backbone, a capped single residue (ACE–ALA–NME) from the first cap IC that reaches it.
+    func coordinates(_ atoms: [Atom], _ ics: [(atoms: [Int], value: Double)], bonds: [Bond]) throws -> [Double] {
+        let bonded = Set(bonds.map(\.canonical))
+        let seeds = ics.map(\.atoms).filter { bonded.contains(Bond($0[0], $0[1]).canonical) && bonded.contains(Bond($0[1], $0[2]).canonical) }
+        guard !seeds.isEmpty else {
+            throw MolecularInputError(source: "templates", line: nil, "no internal coordinate along bonds to build from")
         }
+        var firstMissing = 0
+        for seed in seeds {
+            let placed = try place(atoms, ics, seed: seed)
+            if let missing = placed.firstIndex(where: { $0 == nil }) {
+                firstMissing = missing
+                continue
+            }
+            return placed.flatMap { [$0!.x, $0!.y, $0!.z] }
+        }
+        throw MolecularInputError(source: "templates", line: nil,
+                                  "internal coordinates do not place atom \(atoms[firstMissing].name) of residue \(atoms[firstMissing].residueID)")
+    }
+
+    /// The atoms the internal coordinates reach from `seed`'s A, B, C (nil for the others).
+    func place(_ atoms: [Atom], _ ics: [(atoms: [Int], value: Double)], seed: [Int]) throws -> [SIMD3<Double>?] {
         func bond(_ p: Int, _ q: Int) throws -> Double { try parameters.bond(atoms[p].type, atoms[q].type).r0 }
         func angle(_ p: Int, _ q: Int, _ s: Int) throws -> Double {
             try parameters.angle(atoms[p].type, atoms[q].type, atoms[s].type).theta0
@@ -134,10 +164,6 @@ public struct MoleculeBuilder {
                 progress = true
             }
         }
-        if let missing = placed.firstIndex(where: { $0 == nil }) {
-            throw MolecularInputError(source: "templates", line: nil,
-                                      "internal coordinates do not place atom \(atoms[missing].name) of residue \(atoms[missing].residueID)")
-        }
-        return placed.flatMap { [$0!.x, $0!.y, $0!.z] }
+        return placed
     }
 }

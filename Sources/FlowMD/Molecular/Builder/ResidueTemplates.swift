@@ -18,11 +18,13 @@ public struct ResidueTemplate: Equatable, Sendable {
     /// Bonded pairs of atom names (`-`/`+` prefixes for neighbouring residues).
     public var bonds: [[String]] = []
     public var impropers: [[String]] = []
+    /// CMAP cross-terms: eight atom names, φ's four then ψ's four.
+    public var crossTerms: [[String]] = []
     public var internalCoordinates: [InternalCoordinate] = []
 }
 
-/// Reads residue topology files: RESI/PRES blocks with ATOM, DELETE ATOM, BOND/DOUBLE, IMPR/IMPH
-/// and IC lines (CHARMM `rtop.doc`). flow's IC lines carry only the dihedral (see Data/charmm/
+/// Reads residue topology files: RESI/PRES blocks with ATOM, DELETE ATOM, BOND/DOUBLE, IMPR/IMPH,
+/// CMAP and IC lines (CHARMM `rtop.doc`). flow's IC lines carry only the dihedral (see Data/charmm/
 /// top_flow.rtf); GROUP, DONOR, ACCEPTOR and similar lines are accepted and ignored.
 public enum ResidueTemplateReader {
     public static func read(path: String) throws -> [String: ResidueTemplate] {
@@ -64,6 +66,9 @@ public enum ResidueTemplateReader {
             case "IMPR", "IMPH":
                 guard current != nil, (f.count - 1) % 4 == 0 else { throw file.error(index, "\(word) needs groups of four atom names") }
                 current!.impropers += stride(from: 1, to: f.count, by: 4).map { f[$0..<($0 + 4)].map(String.init) }
+            case "CMAP":
+                guard current != nil, f.count == 9 else { throw file.error(index, "CMAP needs eight atom names (φ's four, then ψ's)") }
+                current!.crossTerms.append(f[1...8].map(String.init))
             case "IC":
                 guard current != nil, f.count == 6 else { throw file.error(index, "IC needs four atom names and a dihedral") }
                 let value = String(f[5])
@@ -72,7 +77,7 @@ public enum ResidueTemplateReader {
                 }
                 current!.internalCoordinates.append(.init(atoms: f[1..<5].map { String($0).replacingOccurrences(of: "*", with: "") },
                                                           value: value.lowercased()))
-            case "GROUP", "DONOR", "ACCEPTOR", "PATCH", "PATCHING", "DECL", "DEFA", "MASS", "AUTO", "CMAP", "LONEPAIR":
+            case "GROUP", "DONOR", "ACCEPTOR", "PATCH", "PATCHING", "DECL", "DEFA", "MASS", "AUTO", "LONEPAIR":
                 continue
             default:
                 if Int(first) != nil { continue }
