@@ -141,12 +141,25 @@ enum CGANStage: StageKind {
                                generatorSteps: p.adversarial.generatorSteps, discriminatorSteps: p.adversarial.discriminatorSteps),
             energyWeight: p.energy.weight, groupWeights: p.energy.terms, termSchedule: p.energy.schedule,
             biasWeight: bias == nil ? 0 : p.biasWeight, gradientClip: p.gradientClip > 0 ? p.gradientClip : nil)
+        schedule.pretraining.reconstruction = p.pretraining.reconstruction
+        if p.pretraining.units == .thermal {
+            let dof = 3 * atomCount - 6 - (model.constraints?.count ?? 0)
+            schedule.pretraining.energyUnit = 0.5 * Double(dof) / model.beta
+            guard let r0 = CGANTraining.reconstructionScale(frames.truth, times: frames.truthTime, replicas: frames.truthReplica,
+                                                            p.pretraining.reconstruction, features: features), r0 > 0 else {
+                throw FlowError.stageFailed(stage: stage, message: "params.pretraining.units: thermal measures the reconstruction against the scatter between replicas at the same t; the input has one replica (or identical ones): give the augment stage several replicas, or set units: paper")
+            }
+            schedule.pretraining.reconstructionUnit = r0
+            context.log(String(format: "pretraining in thermal units: E₀ = ½·%d·k_BT = %.2f kcal/mol, R₀ = %.4g (%@)", dof, schedule.pretraining.energyUnit, r0,
+                               p.pretraining.reconstruction == .aligned ? "Å², MSD after superposition" : "torsion features²"))
+        }
         if p.mmd.weight > 0 {
             schedule.mmd = ConditionalMMD(timeBandwidth: p.mmd.timeBandwidth, realFeatures: features.values(frames.truth))
             schedule.mmdWeight = p.mmd.weight
         }
         let energy = ForceFieldEnergyOp(forceField: model.forceField)
-        if p.energy.reference == .data {
+        if p.energy.reference != .none {
+            schedule.energyReferencePerFrame = p.energy.reference == .data
             let groups = energy.evaluate(frames.truth).energies
             schedule.energyReference = TimeProfile(times: frames.truthTime, rows: (0..<groups.rows).map { Array(GeneratedPathAnalysis.row(groups, $0)) })
         }
