@@ -45,7 +45,7 @@ struct CGANPretrainingSpec: Decodable {
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
-        epochs = try p(.epochs, default: 5, in: .atLeast(0), help: "pretraining epochs; α = epoch/epochs anneals the loss α·E_terms + (1 − α)·MSE(torsions)")
+        epochs = try p(.epochs, default: 5, in: .atLeast(0), help: "pretraining epochs; α = epoch/epochs anneals the loss α·E_terms/E₀ + (1 − α)·R/R₀ (R the reconstruction, E₀ and R₀ the units: 1 in the paper)")
         learningRate = try p(.learningRate, default: 1e-2, in: .positive, help: "Adam learning rate of the pretraining")
         frames = try p(.frames, default: 10, in: .atLeast(1), help: "the first this many frames of every replica are the pretraining data")
         batchSize = try p(.batchSize, default: 128, in: .atLeast(1), help: "frames per pretraining minibatch")
