@@ -18,7 +18,12 @@ import FlowNN
 /// energy is the full CHARMM force field of `flow energy` (the code's TorchMD energy dropped
 /// Urey–Bradley, impropers and the 1-4 LJ parameters); torsions enter the discriminator as
 /// (cos φ, sin φ) by default (`torsions: angle` is the paper's raw angle, discontinuous at ±π);
-/// the discriminator's sigmoid is folded into a logit BCE (same loss, no overflow).
+/// the discriminator's sigmoid is folded into a logit BCE (same loss, no overflow). Options beyond
+/// the paper, off by default: a pretraining that reconstructs by the MSD after superposition and
+/// weighs energy and reconstruction in thermal units (`pretraining.reconstruction`, `units`: the
+/// paper's sum of kcal/mol and rad² lets the bonded energy, which does not know the fold, decide),
+/// the discriminator's extra features, the conditional MMD, the energy reference and the spring
+/// centred on the data.
 ///
 /// After training: `/path` at T times t_k = k/(T − 1) with z = 0 (the noise's mode), `/samples`
 /// with `draws` noise draws per time, their energies, the bias distance, RMSD after optimal
