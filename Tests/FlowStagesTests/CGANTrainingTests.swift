@@ -123,6 +123,43 @@ final class CGANTrainingTests: XCTestCase {
         XCTAssertEqual(tape.gradient(e).storage, [0.5, 5, 0.5, 5])
         tape.backward(below)
         XCTAssertEqual(tape.gradient(e).storage, [0, 0, 0, 0])
+        // The batch's mean excess: sample 1 is 10 below (1·(−1) + 10·(−0.9)), sample 2 is 7 above,
+        // so the batch is 1.5 below on average and nothing is penalized, although sample 2 is above.
+        let balanced = CGANTraining.weighted(e, weights: [1, 10], reference: [[6, 1.9], [3, 1]], perFrame: false)
+        XCTAssertEqual(tape.scalar(balanced), 0)
+        XCTAssertGreaterThan(tape.scalar(CGANTraining.weighted(e, weights: [1, 10], reference: [[6, 1.9], [3, 1]])), 0, "per frame, sample 2 pays")
+        let above = CGANTraining.weighted(e, weights: [1, 10], reference: [[1, 1], [3, 1]], perFrame: false)
+        XCTAssertEqual(tape.scalar(above), (4.0 + 7) / 2)
+        tape.backward(above)
+        XCTAssertEqual(tape.gradient(e).storage, [0.5, 5, 0.5, 5], "every frame is pushed alike, the spread is left alone")
+    }
+
+    /// R₀ of the thermal units pairs frames of different replicas at the same time only: three
+    /// replicas of the built butane with independent noise of σ per coordinate, scaled by a
+    /// time-dependent factor so that any pair across times would weigh far more. Two independent
+    /// copies differ by 2σ² per coordinate, of which superposition removes 6 of the 3n degrees of
+    /// freedom, so half their MSD is 3σ²(3n − 6)/(3n).
+    func testThermalReconstructionScaleIsTheScatterBetweenReplicasAtTheSameTime() throws {
+        let molecule = try MoleculeSource.builtIn(.butane).load()
+        var rng = RandomSource(seed: 21)
+        let sigma = 0.1, times = (0..<20).map { Double($0) / 19 }
+        var rows: [Double] = [], t: [Double] = [], replicas: [Int] = []
+        for time in times {
+            for r in 0..<3 {
+                rows += molecule.positions.map { (1 + time) * $0 + sigma * rng.normal() }
+                t.append(time)
+                replicas.append(r)
+            }
+        }
+        let truth = Matrix(rows: t.count, cols: molecule.positions.count, storage: rows)
+        let features = DiscriminatorFeatures(torsions: TorsionFeatureOp(topology: molecule.topology, encoding: .sinCos), bonds: nil)
+        let r0 = try XCTUnwrap(CGANTraining.reconstructionScale(truth, times: t, replicas: replicas, .aligned, features: features))
+        let dof = Double(molecule.positions.count)
+        XCTAssertEqual(r0, 3 * sigma * sigma * (dof - 6) / dof, accuracy: 0.1 * 3 * sigma * sigma)
+        XCTAssertNil(CGANTraining.reconstructionScale(truth, times: t.indices.map { Double($0) }, replicas: replicas, .aligned, features: features),
+                     "every time held by one frame: no pair")
+        let torsions = try XCTUnwrap(CGANTraining.reconstructionScale(truth, times: t, replicas: replicas, .torsions, features: features))
+        XCTAssertGreaterThan(torsions, 0)
     }
 
     func testStagedScheduleSwitchesGroupsOnByQuarters() {

@@ -167,6 +167,46 @@ final class LearningOpsTests: XCTestCase {
         assertVJPMatchesFiniteDifferences(at: x) { spring($0, times: [0.25]) }
     }
 
+    /// A frame rigidly rotated and translated, row-major 3 × 3 rotation.
+    func moved(_ frame: ArraySlice<Double>, _ r: Matrix, by shift: [Double]) -> [Double] {
+        var out: [Double] = []
+        for a in stride(from: frame.startIndex, to: frame.endIndex, by: 3) {
+            for i in 0..<3 {
+                var v = shift[i]
+                for j in 0..<3 { v += r.storage[3 * i + j] * frame[a + j] }
+                out.append(v)
+            }
+        }
+        return out
+    }
+
+    /// The MSD after superposition: zero for a rigidly moved copy, unchanged when the target moves
+    /// rigidly, below the MSD of the centred frames as they lie, and its gradient (through the
+    /// optimal rotation, by the envelope theorem) against finite differences for targets far from
+    /// the frames' orientation, which a wrong rotation derivative would fail.
+    func testAlignedDeviationIsRigidMotionInvariantAndItsGradientMatchesFiniteDifferences() throws {
+        let (_, _, x) = try decaAlanine()
+        var rng = RandomSource(seed: 12)
+        let distorted = x.storage.map { $0 + 0.4 * rng.normal() }
+        let rotations = [rng.rotation3D(), rng.rotation3D()]
+        let targets = Matrix(rows: 2, cols: x.cols, storage: (0..<2).flatMap { s in
+            moved(distorted[(s * x.cols)..<((s + 1) * x.cols)], rotations[s], by: [3, -1, 2]) })
+        let op = AlignedDeviationOp()
+        assertVJPMatchesFiniteDifferences(at: x, h: 1e-5, tolerance: 1e-7, coordinates: Array(stride(from: 0, to: x.count, by: 3))) { op($0, targets: targets) }
+        let t = Tape()
+        let msd = t.value(op(t.constant(x), targets: targets)).storage
+        for s in 0..<2 {
+            let frame = GeneratedPathAnalysis.row(x, s)
+            XCTAssertLessThan(AlignedDeviationOp.deviation(frame, moved(frame, rotations[s], by: [1, 2, 3])[...]).msd, 1e-20)
+            XCTAssertEqual(msd[s], AlignedDeviationOp.deviation(frame, distorted[(s * x.cols)..<((s + 1) * x.cols)]).msd, accuracy: 1e-10)
+            let a = RigidAlignment.centered(GeneratedPathAnalysis.atoms(frame))
+            let b = RigidAlignment.centered(GeneratedPathAnalysis.atoms(GeneratedPathAnalysis.row(targets, s)))
+            let unaligned = RigidAlignment.rmsd(a, b)
+            XCTAssertLessThan(msd[s], unaligned * unaligned)
+            XCTAssertGreaterThan(msd[s], 3 * 0.4 * 0.4 * 0.8, "about 3σ² per atom for independent noise of σ = 0.4 Å")
+        }
+    }
+
     /// The reference deca-alanine (NAMD SMD tutorial PSF/PDB with the CHARMM27 subset): the op's
     /// energies are those of `flow energy --psf --prm --pdb` for the same frame.
     func testEnergyOpOnTheReferenceMoleculeEqualsFlowEnergy() throws {

@@ -34,20 +34,24 @@ struct CGANPretrainingSpec: Decodable {
     var frames: Int
     var batchSize: Int
     var terms: [EnergyGroup]
+    var reconstruction: CGANSchedule.Reconstruction
+    var units: CGANSchedule.LossUnits
 
     enum CodingKeys: String, CodingKey {
-        case epochs, frames, terms
+        case epochs, frames, terms, reconstruction, units
         case learningRate = "learning_rate"
         case batchSize = "batch_size"
     }
 
     init(from decoder: Decoder) throws {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
-        epochs = try p(.epochs, default: 5, in: .atLeast(0), help: "pretraining epochs; α = epoch/epochs anneals the loss α·E_terms + (1 − α)·MSE(torsions)")
+        epochs = try p(.epochs, default: 5, in: .atLeast(0), help: "pretraining epochs; α = epoch/epochs anneals the loss α·E_terms/E₀ + (1 − α)·R/R₀ (R the reconstruction, E₀ and R₀ the units: 1 in the paper)")
         learningRate = try p(.learningRate, default: 1e-2, in: .positive, help: "Adam learning rate of the pretraining")
         frames = try p(.frames, default: 10, in: .atLeast(1), help: "the first this many frames of every replica are the pretraining data")
         batchSize = try p(.batchSize, default: 128, in: .atLeast(1), help: "frames per pretraining minibatch")
         terms = try p(.terms, default: [.bond, .angle, .dihedral], help: "energy groups the pretraining anneals to: bond, angle, urey_bradley, dihedral, improper, cmap, nonbonded")
+        reconstruction = try p(.reconstruction, default: .torsions, help: "what the generated frame at t is compared with the real frame at t by: torsions (MSE of the torsion features, the paper; blind to the fold) or aligned (mean squared deviation per atom after optimal superposition, Å²: the RMSD² the evaluation measures)")
+        units = try p(.units, default: .paper, help: "paper: E (kcal/mol) + reconstruction (rad² or Å²) as they come, so from α ≈ 0.2 on the energy decides alone; thermal: both dimensionless, E/(½ f k_B T) with f = 3N − 6 − constraints (the energy equipartition gives a thermal frame) and the reconstruction over its value between two replicas' frames at the same t, halved (the data's own thermal scatter), so that each term is ≈ 1 for MD frames")
     }
 }
 
@@ -86,7 +90,7 @@ struct CGANAdversarialSpec: Decodable {
 
 /// `energy:` of `cgan`: λ and the per-group weights of the force-field term, and their schedule.
 struct CGANEnergySpec: Decodable {
-    enum Reference: String, ParameterEnum { case none, data }
+    enum Reference: String, ParameterEnum { case none, data, dataMean = "data_mean" }
 
     var weight: Double
     var schedule: CGANSchedule.TermSchedule
@@ -102,7 +106,7 @@ struct CGANEnergySpec: Decodable {
         let p = try ParameterContainer(decoder, keyedBy: CodingKeys.self)
         weight = try p(.weight, default: 1.0, in: .nonNegative, help: "λ of the force-field energy (kcal/mol, mean over the batch) in the potential steps")
         schedule = try p(.schedule, default: .none, help: "none: every group at its weight from the first adversarial epoch (the paper's code); staged: bonds, then angles + Urey–Bradley from 1/4 of the epochs, dihedrals + impropers + CMAP from 1/2, non-bonded from 3/4")
-        reference = try p(.reference, default: Reference.none, help: "none: minimize λ·Σ w_g E_g (the paper; drives every frame to an energy minimum, below the thermal frames); data: penalize only the excess λ·max(0, Σ w_g (E_g − Ē_g(t))) over the training frames' mean Ē_g at the same t")
+        reference = try p(.reference, default: Reference.none, help: "none: minimize λ·Σ w_g E_g (the paper; drives every frame to an energy minimum, below the thermal frames); data: penalize only the excess λ·max(0, Σ w_g (E_g − Ē_g(t))) over the training frames' mean Ē_g at the same t, frame by frame (which also pushes down the upper half of a thermal spread); data_mean: penalize only the batch's mean excess λ·max(0, mean_s Σ w_g (E_sg − Ē_g(t_s))), the data's mean energy as a first moment, so frames may fluctuate about it as MD frames do")
         var t: [EnergyGroup: Double] = [:]
         for (key, group) in [(CodingKeys.bond, EnergyGroup.bond), (.angle, .angle), (.ureyBradley, .ureyBradley), (.dihedral, .dihedral),
                              (.improper, .improper), (.cmap, .cmap), (.nonbonded, .nonbonded)] {

@@ -22,7 +22,16 @@ struct CGANSchedule {
         var batchSize: Int
         /// Groups of the energy the pretraining anneals to (the paper: bond, angle, dihedral).
         var groups: [EnergyGroup]
+        var reconstruction: Reconstruction = .torsions
+        /// The pretraining loss is α·E/`energyUnit` + (1 − α)·reconstruction/`reconstructionUnit`
+        /// (both 1 in the paper, which adds kcal/mol to rad²).
+        var energyUnit = 1.0
+        var reconstructionUnit = 1.0
     }
+    /// How the pretraining compares a generated frame with the real frame at the same t.
+    enum Reconstruction: String, ParameterEnum { case torsions, aligned }
+    /// paper: the pretraining's terms in their own units; thermal: each over its value for MD frames.
+    enum LossUnits: String, ParameterEnum { case paper, thermal }
     struct Adversarial {
         var epochs: Int
         var generatorRate: Double
@@ -45,6 +54,9 @@ struct CGANSchedule {
     /// When given, the potential steps penalize only max(0, Σ_g w_g (E_g − Ē_g(t))), with Ē_g(t)
     /// the training frames' mean group energies at time t.
     var energyReference: TimeProfile? = nil
+    /// Whether the excess over `energyReference` is penalized per frame (true) or as the batch's
+    /// mean excess, max(0, mean_s Σ_g w_g (E_sg − Ē_g(t_s))).
+    var energyReferencePerFrame = true
     /// When given, every generator update of the adversarial phase (generator and potential steps)
     /// adds `mmdWeight` × the conditional MMD² of the batch's generated frames against its real ones.
     var mmd: ConditionalMMD? = nil
@@ -77,8 +89,11 @@ struct CGANDiverged: Error, CustomStringConvertible {
 /// The training of Cava et al.'s cGAN:
 ///
 /// 1. Pretraining (the generator alone, on the first `frames` frames of every replica, Adam):
-///    L = α Σ_{g ∈ groups} E_g(G(t, z)) + (1 − α) MSE(τ(G(t, z)), τ(x_t)), α = epoch/epochs,
-///    annealing from torsion reconstruction to bonded energies.
+///    L = α Σ_{g ∈ groups} E_g(G(t, z)) / E₀ + (1 − α) R(G(t, z), x_t) / R₀, α = epoch/epochs,
+///    annealing from reconstruction to bonded energies. The paper: R = MSE(τ(G), τ(x_t)) of the
+///    torsion features and E₀ = R₀ = 1; flow's options: R = MSD after superposition
+///    (`AlignedDeviationOp`), and E₀, R₀ the terms' values for thermal MD frames, so that neither
+///    term outweighs the other by its units.
 /// 2. Adversarial epochs over all frames in minibatches: per batch `generatorSteps` generator steps
 ///    (BCE of D on fakes labelled real), `discriminatorSteps` discriminator steps (real vs fakes),
 ///    then `potentialSteps` "potential" steps of the generator on
@@ -174,13 +189,12 @@ final class CGANTraining {
             let times = batch.map { data.times[$0] }
             tape.reset()
             let fake = gan.frames(on: tape, times: times, noise: noise(batch.count, stream: "\(epochName)-\(b)"))
-            let target = tape.constant(gan.features.torsions.values(Matrix(rows: batch.count, cols: data.x.cols,
-                                                                  storage: batch.flatMap { data.x.storage[($0 * data.x.cols)..<(($0 + 1) * data.x.cols)] })))
-            let reconstruction = (gan.features.torsions(fake) - target).squared().mean()
+            let real = Matrix(rows: batch.count, cols: data.x.cols, storage: batch.flatMap { data.x.storage[($0 * data.x.cols)..<(($0 + 1) * data.x.cols)] })
+            let reconstruction = Self.reconstruction(fake, real, p.reconstruction, features: gan.features)
             var terms: [EnergyTerms] = []
             let weights = EnergyGroup.allCases.map { p.groups.contains($0) ? 1.0 : 0 }
             let bonded = weightedEnergy(fake, weights: weights, terms: &terms)
-            let loss = alpha * bonded + (1 - alpha) * reconstruction
+            let loss = (alpha / p.energyUnit) * bonded + ((1 - alpha) / p.reconstructionUnit) * reconstruction
             let place = ("pretraining", pretrainingDone + 1, b + 1)
             try step(loss, parameters: gan.generator.parameters, optimizer: pretrainingAdam, place: place, name: "pretraining")
             losses.append([Double(pretrainingDone + 1), 0, tape.scalar(loss), 0, tape.scalar(bonded), 0, 0])
@@ -235,20 +249,51 @@ final class CGANTraining {
         }
     }
 
+    /// The pretraining's reconstruction loss of generated frames against real ones (1 × 1): the
+    /// mean squared difference of torsion features, or the mean MSD after superposition (Å²).
+    static func reconstruction(_ fake: Variable, _ real: Matrix, _ kind: CGANSchedule.Reconstruction, features: DiscriminatorFeatures) -> Variable {
+        switch kind {
+        case .torsions: return (features.torsions(fake) - fake.tape.constant(features.torsions.values(real))).squared().mean()
+        case .aligned: return AlignedDeviationOp()(fake, targets: real).mean()
+        }
+    }
+
+    /// R₀ of the thermal units: half the mean reconstruction loss between frames of different
+    /// replicas at the same time (each frame against the next replica's, cyclically), i.e. the
+    /// data's own scatter at fixed t (for the MSD, the squared spread over replicas); nil with
+    /// fewer than two replicas at every time.
+    static func reconstructionScale(_ truth: Matrix, times: [Double], replicas: [Int], _ kind: CGANSchedule.Reconstruction,
+                                    features: DiscriminatorFeatures) -> Double? {
+        var rowsAt: [Double: [Int]] = [:]
+        for (i, t) in times.enumerated() { rowsAt[t, default: []].append(i) }
+        var a: [Int] = [], b: [Int] = []
+        for rows in rowsAt.values {
+            let ordered = rows.sorted { replicas[$0] < replicas[$1] }
+            guard ordered.count > 1 else { continue }
+            for (k, i) in ordered.enumerated() { a.append(i); b.append(ordered[(k + 1) % ordered.count]) }
+        }
+        guard !a.isEmpty else { return nil }
+        func rows(_ r: [Int]) -> Matrix { Matrix(rows: r.count, cols: truth.cols, storage: r.flatMap { GeneratedPathAnalysis.row(truth, $0) }) }
+        let tape = Tape()
+        return tape.scalar(reconstruction(tape.constant(rows(a)), rows(b), kind, features: features)) / 2
+    }
+
     /// Mean over the batch of Σ_g weights[g] E_g (1 × 1); with `times`, of
     /// max(0, Σ_g weights[g] (E_g − Ē_g(t))) against `schedule.energyReference`.
     private func weightedEnergy(_ frames: Variable, weights: [Double], terms: inout [EnergyTerms], times: [Double]? = nil) -> Variable {
         let reference = times.flatMap { t in schedule.energyReference.map { r in t.map { r($0) } } }
-        return Self.weighted(energy(frames, terms: &terms), weights: weights, reference: reference)
+        return Self.weighted(energy(frames, terms: &terms), weights: weights, reference: reference, perFrame: schedule.energyReferencePerFrame)
     }
 
-    /// mean_s Σ_g w_g e_sg, or with a reference row per sample mean_s max(0, Σ_g w_g (e_sg − r_sg)).
-    static func weighted(_ e: Variable, weights: [Double], reference: [[Double]]?) -> Variable {
+    /// mean_s Σ_g w_g e_sg, or with a reference row per sample mean_s max(0, Σ_g w_g (e_sg − r_sg))
+    /// (`perFrame`) or max(0, mean_s Σ_g w_g (e_sg − r_sg)).
+    static func weighted(_ e: Variable, weights: [Double], reference: [[Double]]?, perFrame: Bool = true) -> Variable {
         let tape = e.tape
         let w = tape.constant(Matrix(rows: 1, cols: weights.count, storage: weights))
         guard let reference else { return (e * w).sumOverColumns().mean() }
         let r = tape.constant(Matrix(rows: reference.count, cols: weights.count, storage: reference.flatMap { $0 }))
-        return ((e - r) * w).sumOverColumns().relu().mean()
+        let excess = ((e - r) * w).sumOverColumns()
+        return perFrame ? excess.relu().mean() : excess.mean().relu()
     }
 
     /// Backward, finiteness checks, clipping and one optimizer update.

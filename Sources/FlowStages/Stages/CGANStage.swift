@@ -18,7 +18,12 @@ import FlowNN
 /// energy is the full CHARMM force field of `flow energy` (the code's TorchMD energy dropped
 /// Urey–Bradley, impropers and the 1-4 LJ parameters); torsions enter the discriminator as
 /// (cos φ, sin φ) by default (`torsions: angle` is the paper's raw angle, discontinuous at ±π);
-/// the discriminator's sigmoid is folded into a logit BCE (same loss, no overflow).
+/// the discriminator's sigmoid is folded into a logit BCE (same loss, no overflow). Options beyond
+/// the paper, off by default: a pretraining that reconstructs by the MSD after superposition and
+/// weighs energy and reconstruction in thermal units (`pretraining.reconstruction`, `units`: the
+/// paper's sum of kcal/mol and rad² lets the bonded energy, which does not know the fold, decide),
+/// the discriminator's extra features, the conditional MMD, the energy reference and the spring
+/// centred on the data.
 ///
 /// After training: `/path` at T times t_k = k/(T − 1) with z = 0 (the noise's mode), `/samples`
 /// with `draws` noise draws per time, their energies, the bias distance, RMSD after optimal
@@ -141,12 +146,25 @@ enum CGANStage: StageKind {
                                generatorSteps: p.adversarial.generatorSteps, discriminatorSteps: p.adversarial.discriminatorSteps),
             energyWeight: p.energy.weight, groupWeights: p.energy.terms, termSchedule: p.energy.schedule,
             biasWeight: bias == nil ? 0 : p.biasWeight, gradientClip: p.gradientClip > 0 ? p.gradientClip : nil)
+        schedule.pretraining.reconstruction = p.pretraining.reconstruction
+        if p.pretraining.units == .thermal {
+            let dof = 3 * atomCount - 6 - (model.constraints?.count ?? 0)
+            schedule.pretraining.energyUnit = 0.5 * Double(dof) / model.beta
+            guard let r0 = CGANTraining.reconstructionScale(frames.truth, times: frames.truthTime, replicas: frames.truthReplica,
+                                                            p.pretraining.reconstruction, features: features), r0 > 0 else {
+                throw FlowError.stageFailed(stage: stage, message: "params.pretraining.units: thermal measures the reconstruction against the scatter between replicas at the same t; the input has one replica (or identical ones): give the augment stage several replicas, or set units: paper")
+            }
+            schedule.pretraining.reconstructionUnit = r0
+            context.log(String(format: "pretraining in thermal units: E₀ = ½·%d·k_BT = %.2f kcal/mol, R₀ = %.4g (%@)", dof, schedule.pretraining.energyUnit, r0,
+                               p.pretraining.reconstruction == .aligned ? "Å², MSD after superposition" : "torsion features²"))
+        }
         if p.mmd.weight > 0 {
             schedule.mmd = ConditionalMMD(timeBandwidth: p.mmd.timeBandwidth, realFeatures: features.values(frames.truth))
             schedule.mmdWeight = p.mmd.weight
         }
         let energy = ForceFieldEnergyOp(forceField: model.forceField)
-        if p.energy.reference == .data {
+        if p.energy.reference != .none {
+            schedule.energyReferencePerFrame = p.energy.reference == .data
             let groups = energy.evaluate(frames.truth).energies
             schedule.energyReference = TimeProfile(times: frames.truthTime, rows: (0..<groups.rows).map { Array(GeneratedPathAnalysis.row(groups, $0)) })
         }
