@@ -45,15 +45,17 @@ final class MolecularSelectionTests: XCTestCase {
 
     /// The fastest butane bond is C–H of a methyl group: K = 322 kcal/mol/Å² (CHARMM convention,
     /// no ½), masses 12.011 and 1.008: ω = sqrt(2K · 418.4 · (1/1.008 + 1/12.011)) = 538.28 ps⁻¹,
-    /// period 11.673 fs (hand calculation).
-    func testTimeStepLimitsComeFromTheFastestUnconstrainedBond() throws {
+    /// period 11.673 fs (hand calculation). The methyl's three C–H stretches share the carbon, so
+    /// the stiffest mode of the whole molecule is a little stiffer than that bond alone.
+    func testTimeStepLimitsComeFromTheStiffestVibration() throws {
         let butane = try BuiltInMolecules.butane()
         let free = try XCTUnwrap(try TimeStepLimit(system: butane))
-        XCTAssertEqual(free.period * 1000, 11.673, accuracy: 0.001)
-        XCTAssertTrue(free.label.contains("H") && (free.label.contains("C1") || free.label.contains("C4")), "a methyl C–H: \(free.label)")
-        XCTAssertEqual(free.brownianLimit(friction: 1), 0.5 / (538.28 * 538.28), accuracy: 1e-9)
+        XCTAssertLessThanOrEqual(free.period * 1000, 11.673)
+        XCTAssertGreaterThan(free.period * 1000, 10.5, "a C–H stretch, not something stiffer")
+        XCTAssertTrue(free.label.hasPrefix("a mode mostly on H"), "methyl C–H stretches move the hydrogens most: \(free.label)")
+        XCTAssertLessThanOrEqual(free.brownianLimit(friction: 1), 0.5 / (538.28 * 538.28))
         let constrained = try XCTUnwrap(try TimeStepLimit(system: butane, constrained: try butane.hydrogenBondConstraints().pairs))
-        XCTAssertTrue(constrained.label.hasPrefix("C"), constrained.label)
+        XCTAssertTrue(constrained.label.hasPrefix("a mode mostly on H"), "H bends: \(constrained.label)")
         XCTAssertGreaterThan(constrained.inertialLimit, 0.002, "2 fs with H-bond constraints")
 
         let deca = try BuiltInMolecules.decaAlanine()

@@ -3,7 +3,7 @@ import FlowCore
 import FlowMD
 
 /// The integrators of a molecular `simulate` run, chosen by `params.integrator` and checked
-/// against the molecule's fastest unconstrained bond (`TimeStepLimit`) before anything runs:
+/// against the molecule's stiffest vibration with its constraints rigid (`TimeStepLimit`) before anything runs:
 /// `langevin-baoab` (= `baoab`), `velocity-verlet` (NVE), `brownian` (= `euler-maruyama`).
 /// Equilibration always uses Langevin BAOAB at the same dt and friction (velocity Verlet does
 /// not thermalize; Brownian positions thermalize either way).
@@ -39,7 +39,7 @@ struct MolecularDynamicsChoice {
         }
     }
 
-    /// Refuses a dt beyond the stability/accuracy limit of the fastest unconstrained bond, saying
+    /// Refuses a dt beyond the stability/accuracy limit of the stiffest vibration, saying
     /// what constraining bonds to hydrogen would allow.
     func checkTimeStep(inertial: Bool, stage: String) throws {
         do {
@@ -53,12 +53,12 @@ struct MolecularDynamicsChoice {
             let constraintNote = model.constraints == nil ? "without constraints" : "with H-bond constraints"
             if inertial, dt > fastest.inertialLimit * (1 + 1e-9) {
                 throw FlowError.stageFailed(stage: stage, message:
-                    "params.dt = \(fs(dt)) is too large \(constraintNote): the fastest bond, \(fastest.label), vibrates with a period of \(fs(fastest.period)) and Langevin/Verlet steps need dt ≤ period/8 = \(fs(fastest.inertialLimit)); lower dt\(hint)")
+                    "params.dt = \(fs(dt)) is too large \(constraintNote): the stiffest vibration, \(fastest.label), has a period of \(fs(fastest.period)) and Langevin/Verlet steps need dt ≤ period/8 = \(fs(fastest.inertialLimit)); lower dt\(hint)")
             }
             let brownian = fastest.brownianLimit(friction: friction)
             if kind == .brownian, dt > brownian * (1 + 1e-9) {
                 throw FlowError.stageFailed(stage: stage, message:
-                    "params.dt = \(fs(dt)) is too large for Brownian dynamics \(constraintNote): the fastest bond, \(fastest.label), relaxes in τ = γ/ω² = \(fs(2 * brownian)) at friction \(friction)/ps and Euler–Maruyama needs dt ≤ τ/2 = \(fs(brownian)); lower dt\(hint)")
+                    "params.dt = \(fs(dt)) is too large for Brownian dynamics \(constraintNote): the stiffest vibration, \(fastest.label), relaxes in τ = γ/ω² = \(fs(2 * brownian)) at friction \(friction)/ps and Euler–Maruyama needs dt ≤ τ/2 = \(fs(brownian)); lower dt\(hint)")
             }
         } catch let e as MolecularInputError {
             throw FlowError.stageFailed(stage: stage, message: "\(e)")

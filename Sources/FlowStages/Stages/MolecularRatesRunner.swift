@@ -7,7 +7,7 @@ import FlowMD
 /// `ReplicaSet` replica each, its own random stream `replica-<r>`), started from the system's
 /// structure (or `initial`), minimized, optionally equilibrated with Langevin BAOAB, then run
 /// with `integrator` (Brownian dynamics, Langevin BAOAB or velocity Verlet, dt in ps; the step is
-/// checked against the fastest unconstrained bond, `MolecularDynamicsChoice`). A last-visit
+/// checked against the stiffest vibration, `MolecularDynamicsChoice`). A last-visit
 /// tracker per replica assigns the state every `interval` steps, so no frame is kept; states are
 /// regions of molecular CVs, e.g. the anti and gauche ranges of butane's C–C–C–C dihedral, which
 /// wrap around ±π. Rates and their bootstrap intervals over replicas are those of
