@@ -110,7 +110,7 @@ final class ProcessExecutor: Executor {
             group.enter()
             let out = jobs.path(node, "part-\(i).out")
             let p = try spawn(["exec-stage", spec, "--part", "\(i)", "--cpus", "\(cpus)"], output: out, relay: false) { [jobs] signal, status in
-                if let signal { parts.killed("part \(i + 1) of \(n) was killed by \(Self.signalName(signal)); see \(jobs.relative(out))") }
+                if let signal { parts.killed("part \(i + 1) of \(n) was killed by \(Self.signalName(signal)); see \(jobs.relative(out))", by: signal) }
                 // 130: cancelled (by a failed sibling or the user), not a failure of its own.
                 else if status != 0 && status != 130 { parts.fail() }
                 group.leave()
@@ -201,8 +201,14 @@ private final class PartProcesses: @unchecked Sendable {
     }
 
     /// A part was killed by a signal (it left no exit record): the stage fails with `message`.
-    func killed(_ message: String) {
+    /// SIGTERM after a sibling failed is the cancellation sent here, not a failure of its own: it
+    /// can land before the part has set its signal trap, and the sibling's failure is the one to report.
+    func killed(_ message: String, by signal: Int32) {
         lock.lock()
+        if signal == SIGTERM && failed {
+            lock.unlock()
+            return
+        }
         kills.append(message)
         lock.unlock()
         fail()

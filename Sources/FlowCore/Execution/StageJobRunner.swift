@@ -129,27 +129,35 @@ public struct StageJobRunner {
 
     /// Why the parts of a sharded stage cannot be gathered (a part failed, was cancelled, or left
     /// no shard file for this key), or nil when every part ran. A failure is reported before a
-    /// cancellation: a failing part cancels its siblings.
+    /// cancellation or a missing exit record: a failing part cancels its siblings, and one
+    /// stopped before its signal trap was set writes no record. Records not yet visible (a shared
+    /// filesystem's latency) are waited for only when no part has reported a failure.
     func partsProblem(_ spec: StageJobSpec, key: String, files: [String]) -> (status: String, message: String)? {
         let n = files.count
-        var cancelled: (status: String, message: String)?
+        var exits = (0..<n).map { StageExit.read(spec.partExitRecord($0)) }
         for i in 0..<n {
+            if let e = exits[i], let failure = partFailure(e, part: i, of: n, key: key, file: files[i]) { return failure }
+        }
+        for i in 0..<n where exits[i] == nil {
             let record = spec.partExitRecord(i)
             let deadline = Date().addingTimeInterval(visibilityWait)
-            var exit = StageExit.read(record)
-            while exit == nil, Date() < deadline {
+            while exits[i] == nil, Date() < deadline {
                 usleep(200_000)
-                exit = StageExit.read(record)
+                exits[i] = StageExit.read(record)
             }
-            guard let e = exit else { return ("failed", "part \(i + 1) of \(n) left no exit record (\(record)); was its job killed?") }
-            switch e.status {
-            case "ran" where e.key == key && FileSystem.exists(files[i]): continue
-            case "ran", "cached": return ("failed", "part \(i + 1) of \(n) computed key \(e.key?.prefix(12) ?? "none"), not \(key.prefix(12)), or left no shard file; run flow run again")
-            case "cancelled": cancelled = cancelled ?? ("cancelled", "part \(i + 1) of \(n) was cancelled")
-            default: return ("failed", "part \(i + 1) of \(n): \(e.message ?? "failed")")
-            }
+            guard let e = exits[i] else { return ("failed", "part \(i + 1) of \(n) left no exit record (\(record)); was its job killed?") }
+            if let failure = partFailure(e, part: i, of: n, key: key, file: files[i]) { return failure }
         }
-        return cancelled
+        return exits.indices.first { exits[$0]?.status == "cancelled" }.map { ("cancelled", "part \($0 + 1) of \(n) was cancelled") }
+    }
+
+    /// The failure a part's exit record reports, or nil when it ran (or was cancelled).
+    func partFailure(_ e: StageExit, part i: Int, of n: Int, key: String, file: String) -> (status: String, message: String)? {
+        switch e.status {
+        case "ran" where e.key == key && FileSystem.exists(file), "cancelled": return nil
+        case "ran", "cached": return ("failed", "part \(i + 1) of \(n) computed key \(e.key?.prefix(12) ?? "none"), not \(key.prefix(12)), or left no shard file; run flow run again")
+        default: return ("failed", "part \(i + 1) of \(n): \(e.message ?? "failed")")
+        }
     }
 
     /// The stage as the head resolved it, decoded through the kind's own parameter decoder.
