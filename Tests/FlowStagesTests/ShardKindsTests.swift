@@ -84,7 +84,7 @@ final class ShardKindsTests: XCTestCase {
 
     /// Walker 2 starts at a non-finite coordinate: part 2 of 2 fails at its first step, and
     /// part 1, which would run for about 6 s of CPU, is cancelled instead of run to its end (without
-    /// the cancellation its exit record would say "ran").
+    /// the cancellation its exit record would say "ran", and the failure would wait for it).
     func testAFailingPartCancelsItsSiblingsAndTheStageFailsWithItsMessage() throws {
         let cli = FlowCLI()
         defer { cli.remove() }
@@ -101,10 +101,14 @@ final class ShardKindsTests: XCTestCase {
         let r = try cli.run(["run", "w.yaml"])
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertTrue(r.stderr.contains("✗ long  failed: part 2 of 2: ") && r.stderr.contains("of walker 2 is not finite"), r.stderr)
+        // Part 1 records its cancellation, or none when the SIGTERM reached it before it set its
+        // signal trap (a loaded machine); either way it did not run to its end.
         let exits = cli.files(under: ".flow/runs").filter { $0.hasSuffix(".exit.json") && $0.contains(".part-0") }
-        XCTAssertEqual(exits.count, 1, "\(exits)")
-        let record = try String(contentsOfFile: cli.workspace + "/.flow/runs/" + exits[0], encoding: .utf8)
-        XCTAssertTrue(record.contains("\"cancelled\""), "part 1 was cancelled by its failing sibling: \(record)")
+        XCTAssertLessThanOrEqual(exits.count, 1, "\(exits)")
+        if let exit = exits.first {
+            let record = try String(contentsOfFile: cli.workspace + "/.flow/runs/" + exit, encoding: .utf8)
+            XCTAssertTrue(record.contains("\"cancelled\""), "part 1 was cancelled by its failing sibling: \(record)")
+        }
         XCTAssertEqual(cli.files(under: ".flow/tmp"), [])
         XCTAssertEqual(cli.files(under: ".flow/records").filter { $0.hasSuffix(".json") }, [])
     }
