@@ -15,6 +15,11 @@ public enum StageShard: Sendable, Equatable {
     public static func range(of total: Int, part index: Int, count: Int) -> Range<Int> {
         (index * total / count)..<((index + 1) * total / count)
     }
+
+    /// For logs: "5 walkers" for the whole set, "walkers 2..<5 of 5" for a part's share.
+    public static func describe(_ share: Range<Int>, of total: Int, _ items: String) -> String {
+        share.count == total ? "\(total) \(items)" : "\(items) \(share.lowerBound)..<\(share.upperBound) of \(total)"
+    }
 }
 
 public extension StageShard {

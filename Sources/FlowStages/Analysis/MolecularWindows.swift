@@ -61,7 +61,7 @@ struct MolecularWindows {
                              potential: { model.forceField.independentCopy() },
                              measure: { r, s in averages[r].sample(s.state.positions) })
         set.firstReplica = first
-        context.log("\(mine.count == windows.centers.count ? "\(mine.count)" : "windows \(mine.lowerBound)..<\(mine.upperBound) of \(windows.centers.count):") windows × \(spec.walkers) replica(s) × \(spec.steps) Langevin steps, κ \(kappa), dt \(spec.dt) ps, γ \(spec.friction)/ps")
+        context.log("\(StageShard.describe(mine, of: windows.centers.count, "windows")) × \(spec.walkers) replica(s) × \(spec.steps) Langevin steps, κ \(kappa), dt \(spec.dt) ps, γ \(spec.friction)/ps")
         do {
             try set.run(starts: {
                 starts.enumerated().map { r, x in

@@ -49,7 +49,7 @@ struct RestrainedWindows {
                                                                  observationInterval: spec.interval),
                                       biases: { [UmbrellaWindows(cv: cv, forceConstants: kappa, centers: walkerCenters, periods: periods)] },
                                       observers: averages, firstWalker: mine.lowerBound * spec.walkers)
-        context.log("\(mine.count == centers.count ? "\(centers.count)" : "windows \(mine.lowerBound)..<\(mine.upperBound) of \(centers.count):") windows × \(spec.walkers) walker(s) × \(spec.steps) steps, κ \(kappa), dt \(spec.dt)")
+        context.log("\(StageShard.describe(mine, of: centers.count, "windows")) × \(spec.walkers) walker(s) × \(spec.steps) steps, κ \(kappa), dt \(spec.dt)")
         do {
             try ensemble.run(monitor: context.monitor, checkpoints: context.checkpoints, threads: context.cpus)
         } catch let e as SamplingError {

@@ -211,11 +211,11 @@ final class CGANTraining {
             let real = Matrix(rows: batch.count, cols: data.x.cols, storage: batch.flatMap { data.x.storage[($0 * data.x.cols)..<(($0 + 1) * data.x.cols)] })
             let place = ("adversarial", adversarialDone + 1, b + 1)
             var generatorLoss = 0.0, discriminatorLoss = 0.0, energyValue = 0.0, biasValue = 0.0, mmdValue = 0.0
-            let realFeatures = schedule.mmd == nil ? nil : gan.features.values(real)
+            let realSide = schedule.mmd.map { $0.realSide(gan.features.values(real), times: times, on: tape) }
             /// μ·MMD² of generated frames against the batch's real ones (0 without the term).
             func discrepancy(_ fake: Variable) -> Variable {
-                guard let mmd = schedule.mmd, let realFeatures else { return tape.scalar(0) }
-                let d = mmd(real: realFeatures, fake: gan.features(fake), times: times)
+                guard let mmd = schedule.mmd, let realSide else { return tape.scalar(0) }
+                let d = mmd(realSide, fake: gan.features(fake))
                 mmdValue = tape.scalar(d)
                 return schedule.mmdWeight * d
             }

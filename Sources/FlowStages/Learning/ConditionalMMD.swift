@@ -42,46 +42,72 @@ struct ConditionalMMD {
         inverseScale = moments.map(\.1)
     }
 
-    /// MMD² (1 × 1) of the real features (batch × width) and the generated ones, each row at `times`.
-    func callAsFunction(real: Matrix, fake: Variable, times: [Double]) -> Variable {
-        let tape = fake.tape, n = times.count
-        precondition(real.rows == n && fake.rows == n && real.cols == inverseScale.count && fake.cols == inverseScale.count)
-        let w = Matrix(rows: 1, cols: inverseScale.count, storage: inverseScale)
+    /// The real frames of one batch as the MMD sees them: their standardized features, the kernel
+    /// bandwidth h (their median squared distance), the time kernel and the real–real term. None of
+    /// it depends on the generator, so it is computed once per batch and shared by every generator
+    /// step on that batch.
+    struct RealSide {
+        let features: Matrix
+        let squares: [Double]
+        let bandwidth: Double
+        let timeKernel: Matrix
+        let term: Double
+    }
+
+    /// The real side of a batch of real features (batch × width), each row at `times`; `tape` only
+    /// computes the Gram matrix (with the same product the generated side uses).
+    func realSide(_ real: Matrix, times: [Double], on tape: Tape) -> RealSide {
+        let n = times.count
+        precondition(real.rows == n && real.cols == inverseScale.count)
         var r = real
         for i in 0..<n { for c in 0..<r.cols { r.storage[i * r.cols + c] = (r.storage[i * r.cols + c] - center[c]) * inverseScale[c] } }
-        let g = (fake - tape.constant(Matrix(rows: 1, cols: center.count, storage: center))) * tape.constant(w)
-        let rSquares = (0..<n).map { i in GeneratedPathAnalysis.row(r, i).reduce(0) { $0 + $1 * $1 } }
+        let squares = (0..<n).map { i in GeneratedPathAnalysis.row(r, i).reduce(0) { $0 + $1 * $1 } }
         let rc = tape.constant(r)
-        var realDistances = tape.value(tape.matmul(rc, rc, transposeB: true))
+        var distances = tape.value(tape.matmul(rc, rc, transposeB: true))
         for i in 0..<n { for j in 0..<n {
-            realDistances.storage[i * n + j] = max(rSquares[i] + rSquares[j] - 2 * realDistances.storage[i * n + j], 0)
+            distances.storage[i * n + j] = max(squares[i] + squares[j] - 2 * distances.storage[i * n + j], 0)
         } }
-        let realPairs = (0..<n).flatMap { i in (0..<n).filter { $0 != i }.map { realDistances.storage[i * n + $0] } }.sorted()
-        let median = realPairs.isEmpty ? 0 : realPairs[realPairs.count / 2]
+        let pairs = (0..<n).flatMap { i in (0..<n).filter { $0 != i }.map { distances.storage[i * n + $0] } }.sorted()
+        let median = pairs.isEmpty ? 0 : pairs[pairs.count / 2]
         let h = median > 0 ? median : 1
         var timeKernel = Matrix(rows: n, cols: n)
         for i in 0..<n { for j in 0..<n {
             let d = times[i] - times[j]
             timeKernel.storage[i * n + j] = Foundation.exp(-d * d / (2 * timeBandwidth * timeBandwidth))
         } }
-        let kt = tape.constant(timeKernel)
+        var term = 0.0
+        for i in 0..<n { for j in 0..<n where i != j {
+            term += Self.scales.reduce(0) { $0 + Foundation.exp(-distances.storage[i * n + j] / ($1 * h)) } * timeKernel.storage[i * n + j]
+        } }
+        term /= Double(max(n * (n - 1), 1))
+        return RealSide(features: r, squares: squares, bandwidth: h, timeKernel: timeKernel, term: term)
+    }
+
+    /// MMD² (1 × 1) of the real features (batch × width) and the generated ones, each row at `times`.
+    func callAsFunction(real: Matrix, fake: Variable, times: [Double]) -> Variable {
+        self(realSide(real, times: times, on: fake.tape), fake: fake)
+    }
+
+    /// MMD² (1 × 1) of a batch's real side and the generated features, row for row.
+    func callAsFunction(_ real: RealSide, fake: Variable) -> Variable {
+        let tape = fake.tape, n = real.squares.count, h = real.bandwidth
+        precondition(fake.rows == n && fake.cols == inverseScale.count)
+        let w = Matrix(rows: 1, cols: inverseScale.count, storage: inverseScale)
+        let g = (fake - tape.constant(Matrix(rows: 1, cols: center.count, storage: center))) * tape.constant(w)
+        let rc = tape.constant(real.features)
+        let kt = tape.constant(real.timeKernel)
         let gSquares = g.squared().sumOverColumns()
         let gRow = gSquares.reshaped(rows: 1, cols: n)
         let dGG = gSquares + gRow - 2 * tape.matmul(g, g, transposeB: true)
-        let dRG = tape.constant(Matrix(rows: n, cols: 1, storage: rSquares)) + gRow - 2 * tape.matmul(rc, g, transposeB: true)
+        let dRG = tape.constant(Matrix(rows: n, cols: 1, storage: real.squares)) + gRow - 2 * tape.matmul(rc, g, transposeB: true)
         func kernel(_ d: Variable) -> Variable {
             let d = d.relu()
             return Self.scales.map { s in (d * (-1 / (s * h))).exp() }.reduce(tape.constant(rows: n, cols: n, value: 0), +) * kt
         }
-        var realTerm = 0.0
-        for i in 0..<n { for j in 0..<n where i != j {
-            realTerm += Self.scales.reduce(0) { $0 + Foundation.exp(-realDistances.storage[i * n + j] / ($1 * h)) } * timeKernel.storage[i * n + j]
-        } }
-        realTerm /= Double(max(n * (n - 1), 1))
         var offDiagonal = Matrix(rows: n, cols: n)
         for i in 0..<n { for j in 0..<n where i != j { offDiagonal.storage[i * n + j] = 1 } }
         let pairs = Double(max(n * (n - 1), 1))
         let mask = tape.constant(offDiagonal)
-        return ((kernel(dGG) - 2 * kernel(dRG)) * mask).sum() * (1 / pairs) + realTerm
+        return ((kernel(dGG) - 2 * kernel(dRG)) * mask).sum() * (1 / pairs) + real.term
     }
 }

@@ -63,7 +63,7 @@ enum MolecularRatesRunner {
             set.observers = trackers
             context.log("\(model.source.summary): \(model.topology.atoms.count) atoms, "
                         + "\(model.constraints.map { "\($0.count) H-bond constraints" } ?? "no constraints"), T = \(model.temperature) K")
-            context.log("\(mine.count == d.walkers ? "\(d.walkers) replicas" : "replicas \(mine.lowerBound)..<\(mine.upperBound) of \(d.walkers)") "
+            context.log("\(StageShard.describe(mine, of: d.walkers, "replicas")) "
                         + "× (\(equilibration) equilibration + \(d.steps) counted steps), \(dynamics.name) dt \(d.dt) ps "
                         + "(\(Double(d.steps) * d.dt) ps each), friction \(d.friction)/ps, states \(names.joined(separator: ", ")) every \(p.interval) steps")
             do {

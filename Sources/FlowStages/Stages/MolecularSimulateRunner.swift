@@ -55,7 +55,7 @@ enum MolecularSimulateRunner {
         let set = ReplicaSet(replicas: mine.count, phases: phases, masses: masses, valueNames: measure.names,
                              potential: { model.forceField.independentCopy() }, measure: { _, s in measure.values(s) })
         set.firstReplica = mine.lowerBound
-        context.log("\(mine.count == replicas ? "\(replicas) replica\(replicas == 1 ? "" : "s")" : "replicas \(mine.lowerBound)..<\(mine.upperBound) of \(replicas)") "
+        context.log("\(StageShard.describe(mine, of: replicas, "replica(s)")) "
                     + "× (\(equilibration) equilibration + \(p.dynamics.steps) production steps), "
                     + "\(dynamics.name) dt \(p.dynamics.dt) ps, friction \(p.dynamics.friction)/ps, frame every \(p.stride) steps")
         do {

@@ -128,7 +128,7 @@ enum SimulateStage: StageKind {
                                       initial: initial, settings: settings,
                                       biases: { restraints.enumerated().compactMap { try? $1.build(system: system, stage: stage, index: $0) } },
                                       metadynamics: metadynamics, firstWalker: walkers.lowerBound)
-        context.log("\(walkers.count == d.walkers ? "\(d.walkers)" : "walkers \(walkers.lowerBound)..<\(walkers.upperBound) of \(d.walkers):") walkers × \(d.steps) steps, \(d.integrator.rawValue) dt \(d.dt), β \(system.beta)")
+        context.log("\(StageShard.describe(walkers, of: d.walkers, "walkers")) × \(d.steps) steps, \(d.integrator.rawValue) dt \(d.dt), β \(system.beta)")
         do {
             try ensemble.run(monitor: context.monitor, checkpoints: context.checkpoints, threads: context.cpus)
         } catch let e as SamplingError {

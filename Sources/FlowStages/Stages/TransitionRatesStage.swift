@@ -117,7 +117,7 @@ enum TransitionRatesStage: StageKind {
                                           settings: EnsembleSettings(steps: d.steps, stride: 0, seed: context.seed, observationInterval: p.interval),
                                           observers: trackerSets.map { $0.count == 1 ? $0[0] as WalkerObserver : ObserverGroup($0) },
                                           firstWalker: walkers.lowerBound)
-            context.log("\(walkers.count == d.walkers ? "\(d.walkers)" : "walkers \(walkers.lowerBound)..<\(walkers.upperBound) of \(d.walkers):") walkers × \(d.steps) steps (time \(Double(d.steps) * d.dt) each), states \(names.joined(separator: ", "))")
+            context.log("\(StageShard.describe(walkers, of: d.walkers, "walkers")) × \(d.steps) steps (time \(Double(d.steps) * d.dt) each), states \(names.joined(separator: ", "))")
             do {
                 try ensemble.run(monitor: context.monitor, checkpoints: context.checkpoints, threads: context.cpus)
             } catch let e as SamplingError {

@@ -8,9 +8,7 @@ extension Topology {
         let residues = atoms.indices.reduce(into: [String]()) { ids, i in
             if ids.last != atoms[i].residueID { ids.append(atoms[i].residueID) }
         }
-        func atom(_ residue: String, _ name: String) -> Int? {
-            atoms.indices.first { atoms[$0].residueID == residue && atoms[$0].name == name }
-        }
+        func atom(_ residue: String, _ name: String) -> Int? { atomIndex(residue: residue, name: name) }
         let single = residues.count == 1
         var result: [(name: String, atoms: [Int])] = []
         for (r, id) in residues.enumerated() {
