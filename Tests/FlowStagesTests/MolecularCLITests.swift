@@ -115,6 +115,20 @@ final class MolecularCLITests: XCTestCase {
         let xyz = try cli.run(["export", results + "smd.h5", "--format", "xyz", "--frames", "3", "--topology", cli.workspace + "/few.psf", "-o", cli.workspace + "/one.xyz"])
         XCTAssertEqual(xyz.status, 0, xyz.stderr)
         XCTAssertEqual(try XYZFile.read(path: cli.workspace + "/one.xyz").frames.count, 1)
+
+        // Same key, same bits: `cgan` rerun in new processes, each with its own hashing seed (so
+        // its own dictionary order), generates the same path.
+        func path() throws -> [Double] {
+            let f = try HDF5File.open(results + "cgan.h5")
+            defer { try? f.close() }
+            return try f.root.read("path", as: Double.self).values
+        }
+        let first = try path()
+        for _ in 0..<2 {
+            let again = try cli.run(["run", packageRoot + "/workflows/deca-alanine.yaml", "--profile", "smoke", "--only", "cgan", "--force", "cgan"])
+            XCTAssertEqual(again.status, 0, again.stderr)
+            XCTAssertEqual(try path(), first, "cgan's path changed on a rerun")
+        }
     }
 
     /// The alanine-dipeptide DAG: metadynamics on the named CVs (phi, psi) → backbone features by

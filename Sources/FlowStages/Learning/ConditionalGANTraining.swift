@@ -267,8 +267,10 @@ final class CGANTraining {
         var rowsAt: [Double: [Int]] = [:]
         for (i, t) in times.enumerated() { rowsAt[t, default: []].append(i) }
         var a: [Int] = [], b: [Int] = []
-        for rows in rowsAt.values {
-            let ordered = rows.sorted { replicas[$0] < replicas[$1] }
+        // Times in increasing order: a dictionary's own order changes from process to process, and
+        // with it the summation order of the mean (same key, other bits).
+        for t in rowsAt.keys.sorted() {
+            let ordered = rowsAt[t]!.sorted { (replicas[$0], $0) < (replicas[$1], $1) }
             guard ordered.count > 1 else { continue }
             for (k, i) in ordered.enumerated() { a.append(i); b.append(ordered[(k + 1) % ordered.count]) }
         }
